@@ -1,0 +1,2 @@
+FLASK_APP=cube:create_app
+FLASK_RUN_PORT=5000

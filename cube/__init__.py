@@ -1,0 +1,128 @@
+"""CUBE-PRO: work order management. ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from cube.config import INSTANCE_DIR, load_config
+
+__version__ = "0.1.0"
+
+# Content-Security-Policy: only our own scripts, styles, fonts and images.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: str | dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` is a configuration name or a mapping of overrides (tests).
+
+    Registers things only: no schema creation, seeding, network calls or threads.
+    """
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    name = config if isinstance(config, str) else (config or {}).get("CUBE_ENV")
+    overrides = config if isinstance(config, dict) else None
+    app.config.from_mapping(load_config(name, overrides))
+
+    _configure_logging(app)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count)  # type: ignore[method-assign]
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_access_guard(app)
+    _register_headers(app)
+
+    from cube.cli import register_cli
+    from cube.errors import register_error_handlers
+    from cube.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.logger.setLevel(level)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _init_extensions(app: Flask) -> None:
+    from cube import models  # noqa: F401  (register every model with the metadata)
+    from cube.extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
+    from cube.sessions import register_user_loader
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    register_user_loader(login_manager)
+    talisman.init_app(
+        app,
+        force_https=False,  # Nginx redirects to HTTPS in production
+        content_security_policy=CSP,
+        frame_options="DENY",
+        strict_transport_security=False,  # sent on every response below
+        referrer_policy="strict-origin-when-cross-origin",
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+        permissions_policy={"browsing-topics": "()", "camera": "()", "microphone": "()", "geolocation": "()"},
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from cube.auth.routes import bp as auth_bp
+    from cube.main.routes import bp as main_bp
+    from cube.users.routes import bp as users_bp
+
+    for blueprint in (auth_bp, main_bp, users_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_access_guard(app: Flask) -> None:
+    """Deny any endpoint that did not declare an access rule (see cube.permissions)."""
+    from cube.permissions import access_rule, public
+
+    public(app.view_functions["static"])
+
+    @app.before_request
+    def require_declared_rule() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and access_rule(view) is None:
+            app.logger.error("Endpoint %s has no access rule; refusing", request.endpoint)
+            abort(403)
+
+
+def _register_headers(app: Flask) -> None:
+    from flask import Response
+    from flask_login import current_user
+
+    hsts = f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains"
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Strict-Transport-Security", hsts)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
+        return response

@@ -1,0 +1,221 @@
+"""Sign-in rules: credentials, lockout, password policy, reset tokens, sessions."""
+
+from __future__ import annotations
+
+import hmac
+import math
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from cube import audit
+from cube.errors import TooManyAttempts, ValidationFailed
+from cube.extensions import db
+from cube.mail import send_email
+from cube.models import User, utcnow
+from cube.models.user import new_session_token
+
+GENERIC_LOGIN_ERROR = "Invalid e-mail or password."
+MAX_PASSWORD_LENGTH = 256
+RESET = "password-reset"
+INVITE = "invite"
+
+
+class InvalidCredentials(ValidationFailed):
+    """Unknown e-mail, wrong password or inactive account: one message for all."""
+
+    def __init__(self) -> None:
+        super().__init__(GENERIC_LOGIN_ERROR)
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared and stored in lower case, without spaces."""
+    return email.strip().lower()
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The refused-password list shipped with the application."""
+    text = (Path(__file__).parent / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line and not line.startswith("#"))
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("cube-timing-equaliser")
+
+
+def password_problems(password: str, email: str) -> list[str]:
+    """Why ``password`` is not acceptable for the account ``email`` (empty when fine)."""
+    problems = []
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        problems.append(f"Use at least {minimum} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+    lowered = password.strip().lower()
+    email = normalise_email(email)
+    if email and lowered in {email, email.split("@")[0]}:
+        problems.append("The password must not be your e-mail address.")
+    if lowered in common_passwords():
+        problems.append("This password is too common; choose another.")
+    return problems
+
+
+def hash_password(password: str) -> str:
+    """Hash with the configured Werkzeug method."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for these credentials, counting failures and locking the account.
+
+    Raises ``TooManyAttempts`` while the account is locked and
+    ``InvalidCredentials`` otherwise; failures are flushed so the caller's
+    commit keeps the count even though the sign-in failed.
+    """
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    now = utcnow()
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # same work as a real check
+        audit.record("auth.login_failed", actor=None, email=normalise_email(email)[:254])
+        raise InvalidCredentials()
+    if user.locked_until is not None and user.locked_until > now:
+        retry_after = math.ceil((user.locked_until - now).total_seconds())
+        raise TooManyAttempts(
+            f"Too many failed sign-in attempts. Try again in {math.ceil(retry_after / 60)} minutes.",
+            retry_after=retry_after,
+        )
+    valid = bool(user.password_hash) and check_password_hash(user.password_hash or "", password)
+    if not valid or not user.active:
+        _count_failure(user)
+        raise InvalidCredentials()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record("auth.login", actor=user, target=user)
+    db.session.flush()
+    return user
+
+
+def _count_failure(user: User) -> None:
+    config = current_app.config
+    user.failed_logins = (user.failed_logins or 0) + 1
+    audit.record("auth.login_failed", actor=None, target=user, attempt=user.failed_logins)
+    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+        user.failed_logins = 0
+        user.locked_until = utcnow() + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+        audit.record("auth.lockout", actor=None, target=user, minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Rotate the session token: every cookie issued before now stops working."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def sign_out(user: User) -> None:
+    """Record the sign-out and end the user's sessions."""
+    end_sessions(user)
+    audit.record("auth.logout", actor=user, target=user)
+
+
+def set_password(user: User, new_password: str, *, actor: User | None, reason: str) -> None:
+    """Set a new password after checking the policy; ends the user's other sessions."""
+    problems = password_problems(new_password, user.email)
+    if problems:
+        raise ValidationFailed(" ".join(problems), field="password")
+    user.password_hash = hash_password(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    end_sessions(user)
+    audit.record("auth.password_changed", actor=actor, target=user, reason=reason)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A signed-in user changes their password, proving they know the current one."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current_password):
+        raise ValidationFailed("The current password is not correct.", field="current_password")
+    if current_password == new_password:
+        raise ValidationFailed("Choose a password different from the current one.", field="password")
+    set_password(user, new_password, actor=user, reason="changed")
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"cube.{purpose}")
+
+
+def _password_fingerprint(user: User) -> str:
+    # The token dies as soon as the password changes (which using it does).
+    return hmac.new(
+        current_app.config["SECRET_KEY"].encode(), (user.password_hash or "").encode(), "sha256"
+    ).hexdigest()[:20]
+
+
+def make_token(user: User, purpose: str = RESET) -> str:
+    """A signed, expiring, single-use token for setting this user's password."""
+    return _serializer(purpose).dumps({"uid": user.id, "pw": _password_fingerprint(user)})
+
+
+def user_for_token(token: str, purpose: str = RESET) -> User | None:
+    """The active user the token was issued to, or None when it is bad, used or expired."""
+    max_age = current_app.config["INVITE_MAX_AGE" if purpose == INVITE else "PASSWORD_RESET_MAX_AGE"]
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        return None
+    user = db.session.get(User, data["uid"])
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(str(data.get("pw", "")), _password_fingerprint(user)):
+        return None
+    return user
+
+
+def send_reset_email(user: User, *, actor: User | None) -> None:
+    """E-mail the user a link to choose a new password."""
+    send_email(
+        user.email,
+        "Reset your CUBE-PRO password",
+        "password_reset",
+        user=user,
+        token=make_token(user, RESET),
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+    )
+    audit.record("auth.reset_requested", actor=actor, target=user)
+
+
+def send_invite_email(user: User, *, actor: User | None) -> None:
+    """E-mail a new user a link to choose their first password."""
+    send_email(
+        user.email,
+        "Your CUBE-PRO account",
+        "invite",
+        user=user,
+        token=make_token(user, INVITE),
+        hours=current_app.config["INVITE_MAX_AGE"] // 3600,
+    )
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link when an active account has this e-mail; say nothing otherwise."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is not None and user.active:
+        send_reset_email(user, actor=None)
+
+
+def reset_password(token: str, new_password: str, purpose: str = RESET) -> User:
+    """Use a reset or invite token to set a password."""
+    user = user_for_token(token, purpose)
+    if user is None:
+        raise ValidationFailed("This link is invalid, expired or already used. Ask for a new one.")
+    set_password(user, new_password, actor=user, reason=purpose)
+    return user

@@ -1,0 +1,136 @@
+"""Domain exceptions raised by services, and the HTTP error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from cube.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """Base for errors a service raises; the caller maps them to a response."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    """The user may not do this (403)."""
+
+    status_code = 403
+
+
+class NotFound(DomainError):
+    """The record does not exist or is not visible to the user (404)."""
+
+    status_code = 404
+
+
+class InvalidTransition(DomainError):
+    """The record's state does not allow this change (409)."""
+
+    status_code = 409
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first (409)."""
+
+    status_code = 409
+
+
+class ValidationFailed(DomainError):
+    """The input breaks a domain rule (422); ``field`` names the input when known."""
+
+    status_code = 422
+
+
+class TooManyAttempts(DomainError):
+    """Temporarily refused after repeated failures (429)."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Upload too large",
+    422: "Unprocessable input",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def wants_json() -> bool:
+    """True when the client asked for JSON rather than a page."""
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(code: int, description: str) -> Response:
+    """A JSON or HTML error response in the site layout."""
+    title = ERROR_TITLES.get(code, "Error")
+    if wants_json():
+        response = jsonify(error={"code": code, "title": title, "message": description})
+    else:
+        page = render_template("errors/error.html", code=code, title=title, description=description)
+        response = make_response(page)
+    response.status_code = code
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every HTTP error and unhandled exception in the layout (or as JSON)."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Response:
+        db.session.rollback()
+        return error_response(
+            400,
+            "The form's security token was missing or expired. Nothing was saved; please try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        db.session.rollback()
+        response = error_response(error.code, error.description or ERROR_TITLES.get(error.code, "Error"))
+        for name, value in error.get_headers():  # Allow, Retry-After, ...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Response:
+        db.session.rollback()
+        response = error_response(error.status_code, error.message)
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> Response | HTTPException:
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path, exc_info=error)
+        db.session.rollback()
+        return error_response(500, "The error has been logged. Nothing was saved; please try again.")

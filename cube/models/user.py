@@ -1,0 +1,119 @@
+"""People and access: users, roles with their permissions, and teams."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cube.models.base import TABLE_OPTIONS, Base, TimestampMixin, UTCDateTime
+
+
+def new_session_token() -> str:
+    """A fresh random per-user session token."""
+    return secrets.token_urlsafe(32)
+
+
+class Role(TimestampMixin, Base):
+    """A named set of permissions; built-in roles cannot be renamed."""
+
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(String(255), default="")
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    grants: Mapped[list[RolePermission]] = relationship(
+        back_populates="role", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return frozenset(grant.permission for grant in self.grants)
+
+    def __repr__(self) -> str:
+        return f"<Role {self.name}>"
+
+
+class RolePermission(Base):
+    """One permission held by one role."""
+
+    __tablename__ = "role_permissions"
+
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[Role] = relationship(back_populates="grants")
+
+
+team_members = Table(
+    "team_members",
+    Base.metadata,
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    **TABLE_OPTIONS,
+)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    """A person who signs in. Users are deactivated, never deleted."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
+        TABLE_OPTIONS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="RESTRICT"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    role: Mapped[Role] = relationship(lazy="joined", innerjoin=True)
+    teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members", order_by="Team.name")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login identity: id plus the session token, so rotating it ends sessions."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return self.role.permissions if self.active else frozenset()
+
+    def has_permission(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Team(TimestampMixin, Base):
+    """A group of users with an optional supervisor; work is scoped by team."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
+    members: Mapped[list[User]] = relationship(secondary=team_members, back_populates="teams", order_by="User.name")
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"

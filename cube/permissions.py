@@ -1,0 +1,104 @@
+"""Named permissions, built-in roles, and the access rule every endpoint declares.
+
+Every view is wrapped by exactly one of ``public``, ``signed_in`` or
+``requires(...)``. The decorator both enforces the rule and records it on the
+view as ``access_rule``; ``create_app`` refuses requests to any endpoint that
+has no rule, and a test walks ``app.url_map`` to keep it that way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The catalog: every permission the code checks, with what it lets a user do.
+PERMISSIONS: dict[str, str] = {
+    "user.view": "See the user directory and user details",
+    "user.manage": "Create and edit users, deactivate them, send password resets",
+    "user.export": "Export the user list as CSV",
+    "role.manage": "Create roles and edit the permission matrix",
+    "team.view": "See teams and their members",
+    "team.manage": "Create and edit teams",
+    "audit.view": "Read the audit log",
+}
+
+ADMIN_ROLE = "admin"
+
+# Built-in roles and the permissions they start with (admins may change all
+# but the admin role, which always holds every permission).
+BUILTIN_ROLES: dict[str, tuple[str, frozenset[str]]] = {
+    "admin": ("Runs the system: users, roles, settings", frozenset(PERMISSIONS)),
+    "manager": ("Oversees work, reports and costs", frozenset({"user.view", "user.export", "team.view", "audit.view"})),
+    "supervisor": ("Triages, assigns and closes the team's work", frozenset({"user.view", "team.view"})),
+    "technician": ("Carries out work orders", frozenset()),
+    "requester": ("Submits work requests and follows them", frozenset()),
+}
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+
+
+def _declare(view: Callable[..., Any], rule: str) -> None:
+    view.access_rule = rule  # type: ignore[attr-defined]
+
+
+def access_rule(view: Callable[..., Any]) -> str | None:
+    """The rule a view declared, or None."""
+    return getattr(view, "access_rule", None)
+
+
+def public(view: F) -> F:
+    """Anyone may call this endpoint, signed in or not."""
+    _declare(view, PUBLIC)
+    return view
+
+
+def signed_in(view: F) -> F:
+    """Any active signed-in user may call this endpoint."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            from cube.extensions import login_manager
+
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    _declare(wrapper, SIGNED_IN)
+    return wrapper  # type: ignore[return-value]
+
+
+def requires(*permissions: str) -> Callable[[F], F]:
+    """A signed-in user holding every one of ``permissions`` may call this endpoint."""
+    unknown = set(permissions) - set(PERMISSIONS)
+    if unknown or not permissions:
+        raise ValueError(f"unknown permissions: {sorted(unknown)}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from cube.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not all(current_user.has_permission(p) for p in permissions):
+                abort(403)
+            return view(*args, **kwargs)
+
+        _declare(wrapper, "permission:" + ",".join(permissions))
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def can(permission: str) -> bool:
+    """True when the current user holds ``permission`` (for views and templates)."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+    return bool(current_user.is_authenticated and current_user.has_permission(permission))

@@ -1,0 +1,79 @@
+"""Forms for user administration, roles, teams and the profile."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select value to int, treating blanks and garbage as 'none chosen'."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class UserForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    role_id = SelectField("Role", coerce=int, validators=[DataRequired()])
+    phone = TelField("Phone", validators=[Optional(), Length(max=40)])
+    timezone = SelectField("Time zone", default="UTC")
+    team_ids = SelectMultipleField("Teams", coerce=int, validate_choice=True)
+    invite = BooleanField("E-mail an invitation to choose a password", default=True)
+    submit = SubmitField("Save")
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search", validators=[Optional(), Length(max=100)])
+    role = SelectField("Role", coerce=optional_int, validate_choice=False)
+    team = SelectField("Team", coerce=optional_int, validate_choice=False)
+    active = SelectField(
+        "Status",
+        choices=[("", "Any status"), ("yes", "Active"), ("no", "Deactivated")],
+        default="",
+        validate_choice=False,
+    )
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    phone = TelField("Phone", validators=[Optional(), Length(max=40)])
+    timezone = SelectField("Time zone")
+    submit = SubmitField("Save profile")
+
+
+class RoleForm(FlaskForm):
+    name = StringField("Role name", validators=[DataRequired(), Length(max=64)])
+    description = StringField("Description", validators=[Optional(), Length(max=255)])
+    submit = SubmitField("Add role")
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    supervisor_id = SelectField("Supervisor", coerce=optional_int, validate_choice=True)
+    member_ids = SelectMultipleField("Members", coerce=int, validate_choice=True)
+    active = BooleanField("Active", default=True)
+    submit = SubmitField("Save team")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button protected by the CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,88 @@
+"""Roles and the permission matrix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sqlalchemy import select
+
+from cube import audit
+from cube.errors import NotAllowed, ValidationFailed
+from cube.extensions import db
+from cube.models import Role, RolePermission, User
+from cube.permissions import ADMIN_ROLE, BUILTIN_ROLES, PERMISSIONS
+
+ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
+
+
+def all_roles() -> list[Role]:
+    """Every role, built-in ones first."""
+    return list(db.session.scalars(select(Role).order_by(Role.builtin.desc(), Role.name)))
+
+
+def role_by_name(name: str) -> Role | None:
+    """The role called ``name``."""
+    return db.session.scalar(select(Role).where(Role.name == name))
+
+
+def ensure_builtin_roles() -> list[Role]:
+    """Create any missing built-in role with its default permissions; keep existing edits.
+
+    The admin role is topped up with every permission, since it must hold them all.
+    """
+    created = []
+    for name, (description, permissions) in BUILTIN_ROLES.items():
+        role = role_by_name(name)
+        if role is None:
+            role = Role(name=name, description=description, builtin=True)
+            role.grants = [RolePermission(permission=p) for p in sorted(permissions)]
+            db.session.add(role)
+            created.append(role)
+        elif name == ADMIN_ROLE:
+            missing = set(PERMISSIONS) - role.permissions
+            role.grants.extend(RolePermission(permission=p) for p in sorted(missing))
+    db.session.flush()
+    return created
+
+
+def create_role(actor: User, name: str, description: str) -> Role:
+    """Add a custom role with no permissions yet."""
+    name = name.strip().lower()
+    if not ROLE_NAME.match(name):
+        raise ValidationFailed("Use 2-64 lower-case letters, digits, '-' or '_', starting with a letter.", field="name")
+    if role_by_name(name) is not None:
+        raise ValidationFailed("A role with this name exists already.", field="name")
+    role = Role(name=name, description=description.strip(), builtin=False)
+    db.session.add(role)
+    db.session.flush()
+    audit.record("role.created", actor=actor, target=role, name=name)
+    return role
+
+
+def set_permissions(actor: User, wanted: Mapping[int, set[str]]) -> list[Role]:
+    """Apply the permission matrix: role id -> permissions it should hold.
+
+    The admin role always holds everything and a user cannot change the role
+    they hold; either attempt is refused before anything changes.
+    """
+    changed = []
+    for role in all_roles():
+        new = set(wanted.get(role.id, set()))
+        unknown = new - set(PERMISSIONS)
+        if unknown:
+            raise ValidationFailed(f"Unknown permissions: {', '.join(sorted(unknown))}.")
+        if new == set(role.permissions):
+            continue
+        if role.name == ADMIN_ROLE:
+            raise NotAllowed("The admin role always holds every permission.")
+        if role.id == actor.role_id:
+            raise NotAllowed("You cannot change the permissions of your own role.")
+        changed.append((role, new))
+    for role, new in changed:
+        added, removed = sorted(new - role.permissions), sorted(role.permissions - new)
+        role.grants = [grant for grant in role.grants if grant.permission in new]
+        role.grants.extend(RolePermission(permission=p) for p in added)
+        audit.record("role.permissions_changed", actor=actor, target=role, added=added, removed=removed)
+    db.session.flush()
+    return [role for role, _ in changed]

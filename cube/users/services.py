@@ -1,0 +1,222 @@
+"""User administration and profiles: the rules for who may change what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from zoneinfo import available_timezones
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from cube import audit
+from cube.auth import services as auth
+from cube.errors import NotAllowed, ValidationFailed
+from cube.extensions import db
+from cube.models import Role, Team, User, team_members
+from cube.permissions import ADMIN_ROLE
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    """What the user list is narrowed by (all optional)."""
+
+    q: str = ""
+    role_id: int | None = None
+    team_id: int | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True)
+class UserData:
+    """The editable fields of a user."""
+
+    email: str
+    name: str
+    role_id: int
+    phone: str = ""
+    timezone: str = "UTC"
+    team_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    """What users may change about themselves."""
+
+    name: str
+    phone: str
+    timezone: str
+
+
+def timezone_names() -> list[str]:
+    """Every IANA time zone name, sorted, for pickers and validation."""
+    return sorted(available_timezones())
+
+
+def users_query(filters: UserFilters) -> Select[tuple[User]]:
+    """The user list for ``filters``, ordered by name."""
+    query = select(User).order_by(User.name, User.id)
+    if filters.q:
+        needle = filters.q.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(User.name).contains(needle, autoescape=True),
+                User.email.contains(needle, autoescape=True),
+                User.phone.contains(needle, autoescape=True),
+            )
+        )
+    if filters.role_id is not None:
+        query = query.where(User.role_id == filters.role_id)
+    if filters.team_id is not None:
+        query = query.where(
+            User.id.in_(select(team_members.c.user_id).where(team_members.c.team_id == filters.team_id))
+        )
+    if filters.active is not None:
+        query = query.where(User.active.is_(filters.active))
+    return query
+
+
+def iter_export_rows(filters: UserFilters) -> Iterator[list[str]]:
+    """Rows for the CSV export of the filtered list (header first)."""
+    yield ["Name", "E-mail", "Role", "Teams", "Phone", "Time zone", "Active", "Last sign-in"]
+    query = users_query(filters).options(selectinload(User.teams))
+    for user in db.session.scalars(query):
+        yield [
+            user.name,
+            user.email,
+            user.role.name,
+            "; ".join(team.name for team in user.teams),
+            user.phone,
+            user.timezone,
+            "yes" if user.active else "no",
+            user.last_login_at.isoformat(timespec="minutes") if user.last_login_at else "",
+        ]
+
+
+def _is_active_admin(user: User) -> bool:
+    return user.active and user.role.name == ADMIN_ROLE
+
+
+def _active_admin_count() -> int:
+    query = select(func.count()).select_from(User).join(Role).where(User.active.is_(True), Role.name == ADMIN_ROLE)
+    return db.session.scalar(query) or 0
+
+
+def _check_fields(data: UserData | ProfileData, *, user: User | None) -> None:
+    if not data.name.strip():
+        raise ValidationFailed("Enter a name.", field="name")
+    if data.timezone not in available_timezones():
+        raise ValidationFailed("Choose a time zone from the list.", field="timezone")
+    if isinstance(data, UserData):
+        email = auth.normalise_email(data.email)
+        clash = select(User.id).where(User.email == email)
+        if user is not None:
+            clash = clash.where(User.id != user.id)
+        if db.session.scalar(clash) is not None:
+            raise ValidationFailed("Another user already has this e-mail address.", field="email")
+        if db.session.get(Role, data.role_id) is None:
+            raise ValidationFailed("Choose a role from the list.", field="role_id")
+
+
+def _teams(team_ids: Sequence[int]) -> list[Team]:
+    teams = list(db.session.scalars(select(Team).where(Team.id.in_(team_ids)))) if team_ids else []
+    if len(teams) != len(set(team_ids)):
+        raise ValidationFailed("Choose teams from the list.", field="team_ids")
+    return teams
+
+
+def create_user(actor: User | None, data: UserData, *, invite: bool = True) -> User:
+    """Create a user; with ``invite`` they get an e-mail link to choose a password."""
+    _check_fields(data, user=None)
+    user = User(
+        email=auth.normalise_email(data.email),
+        name=data.name.strip(),
+        phone=data.phone.strip(),
+        timezone=data.timezone,
+        role_id=data.role_id,
+        password_hash=None,
+        teams=_teams(data.team_ids),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", actor=actor, target=user, email=user.email, role_id=user.role_id)
+    if invite:
+        auth.send_invite_email(user, actor=actor)
+    return user
+
+
+def update_user(actor: User, user: User, data: UserData) -> None:
+    """Change a user's details, role and teams, guarding self-promotion and the last admin."""
+    _check_fields(data, user=user)
+    if data.role_id != user.role_id:
+        if actor.id == user.id:
+            raise NotAllowed("You cannot change your own role.")
+        new_role = db.session.get(Role, data.role_id)
+        if (
+            _is_active_admin(user)
+            and new_role is not None
+            and new_role.name != ADMIN_ROLE
+            and _active_admin_count() <= 1
+        ):
+            raise ValidationFailed("This is the last active admin; make someone else admin first.", field="role_id")
+    changes = {
+        name: [str(old), str(new)]
+        for name, old, new in (
+            ("email", user.email, auth.normalise_email(data.email)),
+            ("name", user.name, data.name.strip()),
+            ("phone", user.phone, data.phone.strip()),
+            ("timezone", user.timezone, data.timezone),
+            ("role_id", user.role_id, data.role_id),
+        )
+        if old != new
+    }
+    user.email = auth.normalise_email(data.email)
+    user.name = data.name.strip()
+    user.phone = data.phone.strip()
+    user.timezone = data.timezone
+    user.role_id = data.role_id
+    user.teams = _teams(data.team_ids)
+    db.session.flush()
+    db.session.expire(user, ["role"])
+    audit.record("user.updated", actor=actor, target=user, changes=changes)
+
+
+def deactivate_user(actor: User, user: User) -> None:
+    """Stop a user from signing in and end their sessions; history stays."""
+    if actor.id == user.id:
+        raise NotAllowed("You cannot deactivate your own account.")
+    if not user.active:
+        return
+    if _is_active_admin(user) and _active_admin_count() <= 1:
+        raise ValidationFailed("This is the last active admin and cannot be deactivated.")
+    user.active = False
+    auth.end_sessions(user)
+    audit.record("user.deactivated", actor=actor, target=user)
+
+
+def reactivate_user(actor: User, user: User) -> None:
+    """Let a deactivated user sign in again."""
+    if user.active:
+        return
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    audit.record("user.reactivated", actor=actor, target=user)
+
+
+def send_password_reset(actor: User, user: User) -> None:
+    """An admin e-mails a user a reset link (the admin never sees a password)."""
+    if not user.active:
+        raise ValidationFailed("Reactivate the user before sending a reset link.")
+    auth.send_reset_email(user, actor=actor)
+
+
+def update_profile(user: User, data: ProfileData) -> None:
+    """A user changes their own name, phone and time zone."""
+    _check_fields(data, user=user)
+    user.name = data.name.strip()
+    user.phone = data.phone.strip()
+    user.timezone = data.timezone
+    db.session.flush()
+    audit.record("user.profile_updated", actor=user, target=user)
