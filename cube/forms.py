@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from cube.errors import DomainError
 
@@ -14,3 +18,9 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def options(pairs: Iterable[tuple[Any, str]], *, blank: str | None = None) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, optionally led by a blank 'none' option."""
+    leading = [SelectChoice("", blank)] if blank is not None else []
+    return leading + [SelectChoice(value, label) for value, label in pairs]

@@ -16,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from cube.forms import options
+
 
 def optional_int(value: object) -> int | None:
     """Coerce a select value to int, treating blanks and garbage as 'none chosen'."""
@@ -45,7 +47,7 @@ class UserFilterForm(FlaskForm):
     team = SelectField("Team", coerce=optional_int, validate_choice=False)
     active = SelectField(
         "Status",
-        choices=[("", "Any status"), ("yes", "Active"), ("no", "Deactivated")],
+        choices=options([("yes", "Active"), ("no", "Deactivated")], blank="Any status"),
         default="",
         validate_choice=False,
     )

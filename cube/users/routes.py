@@ -12,7 +12,7 @@ from cube.auth.forms import ChangePasswordForm
 from cube.errors import DomainError
 from cube.exports import csv_response
 from cube.extensions import db
-from cube.forms import show_error
+from cube.forms import options, show_error
 from cube.models import AuditEvent, Team, User
 from cube.permissions import PERMISSIONS, requires, signed_in
 from cube.users import roles as role_service
@@ -25,8 +25,8 @@ bp = Blueprint("users", __name__)
 
 def _filters_from_args() -> tuple[UserFilterForm, services.UserFilters]:
     form = UserFilterForm(request.args)
-    form.role.choices = [("", "Any role")] + [(r.id, r.name) for r in role_service.all_roles()]
-    form.team.choices = [("", "Any team")] + [(t.id, t.name) for t in team_service.all_teams()]
+    form.role.choices = options(((r.id, r.name) for r in role_service.all_roles()), blank="Any role")
+    form.team.choices = options(((t.id, t.name) for t in team_service.all_teams()), blank="Any team")
     form.validate()
     active = {"yes": True, "no": False}.get(form.active.data or "")
     filters = services.UserFilters(
@@ -40,9 +40,9 @@ def _filters_from_args() -> tuple[UserFilterForm, services.UserFilters]:
 
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
-    form.role_id.choices = [(r.id, r.name) for r in role_service.all_roles()]
-    form.timezone.choices = services.timezone_names()
-    form.team_ids.choices = [(t.id, t.name) for t in team_service.all_teams()]
+    form.role_id.choices = options((r.id, r.name) for r in role_service.all_roles())
+    form.timezone.choices = options((name, name) for name in services.timezone_names())
+    form.team_ids.choices = options((t.id, t.name) for t in team_service.all_teams())
     if user is not None and not form.is_submitted():
         form.team_ids.data = [team.id for team in user.teams]
     return form
@@ -223,8 +223,8 @@ def list_teams() -> str:
 def _team_form(team: Team | None) -> TeamForm:
     form = TeamForm(obj=team)
     people = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
-    form.supervisor_id.choices = [("", "No supervisor")] + [(u.id, u.name) for u in people]
-    form.member_ids.choices = [(u.id, u.name) for u in people]
+    form.supervisor_id.choices = options(((u.id, u.name) for u in people), blank="No supervisor")
+    form.member_ids.choices = options((u.id, u.name) for u in people)
     if team is not None and not form.is_submitted():
         form.member_ids.data = [member.id for member in team.members]
     return form
@@ -262,7 +262,7 @@ def edit_team(team_id: int | None) -> Response | str:
 def profile() -> Response | str:
     """Your own name, phone and time zone, and a password change."""
     form = ProfileForm(obj=current_user, prefix="profile")
-    form.timezone.choices = services.timezone_names()
+    form.timezone.choices = options((name, name) for name in services.timezone_names())
     password_form = ChangePasswordForm(prefix="password")
     if form.validate_on_submit():
         data = services.ProfileData(form.name.data or "", form.phone.data or "", form.timezone.data or "UTC")
@@ -283,7 +283,7 @@ def profile() -> Response | str:
 def change_password() -> Response | str:
     """Change your password; your other sessions are signed out."""
     form = ProfileForm(obj=current_user, prefix="profile")
-    form.timezone.choices = services.timezone_names()
+    form.timezone.choices = options((name, name) for name in services.timezone_names())
     password_form = ChangePasswordForm(prefix="password")
     if password_form.validate_on_submit():
         try:

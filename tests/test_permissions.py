@@ -1,0 +1,155 @@
+"""Access rules: every endpoint declares one, and each role gets what the matrix says."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from cube import create_app
+from cube.extensions import db
+from cube.models import User
+from cube.permissions import BUILTIN_ROLES, PERMISSIONS, access_rule, can, public
+from tests.support import post
+
+ANON = "anonymous"
+EVERYONE = ("admin", "manager", "supervisor", "technician", "requester")
+
+# endpoint -> (method, url, roles that succeed). Others get 403; anonymous
+# users are sent to the login page (302) unless the endpoint is public.
+MATRIX: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "main.dashboard": ("GET", "/", EVERYONE),
+    "main.healthz": ("GET", "/healthz", (*EVERYONE, ANON)),
+    "main.readyz": ("GET", "/readyz", (*EVERYONE, ANON)),
+    "auth.login": ("GET", "/auth/login", (ANON,)),
+    "auth.logout": ("POST", "/auth/logout", EVERYONE),
+    "auth.forgot_password": ("GET", "/auth/forgot", (*EVERYONE, ANON)),
+    "auth.reset_password": ("GET", "/auth/reset/not-a-token", ()),
+    "users.list_users": ("GET", "/users", ("admin", "manager", "supervisor")),
+    "users.export_users": ("GET", "/users/export.csv", ("admin", "manager")),
+    "users.create_user": ("GET", "/users/new", ("admin",)),
+    "users.show_user": ("GET", "/users/{user}", ("admin", "manager", "supervisor")),
+    "users.edit_user": ("GET", "/users/{user}/edit", ("admin",)),
+    "users.deactivate_user": ("POST", "/users/{user}/deactivate", ("admin",)),
+    "users.reactivate_user": ("POST", "/users/{user}/reactivate", ("admin",)),
+    "users.send_reset": ("POST", "/users/{user}/send-reset", ("admin",)),
+    "users.roles": ("GET", "/roles", ("admin",)),
+    "users.create_role": ("POST", "/roles/new", ("admin",)),
+    "users.list_teams": ("GET", "/teams", ("admin", "manager", "supervisor")),
+    "users.edit_team": ("GET", "/teams/{team}/edit", ("admin",)),
+    "users.profile": ("GET", "/profile", EVERYONE),
+    "users.change_password": ("POST", "/profile/password", EVERYONE),
+    "users.audit_log": ("GET", "/audit", ("admin", "manager")),
+}
+
+SUCCESS = {200, 302, 422}  # 302: the action redirected back; 422: the empty form was refused
+
+
+def test_every_endpoint_declares_an_access_rule(app: Flask):
+    missing = [endpoint for endpoint, view in app.view_functions.items() if access_rule(view) is None]
+    assert missing == []
+
+
+def test_every_endpoint_is_in_the_role_matrix(app: Flask):
+    assert set(app.view_functions) - {"static"} == set(MATRIX)
+
+
+def test_a_view_without_a_rule_is_refused(database_url):
+    guarded = create_app({"CUBE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+
+    @guarded.route("/forgotten")
+    def forgotten() -> str:
+        return "should never be served"
+
+    @guarded.route("/declared")
+    @public
+    def declared() -> str:
+        return "fine"
+
+    client = guarded.test_client()
+    assert client.get("/forgotten").status_code == 403
+    assert client.get("/declared").status_code == 200
+
+
+def test_builtin_roles_only_name_known_permissions():
+    for _, permissions in BUILTIN_ROLES.values():
+        assert permissions <= set(PERMISSIONS)
+    assert BUILTIN_ROLES["admin"][1] == set(PERMISSIONS)
+
+
+def test_can_refuses_unknown_permission_names(app: Flask):
+    with app.test_request_context(), pytest.raises(ValueError, match="unknown permission"):
+        can("no.such.permission")
+
+
+def _url(template: str, ids: dict[str, int]) -> str:
+    return template.format(**ids)
+
+
+@pytest.mark.parametrize("role", [*EVERYONE, ANON])
+def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
+    target = make_user("requester")
+    team = make_team("Matrix team")
+    ids = {"user": target.id, "team": team.id}
+    client = app.test_client() if role == ANON else client_as(role)
+    for endpoint, (method, template, allowed) in MATRIX.items():
+        if endpoint == "auth.logout":
+            continue  # checked last: it ends the session
+        url = _url(template, ids)
+        response = client.get(url) if method == "GET" else post(client, url)
+        if role in allowed:
+            assert response.status_code in SUCCESS, (endpoint, role, response.status_code)
+            if role != ANON and method == "GET" and endpoint != "auth.login":
+                assert response.status_code == 200, (endpoint, role, response.status_code)
+        elif role == ANON:
+            assert response.status_code == 302, (endpoint, role, response.status_code)
+            assert "/auth/" in response.location, (endpoint, response.location)
+        elif endpoint in ("auth.login", "auth.reset_password"):
+            assert response.status_code == 302, (endpoint, role, response.status_code)
+        else:
+            assert response.status_code == 403, (endpoint, role, response.status_code)
+    method, template, allowed = MATRIX["auth.logout"]
+    response = post(client, template)
+    assert response.status_code == 302
+    assert response.location.startswith("/auth/login")
+
+
+def test_denied_post_changes_nothing(technician_client, make_user):
+    target = make_user("requester")
+    response = post(technician_client, f"/users/{target.id}/deactivate")
+    assert response.status_code == 403
+    db.session.refresh(target)
+    assert target.active
+
+
+def test_technician_opening_user_admin_gets_403_page(technician_client):
+    response = technician_client.get("/users")
+    assert response.status_code == 403
+    body = response.get_data(as_text=True)
+    assert "Forbidden" in body
+    assert 'aria-label="Main"' in body  # rendered in the site layout
+
+
+def test_navbar_follows_permissions(client_as):
+    admin_page = client_as("admin").get("/").get_data(as_text=True)
+    tech_page = client_as("technician").get("/").get_data(as_text=True)
+    for link in ('href="/users"', 'href="/roles"', 'href="/audit"'):
+        assert link in admin_page
+        assert link not in tech_page
+
+
+def test_permission_granted_in_the_matrix_takes_effect(admin_client, client_as):
+    technician = client_as("technician")
+    assert technician.get("/teams").status_code == 403
+    role_id = db.session.get(User, technician.user.id).role_id
+    form = _matrix_form({role_id: {"team.view"}})
+    assert post(admin_client, "/roles", form).status_code == 302
+    assert technician.get("/teams").status_code == 200
+
+
+def _matrix_form(extra: dict[int, set[str]]) -> dict[str, list[str]]:
+    from cube.users import roles as role_service
+
+    form: dict[str, list[str]] = {}
+    for role in role_service.all_roles():
+        form[f"perm-{role.id}"] = sorted(set(role.permissions) | extra.get(role.id, set()))
+    return form
