@@ -76,7 +76,11 @@ def engine_options(url: str) -> dict[str, Any]:
     """Per-backend engine options (pool health checks on server databases)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_recycle": 1800}
+    options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 1800}
+    if url.startswith("mysql"):
+        # Same visibility rules as PostgreSQL: each statement sees what others committed.
+        options["isolation_level"] = "READ COMMITTED"
+    return options
 
 
 class Config:

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -109,6 +110,10 @@ def _check_fields(data: UserData | ProfileData, *, user: User | None) -> None:
         raise ValidationFailed("Choose a time zone from the list.", field="timezone")
     if isinstance(data, UserData):
         email = auth.normalise_email(data.email)
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationFailed(f"Enter a valid e-mail address ({exc}).", field="email") from exc
         clash = select(User.id).where(User.email == email)
         if user is not None:
             clash = clash.where(User.id != user.id)

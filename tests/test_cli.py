@@ -1,0 +1,86 @@
+"""flask cube create-user, create-admin and seed-demo."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from cube.cli import DEMO_USERS
+from cube.extensions import db
+from cube.models import Team, User
+from tests.support import sign_in
+
+GOOD = "cli-made-Passphrase-3"
+
+
+def test_create_user_with_password_from_environment(runner, client):
+    result = runner.invoke(
+        args=["cube", "create-user", "Cli@Example.com", "--role", "technician", "--name", "Cli Person"],
+        env={"CUBE_PASSWORD": GOOD},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created technician cli@example.com" in result.output
+    user = db.session.scalar(select(User).where(User.email == "cli@example.com"))
+    assert user.name == "Cli Person"
+    assert sign_in(client, "cli@example.com", GOOD).status_code == 302
+
+
+def test_create_user_prompts_for_the_password(runner):
+    result = runner.invoke(
+        args=["cube", "create-user", "prompt@example.com", "--role", "requester"], input=f"{GOOD}\n{GOOD}\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User).where(User.email == "prompt@example.com")) is not None
+
+
+def test_create_admin(runner):
+    result = runner.invoke(args=["cube", "create-admin", "boss@example.com"], env={"CUBE_PASSWORD": GOOD})
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@example.com"))
+    assert user.role.name == "admin"
+    assert user.name == "boss"
+
+
+def test_create_user_errors_change_nothing(runner):
+    cases = [
+        (["cube", "create-user", "x@example.com", "--role", "wizard"], GOOD, "No role 'wizard'"),
+        (["cube", "create-user", "x@example.com", "--role", "technician"], "short", "at least 12"),
+        (["cube", "create-user", "x@example.com", "--role", "technician"], "password1234", "too common"),
+        (["cube", "create-user", "not-an-email", "--role", "technician"], GOOD, "e-mail"),
+    ]
+    for args, password, message in cases:
+        result = runner.invoke(args=args, env={"CUBE_PASSWORD": password})
+        assert result.exit_code != 0, args
+        assert message in result.output, result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_create_user_refuses_duplicates(runner):
+    runner.invoke(args=["cube", "create-admin", "dup@example.com"], env={"CUBE_PASSWORD": GOOD})
+    result = runner.invoke(
+        args=["cube", "create-user", "DUP@example.com", "--role", "technician"], env={"CUBE_PASSWORD": GOOD}
+    )
+    assert result.exit_code != 0
+    assert "already has this e-mail" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_seed_demo_is_safe_to_run_twice(runner, client):
+    first = runner.invoke(args=["cube", "seed-demo"], env={"CUBE_DEMO_PASSWORD": GOOD})
+    second = runner.invoke(args=["cube", "seed-demo"], env={"CUBE_DEMO_PASSWORD": GOOD})
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    for email, *_ in DEMO_USERS:
+        assert email in first.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+    assert db.session.scalar(select(func.count()).select_from(Team)) == 2
+    roles = {u.role.name for u in db.session.scalars(select(User))}
+    assert roles == {"admin", "manager", "supervisor", "technician", "requester"}
+    assert sign_in(client, "admin@example.com", GOOD).status_code == 302
+
+
+def test_seed_demo_if_empty_leaves_a_used_database_alone(runner, make_user):
+    make_user("admin")
+    result = runner.invoke(args=["cube", "seed-demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert "not added" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
