@@ -24,10 +24,10 @@ class ConfigError(RuntimeError):
 
 def env_bool(name: str, default: bool = False) -> bool:
     """Read a boolean environment variable ("1", "true", "yes", "on")."""
-    value = os.environ.get(name)
-    if value is None:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value in {"1", "true", "yes", "on"}
 
 
 def env_int(name: str, default: int) -> int:

@@ -37,6 +37,10 @@ def send_email(to: str | list[str], subject: str, template: str, **context: Any)
 @event.listens_for(Session, "after_commit")
 def _deliver_after_commit(session: Session) -> None:
     messages = session.info.pop(_PENDING, [])
+    if messages and current_app.config["MAIL_SUPPRESS_SEND"]:
+        for message in messages:  # development without a mail server: show it in the log
+            log.info("E-mail (not sent) to %s: %s\n%s", message.recipients, message.subject, message.body)
+        return
     for message in messages:
         try:
             mail.send(message)

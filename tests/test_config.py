@@ -89,3 +89,11 @@ def test_factory_has_no_side_effects(tmp_path, monkeypatch):
     target = tmp_path / "never-created.db"
     create_app({"CUBE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"})
     assert not target.exists()
+
+
+def test_empty_boolean_settings_keep_their_default(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "")
+    assert load_config("production")["SESSION_COOKIE_SECURE"] is True
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "0")
+    assert load_config("production")["SESSION_COOKIE_SECURE"] is False

@@ -1,0 +1,30 @@
+# CUBE-PRO production image: Gunicorn serving the Flask app; put Nginx (nginx.conf) in front.
+# Build: docker build -t cube-pro .   Run: see README "Production".
+
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY scripts/copy-assets.mjs scripts/
+RUN mkdir -p cube/static && npm run --silent build
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    CUBE_ENV=production
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+COPY --from=assets /src/cube/static/vendor cube/static/vendor
+RUN useradd --system --uid 10001 --home-dir /app cube \
+    && mkdir -p /app/instance \
+    && chown -R cube /app/instance
+USER 10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
+  CMD ["python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz').status != 200)"]
+# Migrate, then serve. Workers and threads come from GUNICORN_CMD_ARGS when set.
+CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn --config gunicorn.conf.py wsgi:app"]
