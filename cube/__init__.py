@@ -122,7 +122,7 @@ def _register_headers(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if current_user and current_user.is_authenticated:
+        if request.endpoint != "static" and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
         return response
