@@ -10,6 +10,25 @@ from wtforms import SelectChoice
 
 from cube.errors import DomainError
 
+# C0 control characters other than tab, newline and carriage return (and DEL):
+# PostgreSQL refuses NUL in text, and none of them belong in a form value.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+def strip_control_characters(value: Any) -> Any:
+    """Remove control characters from submitted text (other values pass through)."""
+    return value.translate(_CONTROL) if isinstance(value, str) else value
+
+
+class CubeForm(FlaskForm):
+    """Base form: every field's input is cleaned of control characters."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            filters = unbound_field.kwargs.get("filters", ())
+            unbound_field.kwargs["filters"] = (strip_control_characters, *filters)
+            return unbound_field.bind(form=form, **options)
+
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
     """Put a service's error on the field it names, or on the form as a whole."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from cube.forms import CubeForm
 
 PASSWORD_MAX = 256
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CubeForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     remember = BooleanField("Keep me signed in on this device")
@@ -17,12 +18,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(CubeForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
     submit = SubmitField("Send reset link")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(CubeForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from cube.forms import options
+from cube.forms import CubeForm, options
 
 
 def optional_int(value: object) -> int | None:
@@ -27,7 +26,7 @@ def optional_int(value: object) -> int | None:
         return None
 
 
-class UserForm(FlaskForm):
+class UserForm(CubeForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role_id = SelectField("Role", coerce=int, validators=[DataRequired()])
@@ -38,7 +37,7 @@ class UserForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(CubeForm):
     class Meta:
         csrf = False
 
@@ -53,20 +52,20 @@ class UserFilterForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(CubeForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     timezone = SelectField("Time zone")
     submit = SubmitField("Save profile")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(CubeForm):
     name = StringField("Role name", validators=[DataRequired(), Length(max=64)])
     description = StringField("Description", validators=[Optional(), Length(max=255)])
     submit = SubmitField("Add role")
 
 
-class TeamForm(FlaskForm):
+class TeamForm(CubeForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     supervisor_id = SelectField("Supervisor", coerce=optional_int, validate_choice=True)
@@ -75,7 +74,7 @@ class TeamForm(FlaskForm):
     submit = SubmitField("Save team")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CubeForm):
     """An empty form: a POST button protected by the CSRF token."""
 
     submit = SubmitField("Confirm")

@@ -18,7 +18,7 @@ ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 
 def all_roles() -> list[Role]:
     """Every role, built-in ones first."""
-    return list(db.session.scalars(select(Role).order_by(Role.builtin.desc(), Role.name)))
+    return list(db.session.scalars(select(Role).order_by(Role.builtin.desc(), Role.id)))
 
 
 def role_by_name(name: str) -> Role | None:

@@ -12,7 +12,7 @@ from cube.auth.forms import ChangePasswordForm
 from cube.errors import DomainError
 from cube.exports import csv_response
 from cube.extensions import db
-from cube.forms import options, show_error
+from cube.forms import options, show_error, strip_control_characters
 from cube.models import AuditEvent, Team, User
 from cube.permissions import PERMISSIONS, requires, signed_in
 from cube.users import roles as role_service
@@ -305,7 +305,7 @@ def change_password() -> Response | str:
 @requires("audit.view")
 def audit_log() -> str:
     """The audit trail, newest first."""
-    action = request.args.get("action", "").strip()[:64]
+    action = strip_control_characters(request.args.get("action", "")).strip()[:64]
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
