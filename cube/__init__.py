@@ -92,9 +92,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from cube.auth.routes import bp as auth_bp
     from cube.main.routes import bp as main_bp
+    from cube.products.routes import bp as products_bp
     from cube.users.routes import bp as users_bp
 
-    for blueprint in (auth_bp, main_bp, users_bp):
+    for blueprint in (auth_bp, main_bp, users_bp, products_bp):
         app.register_blueprint(blueprint)
 
 

@@ -137,6 +137,11 @@ class Config:
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
         self.USERS_PER_PAGE = env_int("USERS_PER_PAGE", 25)
+        self.ITEMS_PER_PAGE = env_int("ITEMS_PER_PAGE", 25)
+        # Uploaded files (product images, attachments) live here under random names.
+        self.UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or str(INSTANCE_DIR / "uploads")
+        self.IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+        self.IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     def check(self) -> None:

@@ -26,7 +26,17 @@ PERMISSIONS: dict[str, str] = {
     "team.view": "See teams and their members",
     "team.manage": "Create and edit teams",
     "audit.view": "Read the audit log",
+    "catalog.view": "See companies, products, assets, locations and stock",
+    "catalog.manage": "Create and edit companies, products, categories, locations and assets",
+    "catalog.import": "Import companies, products and assets from CSV files",
+    "catalog.export": "Export companies, products and assets as CSV or XLSX",
+    "stock.move": "Receive, issue, return and transfer stock",
+    "stock.adjust": "Correct stock levels with an adjustment (a reason is required)",
 }
+
+CATALOG_EDITORS = frozenset(
+    {"catalog.view", "catalog.manage", "catalog.import", "catalog.export", "stock.move", "stock.adjust"}
+)
 
 ADMIN_ROLE = "admin"
 
@@ -34,9 +44,15 @@ ADMIN_ROLE = "admin"
 # but the admin role, which always holds every permission).
 BUILTIN_ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "admin": ("Runs the system: users, roles, settings", frozenset(PERMISSIONS)),
-    "manager": ("Oversees work, reports and costs", frozenset({"user.view", "user.export", "team.view", "audit.view"})),
-    "supervisor": ("Triages, assigns and closes the team's work", frozenset({"user.view", "team.view"})),
-    "technician": ("Carries out work orders", frozenset()),
+    "manager": (
+        "Oversees work, reports and costs",
+        frozenset({"user.view", "user.export", "team.view", "audit.view"}) | CATALOG_EDITORS,
+    ),
+    "supervisor": (
+        "Triages, assigns and closes the team's work",
+        frozenset({"user.view", "team.view", "catalog.view", "catalog.export", "stock.move"}),
+    ),
+    "technician": ("Carries out work orders", frozenset({"catalog.view", "stock.move"})),
     "requester": ("Submits work requests and follows them", frozenset()),
 }
 

@@ -69,7 +69,7 @@ def smtp() -> Iterator[MailSink]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, smtp: MailSink) -> Iterator[Flask]:
+def app(database_url: str, smtp: MailSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The application, its schema built by the Alembic migrations."""
     app = create_app(
         {
@@ -79,6 +79,7 @@ def app(database_url: str, smtp: MailSink) -> Iterator[Flask]:
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp.port,
             "MAIL_SUPPRESS_SEND": False,
+            "UPLOAD_ROOT": str(tmp_path_factory.mktemp("uploads")),
         }
     )
     app.test_client_class = IsolatedClient

@@ -1,0 +1,88 @@
+"""Stock: an append-only ledger of movements and the running balance per place."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cube.models.assets import Location
+from cube.models.base import TABLE_OPTIONS, Base, UTCDateTime, utcnow
+from cube.models.catalog import MONEY, QUANTITY, Product
+from cube.models.user import User
+
+
+class MovementKind(enum.StrEnum):
+    RECEIPT = "receipt"
+    ISSUE = "issue"
+    RETURN = "return"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    ADJUSTMENT = "adjustment"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class StockMovement(Base):
+    """One entry in the stock ledger: signed quantity of a product at a location.
+
+    Positive quantities add stock, negative ones take it away. The ledger is
+    never edited; a mistake is corrected by another movement.
+    """
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        CheckConstraint(
+            "kind IN ('receipt', 'issue', 'return', 'transfer_out', 'transfer_in', 'adjustment')", name="kind_known"
+        ),
+        Index("ix_stock_movements_product_location", "product_id", "location_id"),
+        TABLE_OPTIONS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    unit_cost: Mapped[Decimal | None] = mapped_column(MONEY)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str] = mapped_column(String(64), default="")  # e.g. a delivery note or work order number
+    transfer_id: Mapped[str | None] = mapped_column(String(32), index=True)  # joins the two legs of a transfer
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    product: Mapped[Product] = relationship()
+    location: Mapped[Location] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return MovementKind(self.kind).label
+
+
+class StockLevel(Base):
+    """The ledger's sum for one product at one location, kept in the same transaction.
+
+    The check constraint and a conditional update make "never below zero" hold
+    even when two people take the last unit at the same moment.
+    """
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (CheckConstraint("on_hand >= 0", name="on_hand_not_negative"), TABLE_OPTIONS)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("locations.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    on_hand: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship()
+    location: Mapped[Location] = relationship()
+

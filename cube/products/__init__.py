@@ -1,0 +1,1 @@
+"""The products blueprint: companies, catalog, assets, locations and inventory."""

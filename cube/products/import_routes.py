@@ -1,0 +1,5 @@
+"""Views: import_routes."""
+
+from __future__ import annotations
+
+from cube.products.routes import bp  # noqa: F401
