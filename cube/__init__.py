@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from cube.config import INSTANCE_DIR, load_config
 
@@ -42,6 +43,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count)  # type: ignore[method-assign]
     _init_extensions(app)
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     _register_access_guard(app)
     _register_headers(app)
@@ -54,6 +56,15 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_cli(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs: a positive number that fits a database integer (else 404)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _configure_logging(app: Flask) -> None:
@@ -123,7 +134,8 @@ def _register_headers(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.endpoint != "static" and current_user.is_authenticated:
+        # Signed-in pages are never stored; a view that set its own policy (private images) keeps it.
+        if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
         return response

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from cube.auth import services as auth
+from cube.demo import seed_catalog
 from cube.errors import DomainError
 from cube.extensions import db
 from cube.models import Team, User
@@ -107,6 +108,7 @@ def seed_demo_command(if_empty: bool) -> None:
                 member_ids=tuple(users[m].id for m in [supervisor, *members]),
             )
             team_service.save_team(None, None, data)
+    seed_catalog(users["admin@example.com"])
     db.session.commit()
     click.echo(f"Demo data ready. Sign in at /auth/login with any of these (password: {password}):")
     for email, _, role_name, _ in DEMO_USERS:

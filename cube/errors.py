@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from cube.extensions import db
@@ -46,6 +47,18 @@ class Conflict(DomainError):
     """Someone else changed the record first (409)."""
 
     status_code = 409
+
+
+class EditConflict(Conflict):
+    """A save based on an old version: someone else saved in between (409).
+
+    ``differences`` lists (field label, value saved by the other person, value
+    submitted now) so the page can show what changed; nothing was written.
+    """
+
+    def __init__(self, message: str, *, differences: list[tuple[str, str, str]]) -> None:
+        super().__init__(message)
+        self.differences = differences
 
 
 class ValidationFailed(DomainError):
@@ -91,7 +104,11 @@ def error_response(code: int, description: str) -> Response:
     if wants_json():
         response = jsonify(error={"code": code, "title": title, "message": description})
     else:
-        page = render_template("errors/error.html", code=code, title=title, description=description)
+        try:
+            page = render_template("errors/error.html", code=code, title=title, description=description)
+        except Exception:  # the layout itself failed (e.g. the database is down): plain page
+            log.exception("Could not render the %s error page", code)
+            page = f"<!doctype html><title>{code} {title}</title><h1>{code} {title}</h1><p>{escape(description)}</p>"
         response = make_response(page)
     response.status_code = code
     return response
@@ -117,6 +134,20 @@ def register_error_handlers(app: Flask) -> None:
         for name, value in error.get_headers():  # Allow, Retry-After, ...
             if name.lower() != "content-type":
                 response.headers[name] = value
+        return response
+
+    @app.errorhandler(EditConflict)
+    def edit_conflict(error: EditConflict) -> Response:
+        db.session.rollback()
+        if wants_json():
+            response = jsonify(
+                error={"code": 409, "title": "Conflict", "message": error.message},
+                differences=[{"field": f, "saved": s, "yours": y} for f, s, y in error.differences],
+            )
+        else:
+            page = render_template("errors/conflict.html", error=error, back=request.path)
+            response = make_response(page)
+        response.status_code = 409
         return response
 
     @app.errorhandler(DomainError)

@@ -104,13 +104,22 @@ def _isolated(app: Flask) -> Iterator[None]:
 
 def _empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
+    with db.engine.connect() as conn:
+        dialect = conn.dialect.name
+        if dialect == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            for table in tables:
-                conn.execute(table.delete())
+            # Self-referencing trees (locations, categories) can't be deleted row by row with checks on.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF" if dialect == "sqlite" else "SET FOREIGN_KEY_CHECKS=0")
+            conn.commit()
+            try:
+                for table in tables:
+                    conn.execute(table.delete())
+                conn.commit()
+            finally:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON" if dialect == "sqlite" else "SET FOREIGN_KEY_CHECKS=1")
+                conn.commit()
 
 
 @pytest.fixture

@@ -102,3 +102,25 @@ def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kw
 def sign_in(client: FlaskClient, email_address: str, password: str = DEMO_PASSWORD, **extra: Any) -> Any:
     """Sign in through the real login form."""
     return post(client, "/auth/login", {"email": email_address, "password": password, **extra})
+
+
+class QueryCounter:
+    """Counts the SQL statements sent while it is active (``with QueryCounter(engine) as q``)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.count = 0
+
+    def _count(self, *_args: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> QueryCounter:
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._count)

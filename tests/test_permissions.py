@@ -9,10 +9,15 @@ from cube import create_app
 from cube.extensions import db
 from cube.models import User
 from cube.permissions import BUILTIN_ROLES, PERMISSIONS, access_rule, can, public
+from cube.products import companies, images
+from tests.catalog_factories import make_asset, make_company, make_location, make_product
 from tests.support import post
 
 ANON = "anonymous"
 EVERYONE = ("admin", "manager", "supervisor", "technician", "requester")
+CATALOG_VIEW = ("admin", "manager", "supervisor", "technician")
+CATALOG_EDIT = ("admin", "manager")
+CATALOG_EXPORT = ("admin", "manager", "supervisor")
 
 # endpoint -> (method, url, roles that succeed). Others get 403; anonymous
 # users are sent to the login page (302) unless the endpoint is public.
@@ -39,6 +44,36 @@ MATRIX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "users.profile": ("GET", "/profile", EVERYONE),
     "users.change_password": ("POST", "/profile/password", EVERYONE),
     "users.audit_log": ("GET", "/audit", ("admin", "manager")),
+    "products.list_products": ("GET", "/products", CATALOG_VIEW),
+    "products.show_product": ("GET", "/products/{product}", CATALOG_VIEW),
+    "products.edit_product": ("GET", "/products/{product}/edit", CATALOG_EDIT),
+    "products.low_stock": ("GET", "/stock/low", CATALOG_VIEW),
+    "products.stock_ledger": ("GET", "/stock/movements", CATALOG_VIEW),
+    "products.move_stock": ("POST", "/products/{product}/stock", CATALOG_VIEW),
+    "products.list_categories": ("GET", "/categories", CATALOG_VIEW),
+    "products.save_category": ("POST", "/categories/new", CATALOG_EDIT),
+    "products.list_companies": ("GET", "/companies", CATALOG_VIEW),
+    "products.show_company": ("GET", "/companies/{company}", CATALOG_VIEW),
+    "products.edit_company": ("GET", "/companies/{company}/edit", CATALOG_EDIT),
+    "products.add_contact": ("POST", "/companies/{company}/contacts", CATALOG_EDIT),
+    "products.remove_contact": ("POST", "/companies/contacts/{contact}/delete", CATALOG_EDIT),
+    "products.list_assets": ("GET", "/assets", CATALOG_VIEW),
+    "products.show_asset": ("GET", "/assets/{asset}", CATALOG_VIEW),
+    "products.edit_asset": ("GET", "/assets/{asset}/edit", CATALOG_EDIT),
+    "products.list_locations": ("GET", "/locations", CATALOG_VIEW),
+    "products.edit_location": ("GET", "/locations/{location}/edit", CATALOG_EDIT),
+    "products.image_file": ("GET", "/products/images/{image}/thumb", CATALOG_VIEW),
+    "products.upload_image": ("POST", "/products/{product}/images", CATALOG_EDIT),
+    "products.move_image": ("POST", "/products/images/{image}/move", CATALOG_EDIT),
+    "products.delete_image": ("POST", "/products/images/{image}/delete", CATALOG_EDIT),
+    "products.asset_qr": ("GET", "/assets/{asset}/qr.svg", CATALOG_VIEW),
+    "products.import_start": ("GET", "/import", CATALOG_EDIT),
+    "products.import_template": ("GET", "/import/products/template.csv", CATALOG_EDIT),
+    "products.import_preview": ("POST", "/import", CATALOG_EDIT),
+    "products.import_commit": ("POST", "/import/" + "0" * 32, CATALOG_EDIT),
+    "products.export_products": ("GET", "/products/export?format=csv", CATALOG_EXPORT),
+    "products.export_companies": ("GET", "/companies/export?format=xlsx", CATALOG_EXPORT),
+    "products.export_assets": ("GET", "/assets/export", CATALOG_EXPORT),
 }
 
 SUCCESS = {200, 302, 422}  # 302: the action redirected back; 422: the empty form was refused
@@ -81,6 +116,16 @@ def test_can_refuses_unknown_permission_names(app: Flask):
         can("no.such.permission")
 
 
+def tiny_png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def _url(template: str, ids: dict[str, int]) -> str:
     return template.format(**ids)
 
@@ -89,13 +134,28 @@ def _url(template: str, ids: dict[str, int]) -> str:
 def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
     target = make_user("requester")
     team = make_team("Matrix team")
-    ids = {"user": target.id, "team": team.id}
+    product = make_product("MATRIX-1")
+    company = make_company("Matrix Co")
+    contact = companies.add_contact(None, company, companies.ContactData(name="Matrix Contact"))
+    db.session.commit()
+    ids = {
+        "user": target.id,
+        "team": team.id,
+        "product": product.id,
+        "company": company.id,
+        "contact": contact.id,
+        "asset": make_asset(product).id,
+        "location": make_location().id,
+        "image": images.add_image(None, product, "matrix.png", tiny_png()).id,
+    }
+    db.session.commit()
     client = app.test_client() if role == ANON else client_as(role)
     for endpoint, (method, template, allowed) in MATRIX.items():
         if endpoint == "auth.logout":
             continue  # checked last: it ends the session
         url = _url(template, ids)
         response = client.get(url) if method == "GET" else post(client, url)
+        response.get_data()  # finish streamed downloads inside the request
         if role in allowed:
             assert response.status_code in SUCCESS, (endpoint, role, response.status_code)
             if role != ANON and method == "GET" and endpoint != "auth.login":

@@ -49,7 +49,7 @@ class Location(TimestampMixin, Base):
 
     @property
     def path(self) -> str:
-        """"Site > Building > Area" names from the root."""
+        """ "Site > Building > Area" names from the root."""
         names, node, seen = [], self, set()
         while node is not None and node.id not in seen:
             seen.add(node.id)

@@ -88,16 +88,14 @@ class ProductCategory(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("product_categories.id", ondelete="RESTRICT"), index=True
-    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("product_categories.id", ondelete="RESTRICT"), index=True)
 
     parent: Mapped[ProductCategory | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[ProductCategory]] = relationship(back_populates="parent", order_by="ProductCategory.name")
 
     @property
     def path(self) -> str:
-        """"Parent > Child" names from the root."""
+        """ "Parent > Child" names from the root."""
         names, node, seen = [], self, set()
         while node is not None and node.id not in seen:
             seen.add(node.id)

@@ -85,4 +85,3 @@ class StockLevel(Base):
 
     product: Mapped[Product] = relationship()
     location: Mapped[Location] = relationship()
-

@@ -1,5 +1,142 @@
-"""Views: asset_routes."""
+"""Views: assets and the location tree."""
 
 from __future__ import annotations
 
-from cube.products.routes import bp  # noqa: F401
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from cube.errors import DomainError, ValidationFailed
+from cube.extensions import db
+from cube.forms import show_error
+from cube.models import Asset, Location
+from cube.pagination import page_of
+from cube.permissions import requires
+from cube.products import assets as service
+from cube.products.catalog import product_by_sku
+from cube.products.forms import AssetFilterForm, AssetForm, LocationForm, company_options, location_options
+from cube.products.routes import bp
+
+
+def asset_filters() -> tuple[AssetFilterForm, service.AssetFilters]:
+    """The asset list filters from the query string (unknown values are ignored)."""
+    form = AssetFilterForm(request.args)
+    form.location.choices = location_options(blank="Anywhere")
+    form.company.choices = company_options(blank="Any owner")
+    form.validate()
+    filters = service.AssetFilters(
+        q=(form.q.data or "") if not form.q.errors else "",
+        status=form.status.data or "",
+        product_id=form.product.data if not form.product.errors else None,
+        location_id=form.location.data,
+        company_id=form.company.data,
+    )
+    return form, filters
+
+
+@bp.route("/assets")
+@requires("catalog.view")
+def list_assets() -> str:
+    """Search and filter assets."""
+    form, filters = asset_filters()
+    return render_template("products/assets.html", form=form, page=page_of(service.assets_query(filters)))
+
+
+def _asset_form(asset: Asset | None) -> AssetForm:
+    form = AssetForm(obj=asset)
+    form.location_id.choices = location_options(blank="No location")
+    form.company_id.choices = company_options(blank="No owner")
+    if not form.is_submitted():
+        if asset is not None:
+            form.product_sku.data = asset.product.sku
+            form.version.data = str(asset.version)
+        else:
+            form.product_sku.data = request.args.get("sku", "")[:64]
+    return form
+
+
+def _asset_data(form: AssetForm) -> service.AssetData:
+    product = product_by_sku(form.product_sku.data or "")
+    if product is None:
+        raise ValidationFailed("No product has this SKU.", field="product_sku")
+    return service.AssetData(
+        product_id=product.id,
+        serial_number=form.serial_number.data or "",
+        name=form.name.data or "",
+        location_id=form.location_id.data,
+        company_id=form.company_id.data,
+        install_date=form.install_date.data,
+        warranty_end=form.warranty_end.data,
+        status=form.status.data or "in_service",
+        notes=form.notes.data or "",
+    )
+
+
+@bp.route("/assets/new", methods=["GET", "POST"], defaults={"asset_id": None})
+@bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
+@requires("catalog.manage")
+def edit_asset(asset_id: int | None) -> Response | str:
+    """Register an asset, or edit one (a stale edit gets a 409 showing what changed)."""
+    asset = db.get_or_404(Asset, asset_id) if asset_id is not None else None
+    form = _asset_form(asset)
+    if form.validate_on_submit():
+        version = (form.version.data or "").strip()
+        try:
+            data = _asset_data(form)
+            if asset is None:
+                asset = service.create_asset(current_user, data)
+            else:
+                expected = int(version) if version.isdigit() else None
+                service.update_asset(current_user, asset, data, expected_version=expected)
+        except DomainError as exc:
+            if exc.status_code == 409:
+                raise
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Asset {asset.serial_number} saved.", "success")
+            return redirect(url_for("products.show_asset", asset_id=asset.id))
+    return render_template("products/asset_form.html", form=form, asset=asset)
+
+
+@bp.route("/assets/<int:asset_id>")
+@requires("catalog.view")
+def show_asset(asset_id: int) -> str:
+    """An asset with its QR code and history."""
+    asset = db.get_or_404(Asset, asset_id)
+    return render_template("products/asset.html", asset=asset)
+
+
+@bp.route("/locations")
+@requires("catalog.view")
+def list_locations() -> str:
+    """The site > building > area tree."""
+    return render_template("products/locations.html", tree=service.location_tree())
+
+
+@bp.route("/locations/new", methods=["GET", "POST"], defaults={"location_id": None})
+@bp.route("/locations/<int:location_id>/edit", methods=["GET", "POST"])
+@requires("catalog.manage")
+def edit_location(location_id: int | None) -> Response | str:
+    """Add a location, or rename, move or archive one."""
+    location = db.get_or_404(Location, location_id) if location_id is not None else None
+    form = LocationForm(obj=location)
+    form.parent_id.choices = location_options(blank="Top level (a site)")
+    if form.validate_on_submit():
+        data = service.LocationData(
+            name=form.name.data or "",
+            kind=form.kind.data or "site",
+            parent_id=form.parent_id.data,
+            active=bool(form.active.data),
+        )
+        try:
+            location = service.save_location(current_user, location, data)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{location.path} saved.", "success")
+            return redirect(url_for("products.list_locations"))
+    return render_template("products/location_form.html", form=form, location=location)

@@ -1,5 +1,131 @@
-"""Views: image_routes."""
+"""Views: product pictures (upload, order, remove, serve) and asset QR codes."""
 
 from __future__ import annotations
 
-from cube.products.routes import bp  # noqa: F401
+from pathlib import PurePath
+
+from flask import abort, flash, redirect, send_file, url_for
+from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+from wtforms import SelectField
+
+from cube import storage
+from cube.errors import ValidationFailed
+from cube.extensions import db
+from cube.forms import CubeForm, options
+from cube.models import Asset, Product, ProductImage
+from cube.permissions import requires
+from cube.products import images
+from cube.products.qr import qr_svg
+from cube.products.routes import bp
+
+IMAGE_CACHE_SECONDS = 86400
+
+
+class ImageUploadForm(CubeForm):
+    image = FileField("Image", validators=[FileRequired("Choose an image to upload.")])
+
+
+class ImageMoveForm(CubeForm):
+    direction = SelectField("Direction", choices=options([("up", "Earlier"), ("down", "Later")]))
+
+
+def _back_to(product_id: int) -> Response:
+    return redirect(url_for("products.show_product", product_id=product_id))
+
+
+def _flash_form_errors(form: CubeForm) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
+
+
+@bp.route("/products/<int:product_id>/images", methods=["POST"])
+@requires("catalog.manage")
+def upload_image(product_id: int) -> Response:
+    """Add an uploaded picture to a product."""
+    product = db.get_or_404(Product, product_id)
+    form = ImageUploadForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back_to(product.id)
+    upload: FileStorage = form.image.data
+    try:
+        image = images.add_image(current_user, product, upload.filename or "", upload.read())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"Added {image.original_name}.", "success")
+    return _back_to(product_id)
+
+
+@bp.route("/products/images/<int:image_id>/delete", methods=["POST"])
+@requires("catalog.manage")
+def delete_image(image_id: int) -> Response:
+    """Remove a product picture."""
+    image = db.get_or_404(ProductImage, image_id)
+    product_id = image.product_id
+    if CubeForm().validate_on_submit():
+        images.delete_image(current_user, image)
+        db.session.commit()
+        flash("Image removed.", "success")
+    return _back_to(product_id)
+
+
+@bp.route("/products/images/<int:image_id>/move", methods=["POST"])
+@requires("catalog.manage")
+def move_image(image_id: int) -> Response:
+    """Move a product picture one place earlier or later."""
+    image = db.get_or_404(ProductImage, image_id)
+    form = ImageMoveForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    elif images.move_image(current_user, image, form.direction.data or ""):
+        db.session.commit()
+        flash("Image moved.", "success")
+    else:
+        flash("The image is already at that end.", "info")
+    return _back_to(image.product_id)
+
+
+@bp.route("/products/images/<int:image_id>/<any(full, thumb):variant>")
+@requires("catalog.view")
+def image_file(image_id: int, variant: str) -> Response:
+    """Serve a product picture or its thumbnail, inline and never sniffed."""
+    image = db.get_or_404(ProductImage, image_id)
+    original = PurePath(image.original_name)
+    if variant == "full":
+        name, content_type, download_name = image.stored_name, image.content_type, original.name
+    else:
+        name = image.thumbnail_name
+        extension = name.rsplit(".", 1)[-1]
+        content_type, download_name = images.CONTENT_TYPES[extension], f"{original.stem}-thumbnail.{extension}"
+    try:
+        path = storage.path_of(name)
+    except storage.BadStoredName:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=content_type, download_name=download_name, max_age=IMAGE_CACHE_SECONDS, conditional=True
+    )
+    response.cache_control.public = False
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/assets/<int:asset_id>/qr.svg")
+@requires("catalog.view")
+def asset_qr(asset_id: int) -> Response:
+    """A QR code (SVG) that opens the asset's page."""
+    asset = db.get_or_404(Asset, asset_id)
+    svg = qr_svg(url_for("products.show_asset", asset_id=asset.id, _external=True))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.set("Content-Disposition", "inline", filename=f"asset-{asset.id}-qr.svg")
+    return response

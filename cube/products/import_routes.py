@@ -1,5 +1,115 @@
-"""Views: import_routes."""
+"""Views: importing companies, products and assets from CSV files (check first, then import)."""
 
 from __future__ import annotations
 
-from cube.products.routes import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, RadioField
+from wtforms.validators import AnyOf, DataRequired
+
+from cube.errors import NotFound
+from cube.exports import csv_response
+from cube.extensions import db
+from cube.forms import CubeForm, options
+from cube.permissions import requires
+from cube.products import imports as service
+from cube.products.routes import bp
+
+KIND_LABELS = {"companies": "Companies", "products": "Products", "assets": "Assets"}
+
+
+class ImportForm(CubeForm):
+    kind = RadioField(
+        "What the file contains",
+        choices=options((kind, KIND_LABELS[kind]) for kind in service.KINDS),
+        validators=[DataRequired("Choose what the file contains.")],
+    )
+    file = FileField("CSV file (UTF-8)", validators=[FileRequired("Choose a CSV file to upload.")])
+
+
+class ImportConfirmForm(CubeForm):
+    kind = HiddenField(validators=[AnyOf(service.KINDS)])
+
+
+def _start_page(form: ImportForm, status: int = 200) -> tuple[str, int]:
+    page = render_template(
+        "products/import.html",
+        form=form,
+        kinds=KIND_LABELS,
+        columns=service.COLUMNS,
+        required=service.REQUIRED,
+    )
+    return page, status
+
+
+def _preview_page(result: service.ImportResult, *, token: str | None, filename: str, status: int) -> tuple[str, int]:
+    confirm = ImportConfirmForm(kind=result.kind) if token else None
+    page = render_template(
+        "products/import_preview.html",
+        result=result,
+        token=token,
+        confirm=confirm,
+        filename=filename,
+        kind_label=KIND_LABELS.get(result.kind, result.kind),
+    )
+    return page, status
+
+
+@bp.route("/import")
+@requires("catalog.import")
+def import_start() -> tuple[str, int]:
+    """Choose what to import and upload a CSV file."""
+    return _start_page(ImportForm())
+
+
+@bp.route("/import/<kind>/template.csv")
+@requires("catalog.import")
+def import_template(kind: str) -> Response:
+    """A CSV file with the columns of ``kind`` and one example row."""
+    if kind not in service.KINDS:
+        abort(404)
+    return csv_response(service.template_rows(kind), f"{kind}-template.csv")
+
+
+@bp.route("/import", methods=["POST"])
+@requires("catalog.import")
+def import_preview() -> tuple[str, int]:
+    """Dry run: check every row of the uploaded file and show what an import would do."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _start_page(form, 422)
+    upload: FileStorage = form.file.data
+    data = upload.read()
+    result = service.check_file(form.kind.data, data, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+    token = None
+    if result.ok:
+        token = service.stage_file(data)
+        db.session.commit()  # keeps the staged file (nothing else was written)
+    return _preview_page(result, token=token, filename=upload.filename or "", status=200)
+
+
+@bp.route("/import/<token>", methods=["POST"])
+@requires("catalog.import")
+def import_commit(token: str) -> Response | tuple[str, int]:
+    """Import a checked file: every row in one transaction, or nothing when any row fails."""
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        flash("Choose the file to import again.", "danger")
+        return redirect(url_for("products.import_start"))
+    try:
+        data = service.staged_file(token)
+    except NotFound as exc:
+        flash(f"{exc.message} Upload the file again.", "warning")
+        return redirect(url_for("products.import_start"))
+    kind = form.kind.data
+    result = service.import_file(current_user, kind, data, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+    if not result.ok:
+        db.session.rollback()
+        return _preview_page(result, token=None, filename="", status=422)
+    service.discard_staged_file(token)
+    db.session.commit()
+    flash(f"Imported {KIND_LABELS[kind].lower()}. {result.summary()}.", "success")
+    return redirect(url_for(service.LIST_ENDPOINTS[kind]))

@@ -11,6 +11,7 @@ from cube.products import (  # noqa: E402, F401
     asset_routes,
     catalog_routes,
     company_routes,
+    export_routes,
     image_routes,
     import_routes,
     inventory_routes,

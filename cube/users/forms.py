@@ -17,13 +17,16 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from cube.forms import CubeForm, options
 
+MAX_ID = 2**31 - 1  # the largest id a database integer column holds
+
 
 def optional_int(value: object) -> int | None:
-    """Coerce a select value to int, treating blanks and garbage as 'none chosen'."""
+    """Coerce a select value to an id, treating blanks, garbage and out-of-range numbers as 'none chosen'."""
     try:
-        return int(str(value))
+        number = int(str(value))
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= MAX_ID else None
 
 
 class UserForm(CubeForm):

@@ -1,0 +1,162 @@
+"""Catalog list and search at scale: 100,000 products and 1,000,000 stock movements.
+
+Builds two fresh PostgreSQL databases in the same run, a small baseline
+(1,000 products, 10,000 movements) and the large one, fills them with
+set-based SQL, then times the catalog pages through the real app and prints
+each page's median time, its ratio to the baseline and the SQL statement
+count. A ratio near 1 means the page does not slow down as the catalog grows.
+
+    python -m bench --database-url postgresql://postgres@127.0.0.1:5432/postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+
+from cube import create_app
+from cube.config import normalise_database_url
+from cube.extensions import db
+from cube.users import roles as role_service
+from cube.users import services as user_service
+
+PAGES = [
+    ("list, default", "/products"),
+    ("list, page 40", "/products?page=40"),
+    ("search by name", "/products?q=bearing+17"),
+    ("search by SKU", "/products?q=sku-0004242"),
+    ("filter category", "/products?category=3"),
+    ("sort by on hand", "/products?sort=on_hand&desc=y"),
+    ("low stock", "/stock/low"),
+    ("product detail", "/products/4242"),
+    ("stock ledger", "/stock/movements"),
+]
+REPEATS = 15
+
+
+def fill(products: int, movements: int) -> None:
+    """Fill the catalog with set-based SQL (seconds even for a million rows)."""
+    statements = [
+        "INSERT INTO product_categories (name, parent_id, created_at, updated_at) "
+        "SELECT 'Category ' || g, NULL, now(), now() FROM generate_series(1, 20) g",
+        "INSERT INTO locations (name, kind, parent_id, active, created_at, updated_at) "
+        "SELECT 'Store ' || g, 'site', NULL, true, now(), now() FROM generate_series(1, 10) g",
+        "INSERT INTO products (sku, sku_key, name, category_id, description, unit, unit_cost, unit_price, specs,"
+        " is_spare_part, min_stock, active, version, created_at, updated_at) "
+        "SELECT 'SKU-' || lpad(g::text, 7, '0'), 'sku-' || lpad(g::text, 7, '0'),"
+        " (ARRAY['Bearing','Filter','Belt','Valve','Pump'])[1 + g % 5] || ' ' || g, 1 + g % 20, '', 'each',"
+        " (g % 500) + 0.5, (g % 500) + 1.5, '[]', g % 3 = 0, (g % 7), true, 1, now(), now()"
+        f" FROM generate_series(1, {products}) g",
+        "INSERT INTO stock_movements (product_id, location_id, kind, quantity, reason, reference, created_at) "
+        f"SELECT 1 + (g % {products}), 1 + (g % 10), 'receipt', 1 + g % 5, '', '', now() - (g || ' seconds')::interval"
+        f" FROM generate_series(1, {movements}) g",
+        "INSERT INTO stock_levels (product_id, location_id, on_hand, updated_at) "
+        "SELECT product_id, location_id, sum(quantity), now() FROM stock_movements GROUP BY product_id, location_id",
+        "ANALYZE",
+    ]
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+@contextmanager
+def fresh_database(server: URL) -> Iterator[str]:
+    """A new, empty database on the server, dropped afterwards."""
+    name = f"cube_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def signed_in_client(app: Flask):
+    """A test client signed in as an admin (sign-in done once, outside the timings)."""
+    with app.app_context():
+        role_service.ensure_builtin_roles()
+        admin = role_service.role_by_name("admin")
+        user = user_service.create_user(
+            None, user_service.UserData(email="bench@example.com", name="Bench", role_id=admin.id), invite=False
+        )
+        client = app.test_client()
+        db.session.commit()
+        user_id, token = user.id, user.session_token
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user_id}:{token}"
+        session["_fresh"] = True
+    return client
+
+
+def measure(url: str, products: int, movements: int) -> dict[str, tuple[float, int]]:
+    """Median seconds and statement count for each page on a database of this size."""
+    app = create_app({"CUBE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        fill(products, movements)
+        print(f"  filled {products:,} products and {movements:,} movements in {time.perf_counter() - started:.1f} s")
+    client = signed_in_client(app)
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    results = {}
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+    for label, path in PAGES:
+        assert client.get(path).status_code == 200, path  # warm up
+        timings = []
+        for _ in range(REPEATS):
+            statements = 0
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200, path
+        results[label] = (statistics.median(timings), statements)
+    with app.app_context():
+        db.engine.dispose()
+    return results
+
+
+def main() -> None:
+    """Measure the baseline and the large catalog, print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--movements", type=int, default=1_000_000)
+    args = parser.parse_args()
+    server = make_url(normalise_database_url(args.database_url))
+    print("baseline: 1,000 products")
+    with fresh_database(server) as url:
+        baseline = measure(url, 1_000, 10_000)
+    print(f"large: {args.products:,} products")
+    with fresh_database(server) as url:
+        large = measure(url, args.products, args.movements)
+    print()
+    print(f"{'page':<18} {'baseline ms':>12} {'large ms':>10} {'ratio':>7} {'queries':>8}")
+    for label, _ in PAGES:
+        small_time, small_queries = baseline[label]
+        big_time, big_queries = large[label]
+        print(
+            f"{label:<18} {small_time * 1000:>12.1f} {big_time * 1000:>10.1f} {big_time / small_time:>7.2f}"
+            f" {big_queries:>8}" + ("" if big_queries == small_queries else f" (baseline {small_queries})")
+        )
+
+
+if __name__ == "__main__":
+    main()

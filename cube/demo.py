@@ -1,0 +1,170 @@
+"""Demo data for ``flask cube seed-demo``: a small maintenance organisation to click through."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from cube.extensions import db
+from cube.models import Location, ProductCategory, StockMovement, User
+from cube.products import assets, catalog, companies, inventory
+
+COMPANIES = [
+    companies.CompanyData(
+        name="Northwind Facilities",
+        is_customer=True,
+        city="Leeds",
+        country="United Kingdom",
+        phone="+44 113 496 0000",
+        email="facilities@northwind.example",
+    ),
+    companies.CompanyData(
+        name="Apex Climate Systems",
+        is_manufacturer=True,
+        is_vendor=True,
+        city="Stuttgart",
+        country="Germany",
+        website="apex-climate.example",
+    ),
+    companies.CompanyData(name="Voltline Electric", is_manufacturer=True, city="Lyon", country="France"),
+    companies.CompanyData(name="Parts Depot Ltd", is_vendor=True, city="Manchester", country="United Kingdom"),
+]
+CATEGORIES = [
+    ("HVAC", None),
+    ("Filters", "HVAC"),
+    ("Chillers", "HVAC"),
+    ("Electrical", None),
+    ("Lighting", "Electrical"),
+]
+LOCATIONS = [
+    ("Leeds Campus", "site", None),
+    ("Main Building", "building", "Leeds Campus"),
+    ("Plant Room", "area", "Main Building"),
+    ("Stores", "area", "Main Building"),
+    ("Warehouse", "building", "Leeds Campus"),
+]
+PRODUCTS = [
+    (
+        "CH-200",
+        "Air-cooled chiller 200 kW",
+        "Chillers",
+        "Apex Climate Systems",
+        "each",
+        "18500.00",
+        "0",
+        False,
+        [["Capacity", "200 kW"], ["Refrigerant", "R32"]],
+    ),
+    (
+        "FLT-G4-592",
+        "Panel filter G4 592x592",
+        "Filters",
+        "Apex Climate Systems",
+        "each",
+        "12.40",
+        "10",
+        True,
+        [["Class", "G4"], ["Size", "592 x 592 x 48 mm"]],
+    ),
+    ("FLT-F7-592", "Bag filter F7 592x592", "Filters", "Apex Climate Systems", "each", "38.90", "6", True, []),
+    (
+        "LED-T8-120",
+        "LED tube T8 120 cm",
+        "Lighting",
+        "Voltline Electric",
+        "each",
+        "7.80",
+        "40",
+        True,
+        [["Power", "18 W"], ["Colour", "4000 K"]],
+    ),
+    ("CBL-3G25", "Cable 3G2.5 mm2", "Electrical", "Voltline Electric", "m", "1.15", "100", True, []),
+]
+STOCK = [
+    ("FLT-G4-592", "Stores", "24"),
+    ("FLT-F7-592", "Stores", "4"),
+    ("LED-T8-120", "Stores", "120"),
+    ("LED-T8-120", "Warehouse", "60"),
+    ("CBL-3G25", "Warehouse", "350"),
+]
+ASSETS = [
+    (
+        "CH-200",
+        "APX-CH200-0001",
+        "Chiller 1",
+        "Plant Room",
+        "Northwind Facilities",
+        date(2023, 4, 12),
+        date(2028, 4, 12),
+    ),
+    (
+        "CH-200",
+        "APX-CH200-0002",
+        "Chiller 2",
+        "Plant Room",
+        "Northwind Facilities",
+        date(2023, 4, 12),
+        date(2028, 4, 12),
+    ),
+]
+
+
+def seed_catalog(actor: User | None) -> None:
+    """Companies, categories, locations, products, stock and assets (skips what exists)."""
+    for data in COMPANIES:
+        if companies.company_by_name(data.name) is None:
+            companies.save_company(actor, None, data)
+    category_ids: dict[str, int] = {}
+    for name, parent in CATEGORIES:
+        existing = db.session.scalar(select(ProductCategory).where(ProductCategory.name == name))
+        category = existing or catalog.save_category(actor, None, name, category_ids.get(parent or ""))
+        category_ids[name] = category.id
+    location_ids: dict[str, int] = {}
+    for name, kind, parent in LOCATIONS:
+        existing = db.session.scalar(select(Location).where(Location.name == name))
+        data = assets.LocationData(name=name, kind=kind, parent_id=location_ids.get(parent or ""))
+        location_ids[name] = (existing or assets.save_location(actor, None, data)).id
+    for sku, name, category, maker, unit, cost, minimum, spare, specs in PRODUCTS:
+        if catalog.product_by_sku(sku) is None:
+            manufacturer = companies.company_by_name(maker)
+            catalog.create_product(
+                actor,
+                catalog.ProductData(
+                    sku=sku,
+                    name=name,
+                    category_id=category_ids[category],
+                    manufacturer_id=manufacturer.id if manufacturer else None,
+                    unit=unit,
+                    unit_cost=Decimal(cost),
+                    unit_price=(Decimal(cost) * Decimal("1.3")).quantize(Decimal("0.01")),
+                    min_stock=Decimal(minimum),
+                    is_spare_part=spare,
+                    specs=specs,
+                ),
+            )
+    if db.session.scalar(select(StockMovement.id).limit(1)) is None:
+        for sku, location, quantity in STOCK:
+            product = catalog.product_by_sku(sku)
+            assert product is not None
+            inventory.receive(
+                actor, inventory.Movement(product.id, location_ids[location], quantity, reference="Opening stock")
+            )
+    for sku, serial, name, location, owner, installed, warranty in ASSETS:
+        product = catalog.product_by_sku(sku)
+        assert product is not None
+        if assets.asset_by_serial(product.id, serial) is None:
+            company = companies.company_by_name(owner)
+            assets.create_asset(
+                actor,
+                assets.AssetData(
+                    product_id=product.id,
+                    serial_number=serial,
+                    name=name,
+                    location_id=location_ids[location],
+                    company_id=company.id if company else None,
+                    install_date=installed,
+                    warranty_end=warranty,
+                ),
+            )

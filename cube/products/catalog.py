@@ -1,0 +1,285 @@
+"""The product catalog: categories and products, with stock on hand from SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from cube import audit
+from cube.errors import ValidationFailed
+from cube.extensions import db
+from cube.models import Company, Product, ProductCategory, StockLevel, User
+from cube.products.common import check_version, decimal_value, descendant_ids, required_text, tree_order
+
+UNITS = ("each", "box", "pack", "pair", "set", "m", "m2", "m3", "kg", "g", "l", "ml", "h")
+MAX_SPECS = 50
+
+# Sort keys users may ask for; anything else falls back to the default.
+SORTS = {
+    "sku": Product.sku_key,
+    "name": Product.name,
+    "cost": Product.unit_cost,
+    "price": Product.unit_price,
+    "updated": Product.updated_at,
+}
+
+
+def on_hand_total() -> Select[tuple[int, Decimal]]:
+    """Per-product stock on hand over all locations, aggregated in SQL."""
+    return select(StockLevel.product_id, func.sum(StockLevel.on_hand).label("on_hand")).group_by(StockLevel.product_id)
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """What the catalog list is narrowed and ordered by."""
+
+    q: str = ""
+    category_id: int | None = None
+    manufacturer_id: int | None = None
+    active: bool | None = True
+    spare_parts: bool = False
+    low_stock: bool = False
+    sort: str = "name"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class ProductData:
+    """The editable fields of a product."""
+
+    sku: str
+    name: str
+    category_id: int | None = None
+    description: str = ""
+    manufacturer_id: int | None = None
+    unit: str = "each"
+    unit_cost: Decimal | str = Decimal("0")
+    unit_price: Decimal | str = Decimal("0")
+    specs: list[list[str]] = field(default_factory=list)
+    is_spare_part: bool = False
+    min_stock: Decimal | str = Decimal("0")
+    active: bool = True
+
+
+def category_tree() -> list[tuple[ProductCategory, int]]:
+    """Every category depth-first with its depth, for pickers and the category page."""
+    categories = db.session.scalars(select(ProductCategory)).all()
+    return tree_order(categories, lambda c: c.parent_id, lambda c: c.id, lambda c: c.name)
+
+
+def save_category(
+    actor: User | None, category: ProductCategory | None, name: str, parent_id: int | None
+) -> ProductCategory:
+    """Create or rename/move a category; names are unique under one parent and no cycles."""
+    name = required_text(name, field="name", label="A name", max_length=120)
+    parent = db.session.get(ProductCategory, parent_id) if parent_id else None
+    if parent_id and parent is None:
+        raise ValidationFailed("Choose a parent category from the list.", field="parent_id")
+    if category is not None and parent is not None:
+        below = descendant_ids(
+            db.session.scalars(select(ProductCategory)).all(), category.id, lambda c: c.parent_id, lambda c: c.id
+        )
+        if parent.id in below:
+            raise ValidationFailed("A category cannot be placed inside itself.", field="parent_id")
+    clash = select(ProductCategory.id).where(
+        ProductCategory.name == name,
+        ProductCategory.parent_id.is_(None) if parent is None else ProductCategory.parent_id == parent.id,
+    )
+    if category is not None:
+        clash = clash.where(ProductCategory.id != category.id)
+    if db.session.scalar(clash) is not None:
+        raise ValidationFailed("There is already a category with this name here.", field="name")
+    created = category is None
+    if category is None:
+        category = ProductCategory()
+        db.session.add(category)
+    category.name = name
+    category.parent = parent
+    db.session.flush()
+    audit.record("category.created" if created else "category.updated", actor=actor, target=category, name=name)
+    return category
+
+
+def products_query(filters: ProductFilters) -> Select[tuple[Product, Decimal | None]]:
+    """Products with their total stock on hand, filtered and sorted as asked."""
+    stock = on_hand_total().subquery()
+    on_hand = func.coalesce(stock.c.on_hand, 0)
+    query = (
+        select(Product, on_hand.label("on_hand"))
+        .outerjoin(stock, stock.c.product_id == Product.id)
+        .options(joinedload(Product.category), joinedload(Product.manufacturer))
+    )
+    if filters.q:
+        needle = filters.q.strip().lower()
+        query = query.where(
+            or_(
+                Product.sku_key.contains(needle, autoescape=True),
+                func.lower(Product.name).contains(needle, autoescape=True),
+                Product.category_id.in_(
+                    select(ProductCategory.id).where(func.lower(ProductCategory.name).contains(needle, autoescape=True))
+                ),
+                Product.manufacturer_id.in_(
+                    select(Company.id).where(func.lower(Company.name).contains(needle, autoescape=True))
+                ),
+            )
+        )
+    if filters.category_id is not None:
+        nodes = db.session.scalars(select(ProductCategory)).all()
+        ids = descendant_ids(nodes, filters.category_id, lambda c: c.parent_id, lambda c: c.id)
+        query = query.where(Product.category_id.in_(ids))
+    if filters.manufacturer_id is not None:
+        query = query.where(Product.manufacturer_id == filters.manufacturer_id)
+    if filters.active is not None:
+        query = query.where(Product.active.is_(filters.active))
+    if filters.spare_parts:
+        query = query.where(Product.is_spare_part.is_(True))
+    if filters.low_stock:
+        query = query.where(and_(Product.min_stock > 0, on_hand < Product.min_stock))
+    column = on_hand if filters.sort == "on_hand" else SORTS.get(filters.sort, Product.name)
+    order = column.desc() if filters.descending else column.asc()
+    return query.order_by(order, Product.id)
+
+
+def on_hand_for(product_ids: list[int]) -> dict[int, Decimal]:
+    """Total stock on hand for each of ``product_ids`` in one query."""
+    if not product_ids:
+        return {}
+    rows = db.session.execute(on_hand_total().where(StockLevel.product_id.in_(product_ids))).all()
+    return {product_id: Decimal(total) for product_id, total in rows}
+
+
+def low_stock_query() -> Select[tuple[Product, Decimal | None]]:
+    """Active products whose total on hand is below their minimum."""
+    return products_query(ProductFilters(low_stock=True, sort="name"))
+
+
+def product_by_sku(sku: str) -> Product | None:
+    """The product whose SKU matches ``sku`` ignoring case."""
+    return db.session.scalar(select(Product).where(Product.sku_key == sku.strip().lower()))
+
+
+def parse_specs(text: str) -> list[list[str]]:
+    """Specifications from "Name: value" lines (blank lines skipped)."""
+    specs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name.strip():
+            raise ValidationFailed(f"Line {number}: write specifications as 'Name: value'.", field="specs")
+        specs.append([name.strip()[:80], value.strip()[:500]])
+    if len(specs) > MAX_SPECS:
+        raise ValidationFailed(f"At most {MAX_SPECS} specifications.", field="specs")
+    return specs
+
+
+def specs_text(specs: list[list[str]]) -> str:
+    """The "Name: value" lines for a product's specifications."""
+    return "\n".join(f"{name}: {value}" for name, value in specs or [])
+
+
+def _clean(data: ProductData) -> ProductData:
+    sku = required_text(data.sku, field="sku", label="A SKU", max_length=64)
+    if any(char.isspace() for char in sku):
+        raise ValidationFailed("A SKU cannot contain spaces.", field="sku")
+    if data.unit not in UNITS:
+        raise ValidationFailed(f"Choose a unit from: {', '.join(UNITS)}.", field="unit")
+    if data.category_id is not None and db.session.get(ProductCategory, data.category_id) is None:
+        raise ValidationFailed("Choose a category from the list.", field="category_id")
+    if data.manufacturer_id is not None and db.session.get(Company, data.manufacturer_id) is None:
+        raise ValidationFailed("Choose a manufacturer from the list.", field="manufacturer_id")
+    return ProductData(
+        sku=sku,
+        name=required_text(data.name, field="name", label="A name", max_length=200),
+        category_id=data.category_id,
+        description=data.description.strip(),
+        manufacturer_id=data.manufacturer_id,
+        unit=data.unit,
+        unit_cost=decimal_value(data.unit_cost, field="unit_cost", label="Unit cost", places=2),
+        unit_price=decimal_value(data.unit_price, field="unit_price", label="Price", places=2),
+        specs=[[str(n)[:80], str(v)[:500]] for n, v in data.specs][:MAX_SPECS],
+        is_spare_part=data.is_spare_part,
+        min_stock=decimal_value(data.min_stock, field="min_stock", label="Minimum stock", places=3),
+        active=data.active,
+    )
+
+
+def _check_sku_free(sku: str, product: Product | None) -> None:
+    clash = select(Product.id).where(Product.sku_key == sku.lower())
+    if product is not None:
+        clash = clash.where(Product.id != product.id)
+    if db.session.scalar(clash) is not None:
+        raise ValidationFailed("Another product has this SKU (SKUs ignore upper and lower case).", field="sku")
+
+
+def _as_record(data: ProductData) -> Any:
+    """The submitted data shaped like a product, for comparing with the saved one."""
+    return SimpleNamespace(
+        **{name: getattr(data, name) for name in ProductData.__dataclass_fields__},
+        category=db.session.get(ProductCategory, data.category_id) if data.category_id else None,
+        manufacturer=db.session.get(Company, data.manufacturer_id) if data.manufacturer_id else None,
+    )
+
+
+def _snapshot(product: Any) -> dict[str, str]:
+    return {
+        "SKU": product.sku,
+        "Name": product.name,
+        "Category": product.category.path if product.category else "",
+        "Description": product.description,
+        "Manufacturer": product.manufacturer.name if product.manufacturer else "",
+        "Unit": product.unit,
+        "Unit cost": f"{Decimal(product.unit_cost):.2f}",
+        "Price": f"{Decimal(product.unit_price):.2f}",
+        "Specifications": specs_text(product.specs),
+        "Spare part": "yes" if product.is_spare_part else "no",
+        "Minimum stock": f"{Decimal(product.min_stock):.3f}",
+        "Active": "yes" if product.active else "no",
+    }
+
+
+def _apply(product: Product, data: ProductData) -> None:
+    product.sku = data.sku
+    product.sku_key = data.sku.lower()
+    product.name = data.name
+    product.category_id = data.category_id
+    product.description = data.description
+    product.manufacturer_id = data.manufacturer_id
+    product.unit = data.unit
+    product.unit_cost = Decimal(data.unit_cost)
+    product.unit_price = Decimal(data.unit_price)
+    product.specs = data.specs
+    product.is_spare_part = data.is_spare_part
+    product.min_stock = Decimal(data.min_stock)
+    product.active = data.active
+
+
+def create_product(actor: User | None, data: ProductData) -> Product:
+    """Add a product to the catalog."""
+    data = _clean(data)
+    _check_sku_free(data.sku, None)
+    product = Product()
+    _apply(product, data)
+    db.session.add(product)
+    db.session.flush()
+    audit.record("product.created", actor=actor, target=product, sku=product.sku)
+    return product
+
+
+def update_product(actor: User | None, product: Product, data: ProductData, *, expected_version: int | None) -> None:
+    """Save changes unless someone else saved since ``expected_version`` (then EditConflict)."""
+    data = _clean(data)
+    _check_sku_free(data.sku, product)
+    before = _snapshot(product)
+    after = _snapshot(_as_record(data))
+    check_version(expected_version, product.version, before, after, "product")
+    _apply(product, data)
+    db.session.flush()
+    changes = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
+    audit.record("product.updated", actor=actor, target=product, changes=changes)

@@ -1,0 +1,153 @@
+"""Companies (customers, vendors, manufacturers) and their contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Select, func, or_, select
+
+from cube import audit
+from cube.errors import ValidationFailed
+from cube.extensions import db
+from cube.models import Company, CompanyContact, User
+from cube.products.common import required_text
+
+KIND_COLUMNS = {
+    "customer": Company.is_customer,
+    "vendor": Company.is_vendor,
+    "manufacturer": Company.is_manufacturer,
+}
+
+
+@dataclass(frozen=True)
+class CompanyData:
+    """The editable fields of a company."""
+
+    name: str
+    is_customer: bool = False
+    is_vendor: bool = False
+    is_manufacturer: bool = False
+    street: str = ""
+    city: str = ""
+    postal_code: str = ""
+    country: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    notes: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ContactData:
+    """A contact person's details."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    position: str = ""
+
+
+@dataclass(frozen=True)
+class CompanyFilters:
+    """What the company list is narrowed by."""
+
+    q: str = ""
+    kind: str = ""
+    active: bool | None = True
+
+
+def companies_query(filters: CompanyFilters) -> Select[tuple[Company]]:
+    """Companies matching ``filters``, by name."""
+    query = select(Company).order_by(Company.name)
+    if filters.q:
+        needle = filters.q.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(Company.name).contains(needle, autoescape=True),
+                func.lower(Company.city).contains(needle, autoescape=True),
+                func.lower(Company.email).contains(needle, autoescape=True),
+            )
+        )
+    if filters.kind in KIND_COLUMNS:
+        query = query.where(KIND_COLUMNS[filters.kind].is_(True))
+    if filters.active is not None:
+        query = query.where(Company.active.is_(filters.active))
+    return query
+
+
+def company_by_name(name: str) -> Company | None:
+    """The company called ``name`` (exact, trimmed)."""
+    return db.session.scalar(select(Company).where(Company.name == name.strip()))
+
+
+def _optional_email(value: str, field: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(f"Enter a valid e-mail address ({exc}).", field=field) from exc
+    return value.lower()
+
+
+def _clean(data: CompanyData) -> CompanyData:
+    name = required_text(data.name, field="name", label="A name", max_length=200)
+    return CompanyData(
+        name=name,
+        is_customer=data.is_customer,
+        is_vendor=data.is_vendor,
+        is_manufacturer=data.is_manufacturer,
+        street=data.street.strip()[:200],
+        city=data.city.strip()[:100],
+        postal_code=data.postal_code.strip()[:20],
+        country=data.country.strip()[:100],
+        phone=data.phone.strip()[:40],
+        email=_optional_email(data.email, "email"),
+        website=data.website.strip()[:200],
+        notes=data.notes.strip(),
+        active=data.active,
+    )
+
+
+def save_company(actor: User | None, company: Company | None, data: CompanyData) -> Company:
+    """Create (``company`` None) or update a company; names are unique."""
+    data = _clean(data)
+    clash = select(Company.id).where(Company.name == data.name)
+    if company is not None:
+        clash = clash.where(Company.id != company.id)
+    if db.session.scalar(clash) is not None:
+        raise ValidationFailed("Another company has this name.", field="name")
+    created = company is None
+    if company is None:
+        company = Company()
+        db.session.add(company)
+    for field in CompanyData.__dataclass_fields__:
+        setattr(company, field, getattr(data, field))
+    db.session.flush()
+    audit.record("company.created" if created else "company.updated", actor=actor, target=company, name=company.name)
+    return company
+
+
+def add_contact(actor: User | None, company: Company, data: ContactData) -> CompanyContact:
+    """Add a contact person to a company."""
+    contact = CompanyContact(
+        company=company,
+        name=required_text(data.name, field="name", label="A name", max_length=120),
+        email=_optional_email(data.email, "email"),
+        phone=data.phone.strip()[:40],
+        position=data.position.strip()[:120],
+    )
+    db.session.add(contact)
+    db.session.flush()
+    audit.record("company.contact_added", actor=actor, target=company, contact=contact.name)
+    return contact
+
+
+def remove_contact(actor: User | None, contact: CompanyContact) -> None:
+    """Remove a contact person (contacts are details, not business records)."""
+    audit.record("company.contact_removed", actor=actor, target=contact.company, contact=contact.name)
+    db.session.delete(contact)
+    db.session.flush()

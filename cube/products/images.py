@@ -1,0 +1,153 @@
+"""Product pictures: checked by content, stored with a thumbnail, kept in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import PurePath
+
+from flask import current_app
+from PIL import Image, ImageOps
+from sqlalchemy import func, select
+
+from cube import audit, storage
+from cube.errors import ValidationFailed
+from cube.extensions import db
+from cube.models import Product, ProductImage, User
+
+# Pillow format -> (content type, file extension). MPO is the multi-picture JPEG many cameras write.
+FORMATS: dict[str, tuple[str, str]] = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "MPO": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "GIF": ("image/gif", "gif"),
+    "WEBP": ("image/webp", "webp"),
+}
+OPENERS = ["JPEG", "PNG", "GIF", "WEBP"]  # the only parsers Pillow may try (its JPEG one also yields MPO)
+CONTENT_TYPES = {extension: content_type for content_type, extension in FORMATS.values()}
+THUMBNAIL_SIZE = (320, 320)
+NOT_AN_IMAGE = "This file is not a JPEG, PNG, GIF or WebP image."
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a valid upload turned out to be."""
+
+    content_type: str
+    extension: str
+    width: int
+    height: int
+    thumbnail: bytes
+    thumbnail_extension: str
+
+
+def _too_many_pixels(width: int, height: int) -> bool:
+    limit = Image.MAX_IMAGE_PIXELS
+    return limit is not None and width * height > limit
+
+
+def _thumbnail(image: Image.Image) -> tuple[bytes, str]:
+    """A re-encoded (metadata-free) preview of at most 320x320, PNG when transparent, else JPEG."""
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail(THUMBNAIL_SIZE)
+    buffer = BytesIO()
+    if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info:
+        image.convert("RGBA").save(buffer, "PNG", optimize=True)
+        return buffer.getvalue(), "png"
+    image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
+    return buffer.getvalue(), "jpg"
+
+
+def check_image(data: bytes) -> Checked:
+    """Accept only a complete JPEG, PNG, GIF or WebP of a sane size; raise ValidationFailed otherwise."""
+    limit = current_app.config["IMAGE_MAX_BYTES"]
+    if len(data) > limit:
+        raise ValidationFailed(f"Images can be at most {limit / (1024 * 1024):g} MB.", field="image")
+    if not data:
+        raise ValidationFailed("The file is empty.", field="image")
+    try:
+        with Image.open(BytesIO(data), formats=OPENERS) as probe:
+            probe.verify()  # structure and checksums, without decoding
+        with Image.open(BytesIO(data), formats=OPENERS) as image:
+            if image.format not in FORMATS:
+                raise ValidationFailed(NOT_AN_IMAGE, field="image")
+            if _too_many_pixels(*image.size):  # Pillow only warns between 1x and 2x the limit
+                raise Image.DecompressionBombError("too many pixels")
+            content_type, extension = FORMATS[image.format]
+            width, height = image.size
+            image.draft("RGB", THUMBNAIL_SIZE)  # JPEG: decode at a reduced scale
+            thumbnail, thumbnail_extension = _thumbnail(image)
+    except ValidationFailed:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ValidationFailed("This image has too many pixels to be processed safely.", field="image") from exc
+    except Exception as exc:  # Pillow raises many kinds of errors on hostile or broken files
+        raise ValidationFailed(NOT_AN_IMAGE, field="image") from exc
+    return Checked(content_type, extension, width, height, thumbnail, thumbnail_extension)
+
+
+def clean_filename(filename: str) -> str:
+    """The uploaded name as metadata: its last path part, printable characters only, at most 255."""
+    base = PurePath(filename.replace("\\", "/")).name
+    printable = "".join(ch for ch in base if ch.isprintable()).strip()[:255]
+    return printable if printable.strip(".") else "image"
+
+
+def add_image(actor: User | None, product: Product, filename: str, data: bytes) -> ProductImage:
+    """Validate an upload by its content, store it and its thumbnail, and add it last to the product."""
+    checked = check_image(data)
+    last = db.session.scalar(select(func.max(ProductImage.position)).where(ProductImage.product_id == product.id))
+    stored_name = storage.save("images", data, checked.extension)
+    thumbnail_name = storage.save("images", checked.thumbnail, checked.thumbnail_extension)
+    image = ProductImage(
+        stored_name=stored_name,
+        thumbnail_name=thumbnail_name,
+        original_name=clean_filename(filename),
+        content_type=checked.content_type,
+        size_bytes=len(data),
+        width=checked.width,
+        height=checked.height,
+        position=0 if last is None else last + 1,
+    )
+    product.images.append(image)
+    db.session.flush()
+    audit.record(
+        "product.image_added", actor=actor, target=product, image_id=image.id, original_name=image.original_name
+    )
+    return image
+
+
+def delete_image(actor: User | None, image: ProductImage) -> None:
+    """Remove a picture; its files go once the removal commits."""
+    product = image.product
+    audit.record(
+        "product.image_removed", actor=actor, target=product, image_id=image.id, original_name=image.original_name
+    )
+    product.images.remove(image)
+    storage.delete(image.stored_name)
+    storage.delete(image.thumbnail_name)
+    db.session.flush()
+
+
+def move_image(actor: User | None, image: ProductImage, direction: str) -> bool:
+    """Swap a picture with its neighbour ("up" = earlier); False when it is already at that end."""
+    if direction not in {"up", "down"}:
+        raise ValidationFailed("Move an image up or down.", field="direction")
+    ordered = sorted(image.product.images, key=lambda item: (item.position, item.id))
+    index = ordered.index(image)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(ordered):
+        return False
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered):  # renumbering also mends gaps and ties
+        item.position = position
+    db.session.flush()
+    audit.record(
+        "product.image_moved",
+        actor=actor,
+        target=image.product,
+        image_id=image.id,
+        direction=direction,
+        position=target,
+    )
+    return True

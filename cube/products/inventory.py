@@ -1,0 +1,266 @@
+"""Stock: every change is a ledger row plus an update of the per-location balance.
+
+Taking stock out is one conditional UPDATE (``on_hand >= quantity``), so when
+two people issue the last unit at the same moment the database lets one
+through and the other gets ``InsufficientStock``; the CHECK constraint on
+``stock_levels.on_hand`` backs this up.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from blinker import Namespace
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from cube import audit
+from cube.errors import ValidationFailed
+from cube.extensions import db
+from cube.models import Location, MovementKind, Product, StockLevel, StockMovement, User, utcnow
+from cube.products.common import decimal_value
+
+signals = Namespace()
+# Sent with the product after an outgoing movement leaves it below its minimum.
+# Other parts of the system (notifications, purchasing) connect to it.
+low_stock = signals.signal("low-stock")
+
+
+class InsufficientStock(ValidationFailed):
+    """Not enough on hand at that location."""
+
+
+@dataclass(frozen=True)
+class Movement:
+    """What a person asks for: a quantity of a product at a location."""
+
+    product_id: int
+    location_id: int
+    quantity: Decimal | str
+    reference: str = ""
+    reason: str = ""
+    unit_cost: Decimal | str | None = None
+
+
+def _quantity(value: Decimal | str) -> Decimal:
+    return decimal_value(value, field="quantity", label="Quantity", places=3, minimum=Decimal("0.001"))
+
+
+def _load(movement: Movement) -> tuple[Product, Location]:
+    product = db.session.get(Product, movement.product_id)
+    location = db.session.get(Location, movement.location_id)
+    if product is None:
+        raise ValidationFailed("Choose a product from the list.", field="product_id")
+    if location is None:
+        raise ValidationFailed("Choose a location from the list.", field="location_id")
+    return product, location
+
+
+def _add(product_id: int, location_id: int, quantity: Decimal) -> None:
+    changed = db.session.execute(
+        update(StockLevel)
+        .where(StockLevel.product_id == product_id, StockLevel.location_id == location_id)
+        .values(on_hand=StockLevel.on_hand + quantity, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                insert(StockLevel).values(
+                    product_id=product_id, location_id=location_id, on_hand=quantity, updated_at=utcnow()
+                )
+            )
+    except IntegrityError:  # someone created the row at the same moment: add to theirs
+        _add(product_id, location_id, quantity)
+
+
+def _take(product: Product, location: Location, quantity: Decimal) -> None:
+    changed = db.session.execute(
+        update(StockLevel)
+        .where(
+            StockLevel.product_id == product.id,
+            StockLevel.location_id == location.id,
+            StockLevel.on_hand >= quantity,
+        )
+        .values(on_hand=StockLevel.on_hand - quantity, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        available = on_hand(product.id, location.id)
+        raise InsufficientStock(
+            f"Only {available.normalize():f} {product.unit} of {product.sku} on hand at {location.path}; "
+            f"cannot take {quantity.normalize():f}.",
+            field="quantity",
+        )
+
+
+def _record(
+    actor: User | None,
+    kind: MovementKind,
+    product: Product,
+    location: Location,
+    signed: Decimal,
+    movement: Movement,
+    transfer_id: str | None = None,
+) -> StockMovement:
+    unit_cost = None
+    if movement.unit_cost not in (None, ""):
+        unit_cost = decimal_value(movement.unit_cost, field="unit_cost", label="Unit cost", places=2)
+    row = StockMovement(
+        product_id=product.id,
+        location_id=location.id,
+        kind=kind.value,
+        quantity=signed,
+        unit_cost=unit_cost,
+        reason=movement.reason.strip(),
+        reference=movement.reference.strip()[:64],
+        transfer_id=transfer_id,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _after_taking(product: Product) -> None:
+    if product.min_stock and total_on_hand(product.id) < product.min_stock:
+        low_stock.send(product)
+
+
+def receive(actor: User | None, movement: Movement) -> StockMovement:
+    """Goods arrive: add stock."""
+    product, location = _load(movement)
+    quantity = _quantity(movement.quantity)
+    _add(product.id, location.id, quantity)
+    return _record(actor, MovementKind.RECEIPT, product, location, quantity, movement)
+
+
+def issue(actor: User | None, movement: Movement) -> StockMovement:
+    """Stock is used (for a work order, say): take it away, never below zero."""
+    product, location = _load(movement)
+    quantity = _quantity(movement.quantity)
+    _take(product, location, quantity)
+    row = _record(actor, MovementKind.ISSUE, product, location, -quantity, movement)
+    _after_taking(product)
+    return row
+
+
+def return_stock(actor: User | None, movement: Movement) -> StockMovement:
+    """Unused stock comes back."""
+    product, location = _load(movement)
+    quantity = _quantity(movement.quantity)
+    _add(product.id, location.id, quantity)
+    return _record(actor, MovementKind.RETURN, product, location, quantity, movement)
+
+
+def transfer(actor: User | None, movement: Movement, to_location_id: int) -> tuple[StockMovement, StockMovement]:
+    """Move stock between locations: two ledger rows joined by a transfer id."""
+    product, source = _load(movement)
+    target = db.session.get(Location, to_location_id)
+    if target is None:
+        raise ValidationFailed("Choose a destination from the list.", field="to_location_id")
+    if target.id == source.id:
+        raise ValidationFailed("Choose a different destination.", field="to_location_id")
+    quantity = _quantity(movement.quantity)
+    _take(product, source, quantity)
+    _add(product.id, target.id, quantity)
+    transfer_id = secrets.token_hex(8)
+    out = _record(actor, MovementKind.TRANSFER_OUT, product, source, -quantity, movement, transfer_id)
+    into = _record(actor, MovementKind.TRANSFER_IN, product, target, quantity, movement, transfer_id)
+    return out, into
+
+
+def adjust(actor: User | None, movement: Movement, *, direction: int) -> StockMovement:
+    """Correct the balance after a count (up with +1, down with -1); a reason is required."""
+    if not movement.reason.strip():
+        raise ValidationFailed("Say why the stock is adjusted.", field="reason")
+    if direction not in (1, -1):
+        raise ValidationFailed("Choose whether to add or remove stock.", field="direction")
+    product, location = _load(movement)
+    quantity = _quantity(movement.quantity)
+    if direction > 0:
+        _add(product.id, location.id, quantity)
+    else:
+        _take(product, location, quantity)
+    row = _record(actor, MovementKind.ADJUSTMENT, product, location, quantity * direction, movement)
+    audit.record(
+        "stock.adjusted",
+        actor=actor,
+        target=product,
+        location=location.path,
+        quantity=f"{row.quantity:f}",
+        reason=row.reason,
+    )
+    if direction < 0:
+        _after_taking(product)
+    return row
+
+
+def on_hand(product_id: int, location_id: int) -> Decimal:
+    """Stock of a product at one location."""
+    value = db.session.scalar(
+        select(StockLevel.on_hand).where(StockLevel.product_id == product_id, StockLevel.location_id == location_id)
+    )
+    return Decimal(value or 0)
+
+
+def total_on_hand(product_id: int) -> Decimal:
+    """Stock of a product over all locations."""
+    value = db.session.scalar(select(func.sum(StockLevel.on_hand)).where(StockLevel.product_id == product_id))
+    return Decimal(value or 0)
+
+
+def levels_for(product_id: int) -> list[StockLevel]:
+    """A product's balance at each location holding or having held it."""
+    query = (
+        select(StockLevel)
+        .where(StockLevel.product_id == product_id)
+        .options(joinedload(StockLevel.location))
+        .order_by(StockLevel.location_id)
+    )
+    return list(db.session.scalars(query))
+
+
+def ledger_query(*, product_id: int | None = None, location_id: int | None = None) -> Select[tuple[StockMovement]]:
+    """Ledger rows, newest first."""
+    query = (
+        select(StockMovement)
+        .options(
+            joinedload(StockMovement.product), joinedload(StockMovement.location), joinedload(StockMovement.created_by)
+        )
+        .order_by(StockMovement.id.desc())
+    )
+    if product_id is not None:
+        query = query.where(StockMovement.product_id == product_id)
+    if location_id is not None:
+        query = query.where(StockMovement.location_id == location_id)
+    return query
+
+
+def ledger_mismatches() -> list[tuple[int, int, Decimal, Decimal]]:
+    """(product, location, balance, ledger sum) wherever the two disagree; empty when healthy."""
+    sums = (
+        select(
+            StockMovement.product_id,
+            StockMovement.location_id,
+            func.sum(StockMovement.quantity).label("total"),
+        )
+        .group_by(StockMovement.product_id, StockMovement.location_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(StockLevel.product_id, StockLevel.location_id, StockLevel.on_hand, sums.c.total).outerjoin(
+            sums,
+            (sums.c.product_id == StockLevel.product_id) & (sums.c.location_id == StockLevel.location_id),
+        )
+    ).all()
+    return [
+        (product_id, location_id, Decimal(level), Decimal(total or 0))
+        for product_id, location_id, level, total in rows
+        if Decimal(level) != Decimal(total or 0)
+    ]
