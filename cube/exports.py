@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import tempfile
@@ -62,13 +63,27 @@ def _xlsx_chunks(rows: Iterable[Iterable[object]], sheet_title: str) -> Iterator
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
     sheet.freeze_panes = "A2"
-    for number, row in enumerate(rows):
-        sheet.append([_xlsx_cell(sheet, value, bold=number == 0) for value in row])
     with tempfile.SpooledTemporaryFile(max_size=XLSX_MEMORY) as buffer:
-        workbook.save(buffer)
+        try:
+            for number, row in enumerate(rows):
+                sheet.append([_xlsx_cell(sheet, value, bold=number == 0) for value in row])
+            workbook.save(buffer)
+        except BaseException:
+            _discard_sheet(sheet)
+            raise
         buffer.seek(0)
         while chunk := buffer.read(XLSX_CHUNK):
             yield chunk
+
+
+def _discard_sheet(sheet: WriteOnlyWorksheet) -> None:
+    """Close and remove the temporary file openpyxl spools rows to, when the export fails half-way."""
+    with contextlib.suppress(Exception):
+        sheet.close()
+    writer = getattr(sheet, "_writer", None)  # openpyxl keeps it private; best effort only
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.cleanup()
 
 
 def xlsx_response(rows: Iterable[Iterable[object]], filename: str, *, sheet_title: str = "Export") -> Response:

@@ -29,6 +29,10 @@ SHOTS = [
     ("users", "/users", "admin@example.com"),
     ("roles", "/roles", "admin@example.com"),
     ("profile", "/profile", "tech@example.com"),
+    ("products", "/products", "manager@example.com"),
+    ("product", "/products/2", "manager@example.com"),
+    ("asset", "/assets/1", "manager@example.com"),
+    ("import", "/import", "manager@example.com"),
 ]
 
 

@@ -109,6 +109,7 @@ def _empty_tables() -> None:
         if dialect == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.commit()
         else:
             # Self-referencing trees (locations, categories) can't be deleted row by row with checks on.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF" if dialect == "sqlite" else "SET FOREIGN_KEY_CHECKS=0")

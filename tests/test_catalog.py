@@ -219,3 +219,15 @@ def test_huge_ids_in_urls_are_404(client_as):
     for url in ("/products/99999999999999999999", "/assets/2147483648", "/companies/0"):
         assert tech.get(url).status_code == 404, url
     assert make_location().id
+
+
+def test_category_can_be_renamed_and_moved_from_its_page(client_as):
+    manager = client_as("manager")
+    top = catalog.save_category(None, None, "Plumbing", None)
+    other = catalog.save_category(None, None, "Heating", None)
+    db.session.commit()
+    page = manager.get("/categories").get_data(as_text=True)
+    assert f'action="/categories/{top.id}/edit"' in page
+    post(manager, f"/categories/{top.id}/edit", {"category-name": "Pipes", "category-parent_id": str(other.id)})
+    db.session.refresh(top)
+    assert top.path == "Heating > Pipes"

@@ -8,11 +8,13 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from cube.extensions import db
+from cube.models.base import schema_object_filter
 
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        options = {"compare_type": True, "include_object": schema_object_filter(conn.dialect.name)}
+        context = MigrationContext.configure(conn, opts=options)
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

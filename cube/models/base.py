@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,3 +69,20 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def schema_object_filter(dialect_name: str) -> Callable[..., bool]:
+    """Alembic ``include_object`` hook: leave out indexes meant for another database.
+
+    Indexes declared with ``.ddl_if(dialect=...)`` (PostgreSQL trigram indexes)
+    exist only on that backend, so comparing them elsewhere would report them
+    missing.
+    """
+
+    def include(obj: Any, _name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        if type_ == "index" and not reflected and condition is not None and condition.dialect:
+            return bool(condition.dialect == dialect_name)
+        return True
+
+    return include

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,7 +116,24 @@ class Product(TimestampMixin, Base):
         CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
         CheckConstraint("min_stock >= 0", name="min_stock_not_negative"),
-        Index("ix_products_active_name", "active", "name"),
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        Index("ix_products_active_name", "active", "name", "id"),
+        Index("ix_products_active_on_hand", "active", "on_hand"),
+        # Low-stock list: only the few rows below their minimum are in this index.
+        Index(
+            "ix_products_low_stock",
+            "name",
+            "id",
+            postgresql_where=text("active AND min_stock > 0 AND on_hand < min_stock"),
+            sqlite_where=text("active AND min_stock > 0 AND on_hand < min_stock"),
+        ),
+        # Substring search on PostgreSQL: trigram indexes serve LIKE '%term%'.
+        Index(
+            "ix_products_sku_key_trgm", "sku_key", postgresql_using="gin", postgresql_ops={"sku_key": "gin_trgm_ops"}
+        ).ddl_if(dialect="postgresql"),
+        Index("ix_products_name_trgm", text("lower(name) gin_trgm_ops"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
         TABLE_OPTIONS,
     )
 
@@ -134,6 +152,9 @@ class Product(TimestampMixin, Base):
     specs: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # ordered [name, value] pairs
     is_spare_part: Mapped[bool] = mapped_column(Boolean, default=False)
     min_stock: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
+    # Stock over all locations: the sum of stock_levels, kept in the same transaction by the
+    # inventory service so lists can sort and filter on it without aggregating the ledger.
+    on_hand: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

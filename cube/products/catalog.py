@@ -7,13 +7,13 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from cube import audit
 from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.models import Company, Product, ProductCategory, StockLevel, User
+from cube.models import Company, Product, ProductCategory, User
 from cube.products.common import check_version, decimal_value, descendant_ids, required_text, tree_order
 
 UNITS = ("each", "box", "pack", "pair", "set", "m", "m2", "m3", "kg", "g", "l", "ml", "h")
@@ -26,12 +26,8 @@ SORTS = {
     "cost": Product.unit_cost,
     "price": Product.unit_price,
     "updated": Product.updated_at,
+    "on_hand": Product.on_hand,
 }
-
-
-def on_hand_total() -> Select[tuple[int, Decimal]]:
-    """Per-product stock on hand over all locations, aggregated in SQL."""
-    return select(StockLevel.product_id, func.sum(StockLevel.on_hand).label("on_hand")).group_by(StockLevel.product_id)
 
 
 @dataclass(frozen=True)
@@ -105,27 +101,25 @@ def save_category(
     return category
 
 
-def products_query(filters: ProductFilters) -> Select[tuple[Product, Decimal | None]]:
-    """Products with their total stock on hand, filtered and sorted as asked."""
-    stock = on_hand_total().subquery()
-    on_hand = func.coalesce(stock.c.on_hand, 0)
-    query = (
-        select(Product, on_hand.label("on_hand"))
-        .outerjoin(stock, stock.c.product_id == Product.id)
-        .options(joinedload(Product.category), joinedload(Product.manufacturer))
-    )
+def products_query(filters: ProductFilters) -> Select[tuple[Product]]:
+    """Products filtered and sorted as asked (stock on hand is ``Product.on_hand``)."""
+    query = select(Product).options(joinedload(Product.category), joinedload(Product.manufacturer))
     if filters.q:
         needle = filters.q.strip().lower()
+        # Matching categories and manufacturers are looked up first (few rows), so the product
+        # search is a union of index scans rather than a scan with sub-selects.
+        category_ids = db.session.scalars(
+            select(ProductCategory.id).where(func.lower(ProductCategory.name).contains(needle, autoescape=True))
+        ).all()
+        maker_ids = db.session.scalars(
+            select(Company.id).where(func.lower(Company.name).contains(needle, autoescape=True))
+        ).all()
         query = query.where(
             or_(
                 Product.sku_key.contains(needle, autoescape=True),
                 func.lower(Product.name).contains(needle, autoescape=True),
-                Product.category_id.in_(
-                    select(ProductCategory.id).where(func.lower(ProductCategory.name).contains(needle, autoescape=True))
-                ),
-                Product.manufacturer_id.in_(
-                    select(Company.id).where(func.lower(Company.name).contains(needle, autoescape=True))
-                ),
+                Product.category_id.in_(category_ids),
+                Product.manufacturer_id.in_(maker_ids),
             )
         )
     if filters.category_id is not None:
@@ -135,25 +129,18 @@ def products_query(filters: ProductFilters) -> Select[tuple[Product, Decimal | N
     if filters.manufacturer_id is not None:
         query = query.where(Product.manufacturer_id == filters.manufacturer_id)
     if filters.active is not None:
-        query = query.where(Product.active.is_(filters.active))
+        # A bare boolean (not "IS true") so PostgreSQL matches the partial low-stock index.
+        query = query.where(Product.active if filters.active else not_(Product.active))
     if filters.spare_parts:
         query = query.where(Product.is_spare_part.is_(True))
     if filters.low_stock:
-        query = query.where(and_(Product.min_stock > 0, on_hand < Product.min_stock))
-    column = on_hand if filters.sort == "on_hand" else SORTS.get(filters.sort, Product.name)
+        query = query.where(and_(Product.min_stock > 0, Product.on_hand < Product.min_stock))
+    column = SORTS.get(filters.sort, Product.name)
     order = column.desc() if filters.descending else column.asc()
     return query.order_by(order, Product.id)
 
 
-def on_hand_for(product_ids: list[int]) -> dict[int, Decimal]:
-    """Total stock on hand for each of ``product_ids`` in one query."""
-    if not product_ids:
-        return {}
-    rows = db.session.execute(on_hand_total().where(StockLevel.product_id.in_(product_ids))).all()
-    return {product_id: Decimal(total) for product_id, total in rows}
-
-
-def low_stock_query() -> Select[tuple[Product, Decimal | None]]:
+def low_stock_query() -> Select[tuple[Product]]:
     """Active products whose total on hand is below their minimum."""
     return products_query(ProductFilters(low_stock=True, sort="name"))
 

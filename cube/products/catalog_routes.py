@@ -43,7 +43,7 @@ def product_filters() -> tuple[ProductFilterForm, service.ProductFilters]:
         active={"": True, "archived": False}.get(status),
         spare_parts=bool(form.spare.data),
         low_stock=bool(form.low.data),
-        sort=form.sort.data if form.sort.data in {*service.SORTS, "on_hand"} else "name",
+        sort=form.sort.data if form.sort.data in service.SORTS else "name",
         descending=bool(form.desc.data),
     )
     return form, filters
@@ -54,18 +54,14 @@ def product_filters() -> tuple[ProductFilterForm, service.ProductFilters]:
 def list_products() -> str:
     """Search, filter, sort and page through the catalog."""
     form, filters = product_filters()
-    page = page_of(service.products_query(filters))
-    on_hand = service.on_hand_for([product.id for product in page.items])
-    return render_template("products/products.html", form=form, page=page, on_hand=on_hand)
+    return render_template("products/products.html", form=form, page=page_of(service.products_query(filters)))
 
 
 @bp.route("/stock/low")
 @requires("catalog.view")
 def low_stock() -> str:
     """Products whose stock on hand is below their minimum."""
-    page = page_of(service.low_stock_query())
-    on_hand = service.on_hand_for([product.id for product in page.items])
-    return render_template("products/low_stock.html", page=page, on_hand=on_hand)
+    return render_template("products/low_stock.html", page=page_of(service.low_stock_query()))
 
 
 def _product_form(product: Product | None) -> ProductForm:

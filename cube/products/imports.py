@@ -934,7 +934,7 @@ def product_rows(filters: catalog_service.ProductFilters) -> Iterator[list[str]]
     yield list(COLUMNS["products"])
     paths = {category.id: category.path for category, _ in catalog_service.category_tree()}
     query = catalog_service.products_query(filters).execution_options(yield_per=EXPORT_BATCH)
-    for product, _on_hand in db.session.execute(query):
+    for product in db.session.scalars(query):
         yield [
             product.sku,
             product.name,

@@ -3,7 +3,8 @@
 Taking stock out is one conditional UPDATE (``on_hand >= quantity``), so when
 two people issue the last unit at the same moment the database lets one
 through and the other gets ``InsufficientStock``; the CHECK constraint on
-``stock_levels.on_hand`` backs this up.
+``stock_levels.on_hand`` backs this up. The product's total (``products.on_hand``)
+changes in the same transaction; rows are always locked level first, then product.
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ def _load(movement: Movement) -> tuple[Product, Location]:
     if location is None:
         raise ValidationFailed("Choose a location from the list.", field="location_id")
     return product, location
+
+
+def _change_total(product: Product, delta: Decimal) -> None:
+    """Keep ``products.on_hand`` equal to the sum of the product's stock levels."""
+    db.session.execute(
+        update(Product)
+        .where(Product.id == product.id)
+        .values(on_hand=Product.on_hand + delta)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(product, ["on_hand"])
 
 
 def _add(product_id: int, location_id: int, quantity: Decimal) -> None:
@@ -128,7 +140,7 @@ def _record(
 
 
 def _after_taking(product: Product) -> None:
-    if product.min_stock and total_on_hand(product.id) < product.min_stock:
+    if product.min_stock and product.on_hand < product.min_stock:
         low_stock.send(product)
 
 
@@ -137,6 +149,7 @@ def receive(actor: User | None, movement: Movement) -> StockMovement:
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     _add(product.id, location.id, quantity)
+    _change_total(product, quantity)
     return _record(actor, MovementKind.RECEIPT, product, location, quantity, movement)
 
 
@@ -145,6 +158,7 @@ def issue(actor: User | None, movement: Movement) -> StockMovement:
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     _take(product, location, quantity)
+    _change_total(product, -quantity)
     row = _record(actor, MovementKind.ISSUE, product, location, -quantity, movement)
     _after_taking(product)
     return row
@@ -155,6 +169,7 @@ def return_stock(actor: User | None, movement: Movement) -> StockMovement:
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     _add(product.id, location.id, quantity)
+    _change_total(product, quantity)
     return _record(actor, MovementKind.RETURN, product, location, quantity, movement)
 
 
@@ -167,8 +182,14 @@ def transfer(actor: User | None, movement: Movement, to_location_id: int) -> tup
     if target.id == source.id:
         raise ValidationFailed("Choose a different destination.", field="to_location_id")
     quantity = _quantity(movement.quantity)
-    _take(product, source, quantity)
-    _add(product.id, target.id, quantity)
+    # Rows are locked in location order so two opposite transfers cannot deadlock;
+    # the product's total does not change.
+    if source.id < target.id:
+        _take(product, source, quantity)
+        _add(product.id, target.id, quantity)
+    else:
+        _add(product.id, target.id, quantity)
+        _take(product, source, quantity)
     transfer_id = secrets.token_hex(8)
     out = _record(actor, MovementKind.TRANSFER_OUT, product, source, -quantity, movement, transfer_id)
     into = _record(actor, MovementKind.TRANSFER_IN, product, target, quantity, movement, transfer_id)
@@ -187,6 +208,7 @@ def adjust(actor: User | None, movement: Movement, *, direction: int) -> StockMo
         _add(product.id, location.id, quantity)
     else:
         _take(product, location, quantity)
+    _change_total(product, quantity * direction)
     row = _record(actor, MovementKind.ADJUSTMENT, product, location, quantity * direction, movement)
     audit.record(
         "stock.adjusted",
@@ -211,7 +233,7 @@ def on_hand(product_id: int, location_id: int) -> Decimal:
 
 def total_on_hand(product_id: int) -> Decimal:
     """Stock of a product over all locations."""
-    value = db.session.scalar(select(func.sum(StockLevel.on_hand)).where(StockLevel.product_id == product_id))
+    value = db.session.scalar(select(Product.on_hand).where(Product.id == product_id))
     return Decimal(value or 0)
 
 
@@ -242,8 +264,11 @@ def ledger_query(*, product_id: int | None = None, location_id: int | None = Non
     return query
 
 
-def ledger_mismatches() -> list[tuple[int, int, Decimal, Decimal]]:
-    """(product, location, balance, ledger sum) wherever the two disagree; empty when healthy."""
+def ledger_mismatches() -> list[tuple[int, int | None, Decimal, Decimal]]:
+    """(product, location, balance, ledger sum) wherever the two disagree; empty when healthy.
+
+    Location None compares a product's total with the sum over its locations.
+    """
     sums = (
         select(
             StockMovement.product_id,
@@ -259,8 +284,24 @@ def ledger_mismatches() -> list[tuple[int, int, Decimal, Decimal]]:
             (sums.c.product_id == StockLevel.product_id) & (sums.c.location_id == StockLevel.location_id),
         )
     ).all()
-    return [
+    found: list[tuple[int, int | None, Decimal, Decimal]] = [
         (product_id, location_id, Decimal(level), Decimal(total or 0))
         for product_id, location_id, level, total in rows
         if Decimal(level) != Decimal(total or 0)
     ]
+    per_product = (
+        select(StockLevel.product_id, func.sum(StockLevel.on_hand).label("total"))
+        .group_by(StockLevel.product_id)
+        .subquery()
+    )
+    totals = db.session.execute(
+        select(Product.id, Product.on_hand, per_product.c.total).outerjoin(
+            per_product, per_product.c.product_id == Product.id
+        )
+    ).all()
+    found.extend(
+        (product_id, None, Decimal(on_hand), Decimal(total or 0))
+        for product_id, on_hand, total in totals
+        if Decimal(on_hand) != Decimal(total or 0)
+    )
+    return found

@@ -129,11 +129,13 @@ def upgrade():
     sa.Column('specs', sa.JSON(), nullable=False),
     sa.Column('is_spare_part', sa.Boolean(), nullable=False),
     sa.Column('min_stock', sa.Numeric(precision=14, scale=3), nullable=False),
+    sa.Column('on_hand', sa.Numeric(precision=14, scale=3), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', cube.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', cube.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('min_stock >= 0', name=op.f('ck_products_min_stock_not_negative')),
+    sa.CheckConstraint('on_hand >= 0', name=op.f('ck_products_on_hand_not_negative')),
     sa.CheckConstraint('unit_cost >= 0', name=op.f('ck_products_unit_cost_not_negative')),
     sa.CheckConstraint('unit_price >= 0', name=op.f('ck_products_unit_price_not_negative')),
     sa.ForeignKeyConstraint(['category_id'], ['product_categories.id'], name=op.f('fk_products_category_id_product_categories'), ondelete='SET NULL'),
@@ -144,10 +146,20 @@ def upgrade():
     mysql_collate='utf8mb4_unicode_ci'
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.create_index('ix_products_active_name', ['active', 'name'], unique=False)
+        batch_op.create_index('ix_products_active_name', ['active', 'name', 'id'], unique=False)
+        batch_op.create_index('ix_products_active_on_hand', ['active', 'on_hand'], unique=False)
+        low_stock = sa.text("active AND min_stock > 0 AND on_hand < min_stock")
+        batch_op.create_index(
+            'ix_products_low_stock', ['name', 'id'], unique=False, postgresql_where=low_stock, sqlite_where=low_stock
+        )
         batch_op.create_index(batch_op.f('ix_products_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_manufacturer_id'), ['manufacturer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_products_name'), ['name'], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # Trigram indexes for substring search (pg_trgm is a trusted extension: no superuser needed).
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute("CREATE INDEX ix_products_sku_key_trgm ON products USING gin (sku_key gin_trgm_ops)")
+        op.execute("CREATE INDEX ix_products_name_trgm ON products USING gin (lower(name) gin_trgm_ops)")
 
     op.create_table('assets',
     sa.Column('id', sa.Integer(), nullable=False),
