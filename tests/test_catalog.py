@@ -231,3 +231,21 @@ def test_category_can_be_renamed_and_moved_from_its_page(client_as):
     post(manager, f"/categories/{top.id}/edit", {"category-name": "Pipes", "category-parent_id": str(other.id)})
     db.session.refresh(top)
     assert top.path == "Heating > Pipes"
+
+
+def test_long_unicode_text_fits_on_every_database(app):
+    text = "🔧" * 16_000  # 64,000 bytes of UTF-8
+    product = make_product("LONG-1", description=text)
+    company = make_company("Long notes", notes=text)
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).description == text
+    assert db.session.get(Company, company.id).notes == text
+    with pytest.raises(ValidationFailed, match="at most 16000"):
+        catalog.create_product(None, catalog.ProductData(sku="LONG-2", name="x", description=text + "!"))
+    db.session.rollback()
+
+
+def test_decimal_commas_are_refused_not_guessed():
+    with pytest.raises(ValidationFailed, match="must be a number"):
+        catalog.create_product(None, catalog.ProductData(sku="C-1", name="C", unit_cost="1,5"))
+    db.session.rollback()

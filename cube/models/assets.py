@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cube.models.base import TABLE_OPTIONS, Base, TimestampMixin
+from cube.models.base import LONG_TEXT, TABLE_OPTIONS, Base, TimestampMixin
 from cube.models.catalog import Company, Product
 
 
@@ -80,7 +80,7 @@ class Asset(TimestampMixin, Base):
     install_date: Mapped[date | None] = mapped_column(Date)
     warranty_end: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default=AssetStatus.IN_SERVICE.value, index=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(LONG_TEXT, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     product: Mapped[Product] = relationship()

@@ -13,13 +13,12 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cube.models.base import TABLE_OPTIONS, Base, TimestampMixin
+from cube.models.base import LONG_TEXT, TABLE_OPTIONS, Base, TimestampMixin
 
 MONEY = Numeric(12, 2)
 QUANTITY = Numeric(14, 3)
@@ -42,7 +41,7 @@ class Company(TimestampMixin, Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     website: Mapped[str] = mapped_column(String(200), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(LONG_TEXT, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
     contacts: Mapped[list[CompanyContact]] = relationship(
@@ -144,7 +143,7 @@ class Product(TimestampMixin, Base):
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("product_categories.id", ondelete="SET NULL"), index=True
     )
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(LONG_TEXT, default="")
     manufacturer_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
     unit: Mapped[str] = mapped_column(String(16), default="each")
     unit_cost: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))

@@ -14,7 +14,7 @@ from cube import audit
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Asset, AssetStatus, Company, Location, LocationKind, Product, User
-from cube.products.common import check_version, descendant_ids, required_text, tree_order
+from cube.products.common import check_version, descendant_ids, optional_text, required_text, tree_order
 
 
 @dataclass(frozen=True)
@@ -148,13 +148,13 @@ def _clean(data: AssetData) -> AssetData:
     return AssetData(
         product_id=data.product_id,
         serial_number=required_text(data.serial_number, field="serial_number", label="A serial number", max_length=120),
-        name=data.name.strip()[:200],
+        name=optional_text(data.name, field="name", label="Name", max_length=200),
         location_id=data.location_id,
         company_id=data.company_id,
         install_date=data.install_date,
         warranty_end=data.warranty_end,
         status=data.status,
-        notes=data.notes.strip(),
+        notes=optional_text(data.notes, field="notes", label="Notes", max_length=16_000),
     )
 
 

@@ -14,7 +14,7 @@ from cube import audit
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Company, Product, ProductCategory, User
-from cube.products.common import check_version, decimal_value, descendant_ids, required_text, tree_order
+from cube.products.common import check_version, decimal_value, descendant_ids, optional_text, required_text, tree_order
 
 UNITS = ("each", "box", "pack", "pair", "set", "m", "m2", "m3", "kg", "g", "l", "ml", "h")
 MAX_SPECS = 50
@@ -185,7 +185,7 @@ def _clean(data: ProductData) -> ProductData:
         sku=sku,
         name=required_text(data.name, field="name", label="A name", max_length=200),
         category_id=data.category_id,
-        description=data.description.strip(),
+        description=optional_text(data.description, field="description", label="Description", max_length=16_000),
         manufacturer_id=data.manufacturer_id,
         unit=data.unit,
         unit_cost=decimal_value(data.unit_cost, field="unit_cost", label="Unit cost", places=2),

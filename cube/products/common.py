@@ -15,7 +15,7 @@ MAX_AMOUNT = Decimal("9999999999")  # fits Numeric(12, 2) and Numeric(14, 3)
 def decimal_value(value: Any, *, field: str, label: str, places: int, minimum: Decimal = Decimal("0")) -> Decimal:
     """A non-negative Decimal with at most ``places`` decimals, or ValidationFailed."""
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
         raise ValidationFailed(f"{label} must be a number.", field=field) from exc
     if not number.is_finite():
@@ -85,3 +85,11 @@ def descendant_ids(
         found.add(current)
         stack.extend(children.get(current, []))
     return found
+
+
+def optional_text(value: str | None, *, field: str, label: str, max_length: int) -> str:
+    """Trimmed text (may be empty) no longer than ``max_length``."""
+    text = (value or "").strip()
+    if len(text) > max_length:
+        raise ValidationFailed(f"{label} can be at most {max_length} characters.", field=field)
+    return text

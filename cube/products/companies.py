@@ -11,7 +11,7 @@ from cube import audit
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Company, CompanyContact, User
-from cube.products.common import required_text
+from cube.products.common import optional_text, required_text
 
 KIND_COLUMNS = {
     "customer": Company.is_customer,
@@ -100,14 +100,14 @@ def _clean(data: CompanyData) -> CompanyData:
         is_customer=data.is_customer,
         is_vendor=data.is_vendor,
         is_manufacturer=data.is_manufacturer,
-        street=data.street.strip()[:200],
-        city=data.city.strip()[:100],
-        postal_code=data.postal_code.strip()[:20],
-        country=data.country.strip()[:100],
-        phone=data.phone.strip()[:40],
+        street=optional_text(data.street, field="street", label="Street", max_length=200),
+        city=optional_text(data.city, field="city", label="City", max_length=100),
+        postal_code=optional_text(data.postal_code, field="postal_code", label="Postal code", max_length=20),
+        country=optional_text(data.country, field="country", label="Country", max_length=100),
+        phone=optional_text(data.phone, field="phone", label="Phone", max_length=40),
         email=_optional_email(data.email, "email"),
-        website=data.website.strip()[:200],
-        notes=data.notes.strip(),
+        website=optional_text(data.website, field="website", label="Website", max_length=200),
+        notes=optional_text(data.notes, field="notes", label="Notes", max_length=16_000),
         active=data.active,
     )
 
@@ -137,7 +137,7 @@ def add_contact(actor: User | None, company: Company, data: ContactData) -> Comp
         company=company,
         name=required_text(data.name, field="name", label="A name", max_length=120),
         email=_optional_email(data.email, "email"),
-        phone=data.phone.strip()[:40],
+        phone=optional_text(data.phone, field="phone", label="Phone", max_length=40),
         position=data.position.strip()[:120],
     )
     db.session.add(contact)

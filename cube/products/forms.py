@@ -49,7 +49,7 @@ class CompanyForm(CubeForm):
     phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     email = EmailField("E-mail", validators=[Optional(), Length(max=254)])
     website = StringField("Website", validators=[Optional(), Length(max=200)])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=16_000)])
     active = BooleanField("Active", default=True)
 
 
@@ -90,7 +90,7 @@ class ProductForm(CubeForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     category_id = SelectField("Category", coerce=optional_int, validate_choice=True)
     manufacturer_id = SelectField("Manufacturer", coerce=optional_int, validate_choice=True)
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=16_000)])
     unit = SelectField("Unit of measure", choices=options((u, u) for u in UNITS), default="each")
     unit_cost = DecimalField(
         "Unit cost", places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
@@ -102,7 +102,7 @@ class ProductForm(CubeForm):
         "Minimum stock", places=3, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     specs = TextAreaField(
-        "Specifications", validators=[Optional(), Length(max=20_000)], description="One per line, as Name: value."
+        "Specifications", validators=[Optional(), Length(max=16_000)], description="One per line, as Name: value."
     )
     is_spare_part = BooleanField("Spare part (used in work orders)")
     active = BooleanField("Active", default=True)
@@ -153,7 +153,7 @@ class AssetForm(CubeForm):
     install_date = DateField("Installed on", validators=[Optional()])
     warranty_end = DateField("Warranty ends", validators=[Optional()])
     status = SelectField("Status", choices=options((s.value, s.label.capitalize()) for s in AssetStatus))
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=20_000)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=16_000)])
 
 
 class AssetFilterForm(FilterForm):

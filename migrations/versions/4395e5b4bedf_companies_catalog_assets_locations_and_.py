@@ -10,6 +10,10 @@ import sqlalchemy as sa
 
 import cube.models.base
 
+from sqlalchemy.dialects import mysql
+
+LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
 
 # revision identifiers, used by Alembic.
 revision = '4395e5b4bedf'
@@ -55,7 +59,7 @@ def upgrade():
     sa.Column('phone', sa.String(length=40), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('website', sa.String(length=200), nullable=False),
-    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('notes', LONG_TEXT, nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', cube.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', cube.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -121,7 +125,7 @@ def upgrade():
     sa.Column('sku_key', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=True),
-    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('description', LONG_TEXT, nullable=False),
     sa.Column('manufacturer_id', sa.Integer(), nullable=True),
     sa.Column('unit', sa.String(length=16), nullable=False),
     sa.Column('unit_cost', sa.Numeric(precision=12, scale=2), nullable=False),
@@ -171,7 +175,7 @@ def upgrade():
     sa.Column('install_date', sa.Date(), nullable=True),
     sa.Column('warranty_end', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('notes', LONG_TEXT, nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', cube.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', cube.models.base.UTCDateTime(timezone=True), nullable=False),
