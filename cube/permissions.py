@@ -32,7 +32,32 @@ PERMISSIONS: dict[str, str] = {
     "catalog.export": "Export companies, products and assets as CSV or XLSX",
     "stock.move": "Receive, issue, return and transfer stock",
     "stock.adjust": "Correct stock levels with an adjustment (a reason is required)",
+    "workorder.view_all": "See every work order",
+    "workorder.view_team": "See the work orders of your teams and those assigned to you",
+    "workorder.create": "Create work orders",
+    "workorder.edit": "Edit the details of work orders you can see",
+    "workorder.assign": "Assign work orders to people and teams",
+    "workorder.work": "Start and pause work, log time and parts, answer checklists, complete",
+    "workorder.approve": "Approve or reject new work orders",
+    "workorder.review": "Review and close completed work, send it back or reopen it",
+    "workorder.cancel": "Cancel work orders",
+    "workorder.export": "Export work order lists (CSV, XLSX)",
+    "workflow.manage": "Configure statuses, transitions, priorities, types, custom fields and checklists",
 }
+
+WORK_MANAGERS = frozenset(
+    {
+        "workorder.view_all",
+        "workorder.create",
+        "workorder.edit",
+        "workorder.assign",
+        "workorder.approve",
+        "workorder.review",
+        "workorder.cancel",
+        "workorder.export",
+    }
+)
+SUPERVISING = (WORK_MANAGERS - {"workorder.view_all"}) | {"workorder.view_team", "workorder.work"}
 
 CATALOG_EDITORS = frozenset(
     {"catalog.view", "catalog.manage", "catalog.import", "catalog.export", "stock.move", "stock.adjust"}
@@ -46,14 +71,17 @@ BUILTIN_ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "admin": ("Runs the system: users, roles, settings", frozenset(PERMISSIONS)),
     "manager": (
         "Oversees work, reports and costs",
-        frozenset({"user.view", "user.export", "team.view", "audit.view"}) | CATALOG_EDITORS,
+        frozenset({"user.view", "user.export", "team.view", "audit.view"}) | CATALOG_EDITORS | WORK_MANAGERS,
     ),
     "supervisor": (
         "Triages, assigns and closes the team's work",
-        frozenset({"user.view", "team.view", "catalog.view", "catalog.export", "stock.move"}),
+        frozenset({"user.view", "team.view", "catalog.view", "catalog.export", "stock.move"}) | SUPERVISING,
     ),
-    "technician": ("Carries out work orders", frozenset({"catalog.view", "stock.move"})),
-    "requester": ("Submits work requests and follows them", frozenset()),
+    "technician": (
+        "Carries out work orders",
+        frozenset({"catalog.view", "stock.move", "workorder.view_team", "workorder.create", "workorder.work"}),
+    ),
+    "requester": ("Submits work requests and follows them", frozenset({"workorder.create"})),
 }
 
 PUBLIC = "public"

@@ -24,6 +24,7 @@ from cube.models import Team, User
 from cube.users import roles as role_service
 from cube.users import services as user_service
 from cube.users import teams as team_service
+from cube.workorders.defaults import ensure_default_workflow
 from tests.support import DEMO_PASSWORD, IsolatedClient, MailSink, ReceivedMail, sign_in, start_smtp_server
 
 ROLES = ("admin", "manager", "supervisor", "technician", "requester")
@@ -95,6 +96,7 @@ def _isolated(app: Flask) -> Iterator[None]:
     """Each test starts with built-in roles only, and leaves nothing behind."""
     with app.app_context():
         role_service.ensure_builtin_roles()
+        ensure_default_workflow()
         db.session.commit()
         yield
         db.session.remove()

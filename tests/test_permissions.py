@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 
@@ -12,16 +14,19 @@ from cube.permissions import BUILTIN_ROLES, PERMISSIONS, access_rule, can, publi
 from cube.products import companies, images
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
 from tests.support import post
+from tests.workorder_factories import make_work_order
 
 ANON = "anonymous"
 EVERYONE = ("admin", "manager", "supervisor", "technician", "requester")
 CATALOG_VIEW = ("admin", "manager", "supervisor", "technician")
 CATALOG_EDIT = ("admin", "manager")
 CATALOG_EXPORT = ("admin", "manager", "supervisor")
+SEE_ALL = ("admin", "manager")
+HIDDEN = {"supervisor": 404, "technician": 404, "requester": 404}
 
-# endpoint -> (method, url, roles that succeed). Others get 403; anonymous
+# endpoint -> (method, url, roles that succeed[, {role: status for the others}]). Others get 403; anonymous
 # users are sent to the login page (302) unless the endpoint is public.
-MATRIX: dict[str, tuple[str, str, tuple[str, ...]]] = {
+MATRIX: dict[str, tuple[Any, ...]] = {
     "main.dashboard": ("GET", "/", EVERYONE),
     "main.healthz": ("GET", "/healthz", (*EVERYONE, ANON)),
     "main.readyz": ("GET", "/readyz", (*EVERYONE, ANON)),
@@ -74,6 +79,29 @@ MATRIX: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "products.export_products": ("GET", "/products/export?format=csv", CATALOG_EXPORT),
     "products.export_companies": ("GET", "/companies/export?format=xlsx", CATALOG_EXPORT),
     "products.export_assets": ("GET", "/assets/export", CATALOG_EXPORT),
+    "workorders.list_work_orders": ("GET", "/work-orders", EVERYONE),
+    "workorders.create_work_order": ("GET", "/work-orders/new", EVERYONE),
+    # The matrix's work order belongs to another requester: only view_all roles see it, others get 404.
+    "workorders.show_work_order": ("GET", "/work-orders/{work_order}", SEE_ALL, HIDDEN),
+    "workorders.edit_work_order": (
+        "GET",
+        "/work-orders/{work_order}/edit",
+        SEE_ALL,
+        {**HIDDEN, "technician": 403, "requester": 403},
+    ),
+    "workorders.transition": (
+        "POST",
+        "/work-orders/{work_order}/transition",
+        (),
+        {**HIDDEN, "admin": 400, "manager": 400},
+    ),
+    "workorders.add_comment": ("POST", "/work-orders/{work_order}/comments", SEE_ALL, HIDDEN),
+    "workorders.assign": (
+        "POST",
+        "/work-orders/{work_order}/assign",
+        SEE_ALL,
+        {**HIDDEN, "technician": 403, "requester": 403},
+    ),
 }
 
 SUCCESS = {200, 302, 422}  # 302: the action redirected back; 422: the empty form was refused
@@ -147,10 +175,11 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
         "asset": make_asset(product).id,
         "location": make_location().id,
         "image": images.add_image(None, product, "matrix.png", tiny_png()).id,
+        "work_order": make_work_order(target).id,
     }
     db.session.commit()
     client = app.test_client() if role == ANON else client_as(role)
-    for endpoint, (method, template, allowed) in MATRIX.items():
+    for endpoint, (method, template, allowed, *denied) in MATRIX.items():
         if endpoint == "auth.logout":
             continue  # checked last: it ends the session
         url = _url(template, ids)
@@ -166,8 +195,9 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
         elif endpoint in ("auth.login", "auth.reset_password"):
             assert response.status_code == 302, (endpoint, role, response.status_code)
         else:
-            assert response.status_code == 403, (endpoint, role, response.status_code)
-    method, template, allowed = MATRIX["auth.logout"]
+            expected = denied[0].get(role, 403) if denied else 403
+            assert response.status_code == expected, (endpoint, role, response.status_code)
+    method, template, allowed = MATRIX["auth.logout"][:3]
     response = post(client, template)
     assert response.status_code == 302
     assert response.location.startswith("/auth/login")

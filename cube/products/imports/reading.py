@@ -1,0 +1,164 @@
+"""Reading an import file: decoding, the header, the row limit and the data rows in chunks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cube.exports import FORMULA_PREFIXES
+from cube.products.imports.columns import COLUMNS, KINDS, REQUIRED
+
+CHUNK_SIZE = 500
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# C0 control characters other than tab, newline and carriage return (and DEL), as the forms strip them.
+CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+SAVE_AS_CSV = "Save it as “CSV UTF-8” (comma-separated) and upload it again."
+EMPTY = "The file is empty. It needs a header row and at least one row of data."
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported."""
+
+
+@dataclass
+class Record:
+    """One non-empty data row: its spreadsheet row number, its cells and what is wrong with its shape."""
+
+    number: int
+    cells: dict[str, str]
+    shape_error: str = ""
+
+
+def scan(kind: str, data: bytes, max_rows: int) -> tuple[str, list[str]]:
+    """Decode, check the header and count the rows before any row is looked at (FileProblem otherwise)."""
+    if kind not in COLUMNS:
+        raise FileProblem(f"Choose what the file contains: {', '.join(KINDS)}.")
+    text = _decode(data)
+    reader = _reader(text)
+    names = _header(kind, reader)
+    count = 0
+    try:
+        for raw in reader:
+            cells = [value for value in raw.values() if isinstance(value, str)] + (raw.get(None) or [])
+            if any(value.strip() for value in cells):
+                count += 1
+                if count > max_rows:
+                    raise FileProblem(
+                        f"The file has more than {max_rows:,} rows. Split it into files of at most "
+                        f"{max_rows:,} rows and import them one after the other."
+                    )
+    except csv.Error as exc:
+        raise FileProblem(f"Line {reader.line_num:,} cannot be read as CSV: {exc}.") from exc
+    if count == 0:
+        raise FileProblem("The file has a header row but no rows of data.")
+    return text, names
+
+
+def records(text: str, names: list[str]) -> Iterator[Record]:
+    """Each non-empty data row with its spreadsheet row number (csv.Error propagates)."""
+    reader = _reader(text)
+    _ = reader.fieldnames  # read the header line
+    reader.fieldnames = names
+    number, lines_read = 1, reader.line_num
+    for raw in reader:
+        extra = raw.pop(None, None) or []  # cells beyond the header (DictReader's restkey)
+        # DictReader skips blank lines; a spreadsheet shows them as rows, so count them.
+        breaks = _line_breaks(raw.values()) + _line_breaks(extra)
+        number += 1 + max(0, reader.line_num - lines_read - 1 - breaks)
+        lines_read = reader.line_num
+        cells = {name: _cell(value) for name, value in raw.items() if isinstance(value, str)}
+        shape_error = _shape_error(cells, extra, len(names))
+        cells = {name: value for name, value in cells.items() if not name.startswith("\x00")}
+        if not shape_error and not any(cells.values()):
+            continue  # an empty row
+        yield Record(number, cells, shape_error)
+
+
+def chunks(rows: Iterable[Record]) -> Iterator[list[Record]]:
+    """The records in lists of at most CHUNK_SIZE."""
+    chunk: list[Record] = []
+    for record in rows:
+        chunk.append(record)
+        if len(chunk) >= CHUNK_SIZE:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _decode(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8-sig")  # a leading byte-order mark is fine
+    except UnicodeDecodeError as exc:
+        raise FileProblem(f"The file is not UTF-8 text (byte {exc.start + 1:,} cannot be read). {SAVE_AS_CSV}") from exc
+    if "\x00" in text:
+        raise FileProblem(
+            "The file is not UTF-8 text (it contains NUL bytes: it may be a spreadsheet, an image or UTF-16 text). "
+            + SAVE_AS_CSV
+        )
+    if not text.strip():
+        raise FileProblem(EMPTY)
+    return text
+
+
+def _reader(text: str) -> csv.DictReader[str]:
+    return csv.DictReader(io.StringIO(text, newline=""), strict=True)
+
+
+def _unnamed(position: int) -> str:
+    """The internal name of a column whose header cell is blank (no real name can contain NUL)."""
+    return f"\x00{position}"
+
+
+def _header(kind: str, reader: csv.DictReader[str]) -> list[str]:
+    """The normalised column names, or FileProblem naming what is wrong with them."""
+    try:
+        raw = reader.fieldnames
+    except csv.Error as exc:
+        raise FileProblem(f"The header row cannot be read as CSV: {exc}.") from exc
+    if not raw:
+        raise FileProblem(EMPTY)
+    names = [name.translate(CONTROL).strip().lower() or _unnamed(n) for n, name in enumerate(raw, start=1)]
+    known = [name for name in names if not name.startswith("\x00")]
+    problems = []
+    missing = [column for column in REQUIRED[kind] if column not in known]
+    if missing:
+        problems.append(f"Missing required columns: {', '.join(missing)}.")
+    unknown = [name for name in known if name not in COLUMNS[kind]]
+    if unknown:
+        problems.append(
+            f"Unknown columns: {', '.join(unknown[:20])}. The columns for {kind} are: {', '.join(COLUMNS[kind])}."
+        )
+    twice = sorted({name for name in known if known.count(name) > 1})
+    if twice:
+        problems.append(f"These columns appear more than once: {', '.join(twice)}.")
+    if problems:
+        raise FileProblem(" ".join(problems))
+    return names
+
+
+def _cell(value: str) -> str:
+    """A cell's text: control characters removed, a neutralised formula's quote removed, trimmed."""
+    text = value.translate(CONTROL)
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text.strip()
+
+
+def _line_breaks(values: Iterable[Any]) -> int:
+    return sum(len(LINE_BREAK.findall(value)) for value in values if isinstance(value, str))
+
+
+def _shape_error(cells: dict[str, str], extra: list[str], columns: int) -> str:
+    if any(_cell(value) for value in extra):
+        return f"This row has {columns + len(extra)} cells but the header has {columns} columns."
+    if len(cells) < columns:
+        return f"This row has {len(cells)} cells but the header has {columns} columns."
+    unnamed = [name[1:] for name, value in cells.items() if name.startswith("\x00") and value]
+    if unnamed:
+        return f"Column {', '.join(unnamed)} has no name in the header, but this row has a value in it."
+    return ""

@@ -1,0 +1,1 @@
+"""The workorders blueprint: the work order lifecycle."""

@@ -1,0 +1,139 @@
+"""The work order list: filters, quick views, search and sorting over the visible set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from cube.extensions import db
+from cube.models import Comment, Priority, Status, User, WorkOrder, utcnow, work_order_assignees
+from cube.workorders.scoping import visible_work_orders
+
+# Sort keys users may ask for -> columns (a leading "-" means descending).
+SORTS = {
+    "created": WorkOrder.created_at,
+    "due": WorkOrder.due_at,
+    "number": WorkOrder.number,
+    "updated": WorkOrder.updated_at,
+    "priority": Priority.position,
+}
+OPEN_CATEGORIES = ("open", "active", "waiting")
+
+
+@dataclass(frozen=True)
+class WorkOrderFilters:
+    """What the list is narrowed by; every field is optional."""
+
+    q: str = ""
+    view: str = ""
+    status_id: int | None = None
+    category: str = ""
+    priority_id: int | None = None
+    type_id: int | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    company_id: int | None = None
+    product_id: int | None = None
+    asset_id: int | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    sort: str = "-created"
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def work_order_list(user: User, filters: WorkOrderFilters) -> Select[tuple[WorkOrder]]:
+    """The visible work orders matching ``filters``, sorted as asked."""
+    zone = ZoneInfo(user.timezone) if user.timezone else ZoneInfo("UTC")
+    now = utcnow()
+    query = visible_work_orders(user).join(Status, Status.id == WorkOrder.status_id)
+    query = query.join(Priority, Priority.id == WorkOrder.priority_id)
+    assigned_to = lambda uid: WorkOrder.id.in_(  # noqa: E731
+        select(work_order_assignees.c.work_order_id).where(work_order_assignees.c.user_id == uid)
+    )
+    if filters.view == "my":
+        query = query.where(assigned_to(user.id), Status.category.in_(OPEN_CATEGORIES))
+    elif filters.view == "unassigned":
+        query = query.where(
+            ~WorkOrder.id.in_(select(work_order_assignees.c.work_order_id)), Status.category.in_(OPEN_CATEGORIES)
+        )
+    elif filters.view == "overdue":
+        query = query.where(WorkOrder.due_at < now, Status.category.in_(OPEN_CATEGORIES))
+    elif filters.view == "week":
+        today = now.astimezone(zone).date()
+        start = _day_start(today - timedelta(days=today.weekday()), zone)
+        query = query.where(
+            WorkOrder.due_at >= start,
+            WorkOrder.due_at < start + timedelta(days=7),
+            Status.category.in_(OPEN_CATEGORIES),
+        )
+    if filters.q:
+        needle = filters.q.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(WorkOrder.number).contains(needle, autoescape=True),
+                func.lower(WorkOrder.title).contains(needle, autoescape=True),
+                func.lower(WorkOrder.description).contains(needle, autoescape=True),
+                WorkOrder.id.in_(
+                    select(Comment.work_order_id).where(func.lower(Comment.body).contains(needle, autoescape=True))
+                ),
+            )
+        )
+    if filters.status_id is not None:
+        query = query.where(WorkOrder.status_id == filters.status_id)
+    if filters.category in ("open", "active", "waiting", "done", "cancelled"):
+        query = query.where(Status.category == filters.category)
+    for column, value in (
+        (WorkOrder.priority_id, filters.priority_id),
+        (WorkOrder.type_id, filters.type_id),
+        (WorkOrder.team_id, filters.team_id),
+        (WorkOrder.company_id, filters.company_id),
+        (WorkOrder.product_id, filters.product_id),
+        (WorkOrder.asset_id, filters.asset_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.assignee_id is not None:
+        query = query.where(assigned_to(filters.assignee_id))
+    if filters.due_from:
+        query = query.where(WorkOrder.due_at >= _day_start(filters.due_from, zone))
+    if filters.due_to:
+        query = query.where(WorkOrder.due_at < _day_start(filters.due_to + timedelta(days=1), zone))
+    if filters.created_from:
+        query = query.where(WorkOrder.created_at >= _day_start(filters.created_from, zone))
+    if filters.created_to:
+        query = query.where(WorkOrder.created_at < _day_start(filters.created_to + timedelta(days=1), zone))
+    key = filters.sort.lstrip("-")
+    column = SORTS.get(key, WorkOrder.created_at)
+    descending = filters.sort.startswith("-") if key in SORTS else True
+    order = column.desc() if descending else column.asc()
+    return query.order_by(order, WorkOrder.id.desc()).options(selectinload(WorkOrder.assignees))
+
+
+@dataclass
+class Window:
+    """One page of a list without a total count (a COUNT over a million rows per view is too slow)."""
+
+    items: list[WorkOrder]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def window(query: Select[tuple[WorkOrder]], page: int, per_page: int) -> Window:
+    """Fetch one page plus one row to know whether another page follows."""
+    page = max(1, min(page, 10_000))
+    rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).unique())
+    return Window(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)

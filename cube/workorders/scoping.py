@@ -1,0 +1,48 @@
+"""Who may see which work orders: one query serves lists, search, board, calendar,
+exports, PDFs and detail pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, false, or_, select
+
+from cube.extensions import db
+from cube.models import Team, User, WorkOrder, team_members, work_order_assignees
+
+
+def visible_work_orders(user: User) -> Select[tuple[WorkOrder]]:
+    """The work orders ``user`` may see (archived ones excluded).
+
+    All of them with ``workorder.view_all``; otherwise their own requests and
+    creations, work assigned to them, and, with ``workorder.view_team``, the
+    work of teams they belong to or supervise.
+    """
+    query = select(WorkOrder).where(WorkOrder.archived.is_(False))
+    if user.has_permission("workorder.view_all"):
+        return query
+    return query.where(visibility_condition(user))
+
+
+def visibility_condition(user: User) -> ColumnElement[bool]:
+    """The WHERE condition behind ``visible_work_orders`` for a user without view_all."""
+    if not user.active:
+        return false()
+    own = or_(
+        WorkOrder.requester_id == user.id,
+        WorkOrder.created_by_id == user.id,
+        WorkOrder.supervisor_id == user.id,
+        WorkOrder.id.in_(select(work_order_assignees.c.work_order_id).where(work_order_assignees.c.user_id == user.id)),
+    )
+    if not user.has_permission("workorder.view_team"):
+        return own
+    teams = (
+        select(team_members.c.team_id)
+        .where(team_members.c.user_id == user.id)
+        .union(select(Team.id).where(Team.supervisor_id == user.id))
+    )
+    return or_(own, WorkOrder.team_id.in_(teams))
+
+
+def can_see(user: User, work_order: WorkOrder) -> bool:
+    """True when ``work_order`` is in ``visible_work_orders(user)``."""
+    query = visible_work_orders(user).where(WorkOrder.id == work_order.id).with_only_columns(WorkOrder.id)
+    return db.session.scalar(query) is not None

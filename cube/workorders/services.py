@@ -1,0 +1,284 @@
+"""Creating, editing, assigning and commenting on work orders."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import select
+
+from cube.errors import NotAllowed, NotFound, ValidationFailed
+from cube.extensions import db
+from cube.models import (
+    Asset,
+    Comment,
+    Company,
+    CustomField,
+    Location,
+    Priority,
+    Product,
+    Team,
+    User,
+    WorkOrder,
+    WorkOrderType,
+)
+from cube.products.common import check_version, decimal_value, optional_text, required_text
+from cube.workorders import events, workflow
+from cube.workorders.numbering import next_number
+from cube.workorders.scoping import visible_work_orders
+
+MENTION = re.compile(r"(?<![\w.])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w.-]+)")
+MAX_COMMENT = 16_000
+
+
+@dataclass(frozen=True)
+class WorkOrderData:
+    """The editable fields of a work order."""
+
+    title: str
+    type_id: int
+    priority_id: int
+    description: str = ""
+    requester_id: int | None = None
+    team_id: int | None = None
+    supervisor_id: int | None = None
+    company_id: int | None = None
+    product_id: int | None = None
+    asset_id: int | None = None
+    location_id: int | None = None
+    due_at: datetime | None = None
+    planned_start: datetime | None = None
+    estimated_hours: Decimal | str | None = None
+    estimated_cost: Decimal | str | None = None
+    custom_values: dict[str, Any] = field(default_factory=dict)
+
+
+def get_visible(user: User, work_order_id: int) -> WorkOrder:
+    """The work order if ``user`` may see it; NotFound otherwise (no hint that it exists)."""
+    work_order = db.session.scalar(visible_work_orders(user).where(WorkOrder.id == work_order_id))
+    if work_order is None:
+        raise NotFound("There is no such work order, or you may not see it.")
+    return work_order
+
+
+def _exists(model: type, value: int | None, field_name: str, label: str) -> None:
+    if value is not None and db.session.get(model, value) is None:
+        raise ValidationFailed(f"Choose {label} from the list.", field=field_name)
+
+
+def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
+    fields = db.session.scalars(select(CustomField).where(CustomField.active.is_(True))).all()
+    cleaned: dict[str, Any] = {}
+    for custom in fields:
+        raw = values.get(custom.key)
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            if custom.required:
+                raise ValidationFailed(f"Fill in {custom.label}.", field=f"custom_{custom.key}")
+            continue
+        if custom.kind == "number":
+            cleaned[custom.key] = str(
+                decimal_value(
+                    text, field=f"custom_{custom.key}", label=custom.label, places=4, minimum=Decimal("-9999999999")
+                )
+            )
+        elif custom.kind == "date":
+            try:
+                cleaned[custom.key] = date.fromisoformat(text).isoformat()
+            except ValueError as exc:
+                raise ValidationFailed(
+                    f"{custom.label} must be a date (YYYY-MM-DD).", field=f"custom_{custom.key}"
+                ) from exc
+        elif custom.kind == "choice":
+            if text not in custom.choices:
+                raise ValidationFailed(f"Choose {custom.label} from the list.", field=f"custom_{custom.key}")
+            cleaned[custom.key] = text
+        else:
+            cleaned[custom.key] = optional_text(text, field=f"custom_{custom.key}", label=custom.label, max_length=2000)
+    return cleaned
+
+
+def _clean(data: WorkOrderData) -> WorkOrderData:
+    _exists(WorkOrderType, data.type_id, "type_id", "a type")
+    _exists(Priority, data.priority_id, "priority_id", "a priority")
+    _exists(User, data.requester_id, "requester_id", "a requester")
+    _exists(Team, data.team_id, "team_id", "a team")
+    _exists(User, data.supervisor_id, "supervisor_id", "a supervisor")
+    _exists(Company, data.company_id, "company_id", "a company")
+    _exists(Product, data.product_id, "product_id", "a product")
+    _exists(Asset, data.asset_id, "asset_id", "an asset")
+    _exists(Location, data.location_id, "location_id", "a location")
+    if data.due_at and data.planned_start and data.due_at < data.planned_start:
+        raise ValidationFailed("The due date cannot be before the planned start.", field="due_at")
+    hours = data.estimated_hours
+    cost = data.estimated_cost
+    return WorkOrderData(
+        title=required_text(data.title, field="title", label="A title", max_length=200),
+        type_id=data.type_id,
+        priority_id=data.priority_id,
+        description=optional_text(data.description, field="description", label="Description", max_length=16_000),
+        requester_id=data.requester_id,
+        team_id=data.team_id,
+        supervisor_id=data.supervisor_id,
+        company_id=data.company_id,
+        product_id=data.product_id,
+        asset_id=data.asset_id,
+        location_id=data.location_id,
+        due_at=data.due_at,
+        planned_start=data.planned_start,
+        estimated_hours=None
+        if hours in (None, "")
+        else decimal_value(hours, field="estimated_hours", label="Estimated hours", places=2),
+        estimated_cost=None
+        if cost in (None, "")
+        else decimal_value(cost, field="estimated_cost", label="Estimated cost", places=2),
+        custom_values=_custom_values(data.custom_values),
+    )
+
+
+FIELDS = tuple(name for name in WorkOrderData.__dataclass_fields__)
+
+
+def _apply(work_order: WorkOrder, data: WorkOrderData) -> None:
+    for name in FIELDS:
+        setattr(work_order, name, getattr(data, name))
+
+
+def create_work_order(
+    actor: User, data: WorkOrderData, *, assignee_ids: tuple[int, ...] = (), submission_key: str | None = None
+) -> WorkOrder:
+    """Open a new work order in the initial status, numbered WO-YYYY-NNNNNN.
+
+    A repeated ``submission_key`` (the same form posted twice) returns the
+    work order the first post created instead of making another.
+    """
+    if submission_key:
+        existing = db.session.scalar(select(WorkOrder).where(WorkOrder.submission_key == submission_key))
+        if existing is not None:
+            return existing
+    data = _clean(data)
+    if data.requester_id is None:
+        data = WorkOrderData(**{**{n: getattr(data, n) for n in FIELDS}, "requester_id": actor.id})
+    work_order = WorkOrder(
+        number=next_number(),
+        status=workflow.initial_status(),
+        created_by_id=actor.id,
+        updated_by_id=actor.id,
+        submission_key=submission_key or None,
+    )
+    _apply(work_order, data)
+    db.session.add(work_order)
+    db.session.flush()
+    events.record(work_order, actor, "created", number=work_order.number, title=work_order.title)
+    if assignee_ids:
+        assign(actor, work_order, assignee_ids, team_id=work_order.team_id)
+    return work_order
+
+
+def _describe(record: Any) -> dict[str, str]:
+    def name(obj: Any, attr: str = "name") -> str:
+        return str(getattr(obj, attr)) if obj is not None else ""
+
+    return {
+        "Title": record.title,
+        "Description": record.description,
+        "Type": name(record.type),
+        "Priority": name(record.priority),
+        "Requester": name(record.requester),
+        "Team": name(record.team),
+        "Supervisor": name(record.supervisor),
+        "Company": name(record.company),
+        "Product": name(record.product, "sku"),
+        "Asset": name(record.asset, "serial_number"),
+        "Location": name(record.location, "path"),
+        "Due": record.due_at.isoformat(timespec="minutes") if record.due_at else "",
+        "Planned start": record.planned_start.isoformat(timespec="minutes") if record.planned_start else "",
+        "Estimated hours": f"{Decimal(record.estimated_hours):.2f}" if record.estimated_hours is not None else "",
+        "Estimated cost": f"{Decimal(record.estimated_cost):.2f}" if record.estimated_cost is not None else "",
+        "Custom fields": ", ".join(f"{k}={v}" for k, v in sorted((record.custom_values or {}).items())),
+    }
+
+
+def update_work_order(actor: User, work_order: WorkOrder, data: WorkOrderData, *, expected_version: int | None) -> None:
+    """Save edits unless someone saved since ``expected_version`` (then EditConflict)."""
+    if work_order.archived:
+        raise NotAllowed("Archived work orders cannot be edited.")
+    data = _clean(data)
+    before = _describe(work_order)
+    preview = SimpleNamespace(
+        **{n: getattr(data, n) for n in FIELDS},
+        type=db.session.get(WorkOrderType, data.type_id),
+        priority=db.session.get(Priority, data.priority_id),
+        requester=db.session.get(User, data.requester_id) if data.requester_id else None,
+        team=db.session.get(Team, data.team_id) if data.team_id else None,
+        supervisor=db.session.get(User, data.supervisor_id) if data.supervisor_id else None,
+        company=db.session.get(Company, data.company_id) if data.company_id else None,
+        product=db.session.get(Product, data.product_id) if data.product_id else None,
+        asset=db.session.get(Asset, data.asset_id) if data.asset_id else None,
+        location=db.session.get(Location, data.location_id) if data.location_id else None,
+    )
+    after = _describe(preview)
+    check_version(expected_version, work_order.version, before, after, "work order")
+    _apply(work_order, data)
+    work_order.updated_by_id = actor.id
+    db.session.flush()
+    changes = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
+    if changes:
+        events.record(work_order, actor, "edited", changes=changes)
+
+
+def assign(actor: User, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> None:
+    """Set the assignees and team; only active users can be assigned."""
+    if not actor.has_permission("workorder.assign"):
+        raise NotAllowed("You may not assign work orders.")
+    users = (
+        list(db.session.scalars(select(User).where(User.id.in_(user_ids), User.active.is_(True)))) if user_ids else []
+    )
+    if len(users) != len(set(user_ids)):
+        raise ValidationFailed("Choose active people from the list.", field="assignee_ids")
+    if team_id is not None and db.session.get(Team, team_id) is None:
+        raise ValidationFailed("Choose a team from the list.", field="team_id")
+    old = sorted(u.name for u in work_order.assignees)
+    old_team = work_order.team.name if work_order.team else ""
+    work_order.assignees = users
+    work_order.team_id = team_id
+    work_order.updated_by_id = actor.id
+    db.session.flush()
+    db.session.expire(work_order, ["team"])
+    new = sorted(u.name for u in users)
+    new_team = work_order.team.name if work_order.team else ""
+    if old != new or old_team != new_team:
+        events.record(work_order, actor, "assigned", old=old, new=new, old_team=old_team, new_team=new_team)
+
+
+def mentioned_users(body: str) -> list[User]:
+    """Active users named in ``@e-mail`` or ``@local-part`` mentions."""
+    handles = {match.lower() for match in MENTION.findall(body)}
+    if not handles:
+        return []
+    users = db.session.scalars(select(User).where(User.active.is_(True))).all()
+    return [u for u in users if u.email in handles or u.email.split("@")[0] in handles]
+
+
+def add_comment(actor: User, work_order: WorkOrder, body: str) -> Comment:
+    """Post a comment; @mentions are resolved and recorded."""
+    body = required_text(body, field="body", label="A comment", max_length=MAX_COMMENT)
+    mentions = mentioned_users(body)
+    comment = Comment(work_order_id=work_order.id, author_id=actor.id, body=body, mentions=[u.id for u in mentions])
+    db.session.add(comment)
+    db.session.flush()
+    events.record(work_order, actor, "commented", comment_id=comment.id, mentions=[u.name for u in mentions])
+    return comment
+
+
+def archive(actor: User, work_order: WorkOrder) -> None:
+    """Take a work order out of every list (it is kept, never deleted)."""
+    if not actor.has_permission("workorder.edit"):
+        raise NotAllowed("You may not archive work orders.")
+    work_order.archived = True
+    db.session.flush()
+    events.record(work_order, actor, "archived")

@@ -1,0 +1,89 @@
+"""Moving a work order through its statuses: the one place a status changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
+from cube.extensions import db
+from cube.models import ChecklistItem, Guard, Status, StatusCategory, Transition, User, WorkOrder, utcnow
+from cube.workorders import events
+
+MAX_REASON = 2000
+
+
+def initial_status() -> Status:
+    """The status new work orders start in."""
+    status = db.session.scalar(
+        select(Status).where(Status.is_initial.is_(True), Status.active.is_(True)).order_by(Status.position)
+    )
+    if status is None:
+        raise ValidationFailed("No initial status is configured; an admin must set one up.")
+    return status
+
+
+def transitions_from(status_id: int) -> list[Transition]:
+    """Every transition leaving a status, in button order."""
+    query = select(Transition).where(Transition.from_status_id == status_id).order_by(Transition.position)
+    return list(db.session.scalars(query))
+
+
+def available_transitions(user: User, work_order: WorkOrder) -> list[Transition]:
+    """The transitions ``user`` may take from the work order's current status."""
+    return [t for t in transitions_from(work_order.status_id) if user.has_permission(t.permission)]
+
+
+def unanswered_required_items(work_order: WorkOrder) -> int:
+    """How many required checklist items have no answer yet."""
+    query = select(func.count()).where(
+        ChecklistItem.work_order_id == work_order.id,
+        ChecklistItem.required.is_(True),
+        ChecklistItem.answer.is_(None),
+    )
+    return db.session.scalar(query) or 0
+
+
+def _check_guards(transition: Transition, work_order: WorkOrder, reason: str) -> None:
+    guards = set(transition.guards or [])
+    if Guard.REASON in guards and not reason:
+        raise ValidationFailed(f"Give a reason to {transition.name.lower()}.", field="reason")
+    if Guard.ASSIGNEE in guards and not work_order.assignees:
+        raise InvalidTransition("Assign someone first.")
+    if Guard.CHECKLIST in guards:
+        missing = unanswered_required_items(work_order)
+        if missing:
+            raise InvalidTransition(f"Answer the {missing} required checklist item(s) first.")
+
+
+def apply_transition(actor: User, work_order: WorkOrder, transition_id: int, reason: str = "") -> Status:
+    """Move ``work_order`` along ``transition_id`` after checking permission, current status and guards."""
+    transition = db.session.get(Transition, transition_id)
+    if transition is None or transition.from_status_id != work_order.status_id:
+        current = work_order.status.name
+        raise InvalidTransition(f"This change is not possible from {current}; the page may be out of date.")
+    if not actor.has_permission(transition.permission):
+        raise NotAllowed(f"You may not {transition.name.lower()} this work order.")
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+    _check_guards(transition, work_order, reason)
+    old = work_order.status
+    new = transition.to_status
+    now = utcnow()
+    work_order.status_id = new.id
+    work_order.status = new
+    if new.category == StatusCategory.ACTIVE and work_order.started_at is None:
+        work_order.started_at = now
+    if new.category == StatusCategory.DONE and old.category != StatusCategory.DONE:
+        work_order.completed_at = now
+    if new.category == StatusCategory.DONE and old.category == StatusCategory.DONE:
+        work_order.closed_at = now  # a done status reviewed into another: closed
+    if new.category in (StatusCategory.OPEN, StatusCategory.ACTIVE):
+        work_order.completed_at = None
+        work_order.closed_at = None
+    work_order.updated_by_id = actor.id
+    db.session.flush()
+    events.record(
+        work_order, actor, "status_changed", old=old.name, new=new.name, transition=transition.name, reason=reason
+    )
+    return new
