@@ -290,3 +290,7 @@ def assign(work_order_id: int) -> Response:
     else:
         flash("Choose people and a team from the lists.", "danger")
     return redirect(url_for("workorders.show_work_order", work_order_id=work_order.id))
+
+
+# Views for the parts of a work order live in their own modules, added to ``bp``.
+from cube.workorders import board_routes, file_routes, work_routes  # noqa: E402, F401

@@ -404,6 +404,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_work_order_events_kind'), ['kind'], unique=False)
         batch_op.create_index('ix_work_order_events_order', ['work_order_id', 'id'], unique=False)
 
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("hourly_rate", sa.Numeric(precision=12, scale=2), nullable=False, server_default="0"))
     seed_default_workflow()
     grant_builtin_permissions()
 
@@ -429,3 +431,5 @@ def downgrade():
         "checklist_templates",
     ):
         op.drop_table(table)
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("hourly_rate")
