@@ -1,0 +1,360 @@
+"""The work order core: numbering, creation, workflow, scoping, editing, comments, history."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from cube.errors import EditConflict, InvalidTransition, NotAllowed, ValidationFailed
+from cube.extensions import db
+from cube.models import Comment, Status, User, WorkOrder, WorkOrderEvent
+from cube.workorders import services, workflow
+from cube.workorders.numbering import next_number
+from cube.workorders.scoping import visible_work_orders
+from tests.support import QueryCounter, post
+from tests.workorder_factories import default_ids, make_work_order, move_to, status_named, transition_named
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def create_form(**overrides: str) -> dict[str, str]:
+    type_id, priority_id = default_ids()
+    data = {
+        "title": "Leaking valve",
+        "type_id": str(type_id),
+        "priority_id": str(priority_id),
+        "submission_key": "k" * 32,
+    }
+    data.update(overrides)
+    return data
+
+
+def events_of(work_order: WorkOrder) -> list[str]:
+    query = select(WorkOrderEvent.kind).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
+    return list(db.session.scalars(query))
+
+
+def test_numbers_are_per_year_and_sequential(app):
+    first, second = next_number(2031), next_number(2031)
+    assert (first, second) == ("WO-2031-000001", "WO-2031-000002")
+    assert next_number(2032) == "WO-2032-000001"
+    db.session.rollback()
+
+
+def test_concurrent_creators_get_unique_numbers(app, make_user):
+    """Several connections create work orders at the same moment: every number is different."""
+    user_id = make_user("supervisor").id
+    type_id, priority_id = default_ids()
+    barrier = threading.Barrier(6)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        with app.app_context():
+            try:
+                actor = db.session.get(User, user_id)
+                barrier.wait(10)
+                work_order = services.create_work_order(
+                    actor, services.WorkOrderData(title="Race", type_id=type_id, priority_id=priority_id)
+                )
+                db.session.commit()
+                numbers.append(work_order.number)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+                db.session.rollback()
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert len(numbers) == 6
+    assert len(set(numbers)) == 6
+    assert all(re.fullmatch(r"WO-\d{4}-\d{6}", n) for n in numbers)
+
+
+def test_create_through_the_form(client_as):
+    supervisor = client_as("supervisor")
+    response = post(supervisor, "/work-orders/new", create_form(description="Valve in plant room drips"))
+    assert response.status_code == 302
+    work_order = db.session.scalar(select(WorkOrder))
+    assert re.fullmatch(r"WO-\d{4}-000001", work_order.number)
+    assert work_order.status.is_initial
+    assert work_order.requester_id == supervisor.user.id
+    assert events_of(work_order) == ["created"]
+    page = supervisor.get(response.location).get_data(as_text=True)
+    assert "Leaking valve" in page
+    assert work_order.number in page
+
+
+def test_double_posted_create_form_makes_one_work_order(client_as):
+    supervisor = client_as("supervisor")
+    first = post(supervisor, "/work-orders/new", create_form())
+    second = post(supervisor, "/work-orders/new", create_form())
+    assert first.location == second.location
+    assert count(WorkOrder) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "", "This field is required"),
+        ("title", "t" * 201, "between"),
+        ("type_id", "999999", "Not a valid choice"),
+        ("priority_id", "abc", "This field is required"),
+        ("estimated_hours", "-2", "Number must be"),
+        ("estimated_cost", "lots", "Not a valid decimal"),
+        ("due_at", "2026-13-40T99:99", "Not a valid datetime"),
+        ("product_sku", "NO-SUCH-SKU", "No product has this SKU"),
+        ("team_id", "424242", "Not a valid choice"),
+    ],
+)
+def test_bad_input_creates_nothing(client_as, field, value, message):
+    response = post(client_as("supervisor"), "/work-orders/new", create_form(**{field: value}))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(WorkOrder) == 0
+
+
+def test_due_before_planned_start_is_refused(client_as):
+    form = create_form(planned_start="2026-05-10T09:00", due_at="2026-05-09T09:00")
+    response = post(client_as("supervisor"), "/work-orders/new", form)
+    assert "cannot be before the planned start" in response.get_data(as_text=True)
+    assert count(WorkOrder) == 0
+
+
+def test_default_workflow_end_to_end(make_user):
+    supervisor, technician = make_user("supervisor"), make_user("technician")
+    work_order = make_work_order(supervisor)
+    steps = [
+        (supervisor, "New", "Approve", ""),
+        (supervisor, "Approved", "Mark assigned", None),
+        (technician, "Assigned", "Start work", ""),
+        (technician, "In progress", "Pause", "Waiting for parts"),
+        (technician, "On hold", "Resume", ""),
+        (technician, "In progress", "Complete", ""),
+        (supervisor, "Completed", "Review and close", ""),
+    ]
+    for actor, source, label, reason in steps:
+        if label == "Mark assigned":
+            services.assign(supervisor, work_order, (technician.id,), team_id=None)
+            reason = ""
+        workflow.apply_transition(actor, work_order, transition_named(source, label).id, reason)
+        db.session.commit()
+    assert work_order.status.name == "Closed"
+    assert work_order.started_at is not None
+    assert work_order.completed_at is not None
+    assert work_order.closed_at is not None
+    kinds = events_of(work_order)
+    assert kinds.count("status_changed") == 7
+    assert "assigned" in kinds
+
+
+def test_technician_cannot_skip_steps_or_use_others_permissions(make_user):
+    supervisor, technician = make_user("supervisor"), make_user("technician")
+    work_order = make_work_order(supervisor, assignees=(technician,))
+    start = transition_named("Assigned", "Start work")
+    with pytest.raises(InvalidTransition):
+        workflow.apply_transition(technician, work_order, start.id)  # it is still New
+    with pytest.raises(NotAllowed):
+        workflow.apply_transition(technician, work_order, transition_named("New", "Approve").id)
+    db.session.rollback()
+    db.session.refresh(work_order)
+    assert work_order.status.name == "New"
+    assert [t.name for t in workflow.available_transitions(technician, work_order)] == []
+
+
+def test_guards(make_user):
+    supervisor = make_user("supervisor")
+    work_order = make_work_order(supervisor)
+    move_to(work_order, "Approved")
+    with pytest.raises(InvalidTransition, match="Assign someone"):
+        workflow.apply_transition(supervisor, work_order, transition_named("Approved", "Mark assigned").id)
+    with pytest.raises(ValidationFailed, match="reason"):
+        workflow.apply_transition(supervisor, work_order, transition_named("Approved", "Cancel").id, "   ")
+    db.session.rollback()
+    db.session.refresh(work_order)
+    assert work_order.status.name == "Approved"
+    assert events_of(work_order) == ["created"]
+
+
+def test_transition_over_http(client_as, make_user):
+    supervisor = client_as("supervisor")
+    work_order = make_work_order(supervisor.user)
+    approve = transition_named("New", "Approve")
+    assert (
+        post(supervisor, f"/work-orders/{work_order.id}/transition", {"transition_id": approve.id}).status_code == 302
+    )
+    db.session.refresh(work_order)
+    assert work_order.status.name == "Approved"
+    again = post(supervisor, f"/work-orders/{work_order.id}/transition", {"transition_id": approve.id})
+    assert again.status_code == 409  # not possible from Approved any more
+    cancel = transition_named("Approved", "Cancel")
+    refused = post(supervisor, f"/work-orders/{work_order.id}/transition", {"transition_id": cancel.id})
+    assert refused.status_code == 422
+    db.session.refresh(work_order)
+    assert work_order.status.name == "Approved"
+    garbage = post(supervisor, f"/work-orders/{work_order.id}/transition", {"transition_id": "x"})
+    assert garbage.status_code == 400
+
+
+def test_transition_not_allowed_for_role_is_403(client_as, make_user):
+    technician = client_as("technician")
+    work_order = make_work_order(make_user("supervisor"), assignees=(technician.user,))
+    response = post(
+        technician, f"/work-orders/{work_order.id}/transition", {"transition_id": transition_named("New", "Approve").id}
+    )
+    assert response.status_code == 403
+    db.session.refresh(work_order)
+    assert work_order.status.name == "New"
+
+
+def test_scoping(make_user, make_team):
+    manager, supervisor, tech, other_tech, requester = (
+        make_user("manager"),
+        make_user("supervisor"),
+        make_user("technician"),
+        make_user("technician"),
+        make_user("requester"),
+    )
+    team = make_team("North", supervisor=supervisor, members=(tech,))
+    make_work_order(manager, "Team job", team_id=team.id)
+    make_work_order(manager, "Assigned job", assignees=(other_tech,))
+    make_work_order(requester, "My request")
+    make_work_order(manager, "Other job")
+
+    def titles(user) -> set[str]:
+        return {wo.title for wo in db.session.scalars(visible_work_orders(user))}
+
+    assert titles(manager) == {"Team job", "Assigned job", "My request", "Other job"}
+    assert titles(supervisor) == {"Team job"}
+    assert titles(tech) == {"Team job"}
+    assert titles(other_tech) == {"Assigned job"}
+    assert titles(requester) == {"My request"}
+
+
+def test_invisible_work_order_is_404_and_nothing_changes(client_as, make_user):
+    technician = client_as("technician")
+    work_order = make_work_order(make_user("manager"), "Secret")
+    for url in (f"/work-orders/{work_order.id}", f"/work-orders/{work_order.id}/edit"):
+        assert technician.get(url).status_code in (403, 404), url
+    assert technician.get(f"/work-orders/{work_order.id}").status_code == 404
+    assert post(technician, f"/work-orders/{work_order.id}/comments", {"comment-body": "hi"}).status_code == 404
+    assert count(Comment) == 0
+    assert "Secret" not in technician.get("/work-orders").get_data(as_text=True)
+
+
+def test_stale_edit_gets_409(client_as):
+    first, second = client_as("supervisor"), client_as("manager")
+    work_order = make_work_order(first.user, "Original title")
+    version = str(work_order.version)
+    base = create_form(version=version)
+    assert post(second, f"/work-orders/{work_order.id}/edit", {**base, "title": "Manager's title"}).status_code == 302
+    stale = post(second, f"/work-orders/{work_order.id}/edit", {**base, "title": "Second try"})
+    assert stale.status_code == 409
+    assert "Manager&#39;s title" in stale.get_data(as_text=True)
+    db.session.refresh(work_order)
+    assert work_order.title == "Manager's title"
+    type_id, priority_id = default_ids()
+    with pytest.raises(EditConflict):
+        services.update_work_order(
+            first.user,
+            work_order,
+            services.WorkOrderData(title="x", type_id=type_id, priority_id=priority_id),
+            expected_version=1,
+        )
+
+
+def test_comments_with_mentions(client_as, make_user):
+    supervisor = client_as("supervisor")
+    tech = make_user("technician", email="ana.tech@example.com", name="Ana Tech")
+    work_order = make_work_order(supervisor.user)
+    post(supervisor, f"/work-orders/{work_order.id}/comments", {"comment-body": "@ana.tech please check the seal"})
+    comment = db.session.scalar(select(Comment))
+    assert comment.mentions == [tech.id]
+    assert "please check the seal" in supervisor.get(f"/work-orders/{work_order.id}").get_data(as_text=True)
+    assert "commented" in events_of(work_order)
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
+def test_xss_is_escaped_everywhere(client_as, payload):
+    supervisor = client_as("supervisor")
+    work_order = make_work_order(supervisor.user, payload, description=payload)
+    post(supervisor, f"/work-orders/{work_order.id}/comments", {"comment-body": payload})
+    for url in (f"/work-orders/{work_order.id}", "/work-orders", f"/work-orders?q={payload}"):
+        page = supervisor.get(url).get_data(as_text=True)
+        assert payload not in page, url
+
+
+def test_list_filters_views_and_bad_values(client_as, make_user):
+    supervisor = client_as("supervisor")
+    mine = make_work_order(supervisor.user, "Assigned to me", assignees=(supervisor.user,))
+    make_work_order(supervisor.user, "Nobody's")
+    my_page = supervisor.get("/work-orders?view=my").get_data(as_text=True)
+    assert "Assigned to me" in my_page
+    assert "Nobody&#39;s" not in my_page
+    unassigned = supervisor.get("/work-orders?view=unassigned").get_data(as_text=True)
+    assert "Nobody&#39;s" in unassigned
+    assert "Assigned to me" not in unassigned
+    assert mine.number in supervisor.get(f"/work-orders?q={mine.number.lower()}").get_data(as_text=True)
+    for bad in (
+        "sort=;drop",
+        "status=abc",
+        "priority=-1",
+        "due_from=yesterday",
+        "page=-5",
+        "page=99999999999",
+        "view=all-the-things",
+        "category=<x>",
+        "assignee=1e99",
+    ):
+        assert supervisor.get(f"/work-orders?{bad}").status_code == 200, bad
+
+
+def test_search_covers_comments(client_as):
+    supervisor = client_as("supervisor")
+    work_order = make_work_order(supervisor.user, "Plain title")
+    services.add_comment(supervisor.user, work_order, "the compressor hums loudly")
+    db.session.commit()
+    assert "Plain title" in supervisor.get("/work-orders?q=COMPRESSOR").get_data(as_text=True)
+
+
+def test_list_and_detail_statement_counts_are_fixed(client_as, make_user):
+    supervisor = client_as("supervisor")
+    tech = make_user("technician")
+
+    def statements(url: str) -> int:
+        supervisor.get(url)
+        with QueryCounter(db.engine) as counter:
+            assert supervisor.get(url).status_code == 200
+        return counter.count
+
+    first = make_work_order(supervisor.user, "One", assignees=(tech,))
+    few_list, few_detail = statements("/work-orders"), statements(f"/work-orders/{first.id}")
+    for number in range(8):
+        work_order = make_work_order(supervisor.user, f"More {number}", assignees=(tech, supervisor.user))
+        services.add_comment(supervisor.user, work_order, "note")
+    services.add_comment(supervisor.user, first, "another note")
+    db.session.commit()
+    assert statements("/work-orders") == few_list
+    assert statements(f"/work-orders/{first.id}") <= few_detail + 1
+
+
+def test_status_count_is_configurable_without_breaking(make_user):
+    """A renamed status keeps working: the rules read categories."""
+    supervisor = make_user("supervisor")
+    closed = status_named("Closed")
+    closed.name = "Signed off"
+    db.session.commit()
+    work_order = make_work_order(supervisor)
+    move_to(work_order, "Completed")
+    workflow.apply_transition(supervisor, work_order, transition_named("Completed", "Review and close").id)
+    assert work_order.status.name == "Signed off"
+    assert work_order.closed_at is not None
+    assert db.session.scalar(select(Status).where(Status.name == "Signed off")).category == "done"
