@@ -10,13 +10,14 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from cube.auth import services as auth
-from cube.demo import seed_catalog
+from cube.demo import seed_catalog, seed_work_orders
 from cube.errors import DomainError
 from cube.extensions import db
 from cube.models import Team, User
 from cube.users import roles as role_service
 from cube.users import services as user_service
 from cube.users import teams as team_service
+from cube.workorders.defaults import ensure_default_workflow
 
 cube_cli = AppGroup("cube", help="CUBE-PRO administration commands.")
 
@@ -109,6 +110,8 @@ def seed_demo_command(if_empty: bool) -> None:
             )
             team_service.save_team(None, None, data)
     seed_catalog(users["admin@example.com"])
+    ensure_default_workflow()
+    seed_work_orders(users["supervisor@example.com"], users)
     db.session.commit()
     click.echo(f"Demo data ready. Sign in at /auth/login with any of these (password: {password}):")
     for email, _, role_name, _ in DEMO_USERS:

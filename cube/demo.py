@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from cube.extensions import db
-from cube.models import Location, ProductCategory, StockMovement, User
+from cube.models import (
+    Asset,
+    Location,
+    Priority,
+    ProductCategory,
+    Status,
+    StockMovement,
+    Team,
+    Transition,
+    User,
+    WorkOrder,
+    WorkOrderType,
+    utcnow,
+)
 from cube.products import assets, catalog, companies, inventory
+from cube.workorders import services, workflow
 
 COMPANIES = [
     companies.CompanyData(
@@ -168,3 +182,97 @@ def seed_catalog(actor: User | None) -> None:
                     warranty_end=warranty,
                 ),
             )
+
+
+# title, type, priority, asset serial, days until due, path of transitions (from status, button), assignee e-mail
+WORK_ORDERS = [
+    (
+        "Chiller 1 trips on high pressure",
+        "Corrective",
+        "Urgent",
+        "APX-CH200-0001",
+        1,
+        [("New", "Approve"), ("Approved", "Mark assigned"), ("Assigned", "Start work")],
+        "tech@example.com",
+    ),
+    (
+        "Quarterly filter change, AHU 3",
+        "Preventive",
+        "Normal",
+        None,
+        6,
+        [("New", "Approve"), ("Approved", "Mark assigned")],
+        "tech@example.com",
+    ),
+    (
+        "Replace flickering LED tubes in corridor B",
+        "Corrective",
+        "Low",
+        None,
+        10,
+        [("New", "Approve"), ("Approved", "Mark assigned"), ("Assigned", "Start work"), ("In progress", "Pause")],
+        "tech2@example.com",
+    ),
+    (
+        "Annual chiller inspection",
+        "Inspection",
+        "High",
+        "APX-CH200-0002",
+        -2,
+        [("New", "Approve"), ("Approved", "Mark assigned"), ("Assigned", "Start work"), ("In progress", "Complete")],
+        "tech@example.com",
+    ),
+    ("Install new sub-meter in plant room", "Installation", "Normal", None, 20, [], None),
+    (
+        "Water leak under stores sink",
+        "Emergency",
+        "Urgent",
+        None,
+        0,
+        [
+            ("New", "Approve"),
+            ("Approved", "Mark assigned"),
+            ("Assigned", "Start work"),
+            ("In progress", "Complete"),
+            ("Completed", "Review and close"),
+        ],
+        "tech2@example.com",
+    ),
+]
+
+
+def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
+    """A handful of work orders in every stage, with history (skipped when any exist)."""
+    if db.session.scalar(select(WorkOrder.id).limit(1)) is not None:
+        return
+    facilities = db.session.scalar(select(Team.id).where(Team.name == "Facilities"))
+    for title, kind, priority, serial, due_days, path, assignee in WORK_ORDERS:
+        asset = db.session.scalar(select(Asset).where(Asset.serial_number == serial)) if serial else None
+        data = services.WorkOrderData(
+            title=title,
+            type_id=db.session.scalar(select(WorkOrderType.id).where(WorkOrderType.name == kind)),
+            priority_id=db.session.scalar(select(Priority.id).where(Priority.name == priority)),
+            description="Reported by the building manager.",
+            team_id=facilities,
+            supervisor_id=supervisor.id,
+            asset_id=asset.id if asset else None,
+            location_id=asset.location_id if asset else None,
+            company_id=asset.company_id if asset else None,
+            due_at=utcnow() + timedelta(days=due_days),
+        )
+        work_order = services.create_work_order(users_by_email["requester@example.com"], data)
+        for source, label in path:
+            if label == "Mark assigned" and assignee:
+                services.assign(supervisor, work_order, (users_by_email[assignee].id,), team_id=facilities)
+            transition = db.session.scalar(
+                select(Transition)
+                .join(Status, Status.id == Transition.from_status_id)
+                .where(Status.name == source, Transition.name == label)
+            )
+            actor = (
+                users_by_email[assignee] if label in ("Start work", "Pause", "Complete") and assignee else supervisor
+            )
+            reason = "Waiting for parts" if label == "Pause" else ""
+            workflow.apply_transition(actor, work_order, transition.id, reason)
+        if path:
+            services.add_comment(supervisor, work_order, "@tech please keep the plant room door closed while working.")
