@@ -11,7 +11,6 @@ count. A ratio near 1 means the page does not slow down as the catalog grows.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 import uuid
@@ -22,11 +21,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 from cube import create_app
 from cube.auth import services as auth
-from cube.config import normalise_database_url
 from cube.extensions import db
 from cube.users import roles as role_service
 from cube.users import services as user_service
@@ -139,20 +137,14 @@ def measure(url: str, products: int, movements: int) -> dict[str, tuple[float, i
     return results
 
 
-def main() -> None:
+def run(server: URL, products: int, movements: int) -> None:
     """Measure the baseline and the large catalog, print the comparison."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--movements", type=int, default=1_000_000)
-    args = parser.parse_args()
-    server = make_url(normalise_database_url(args.database_url))
     print("baseline: 1,000 products")
     with fresh_database(server) as url:
         baseline = measure(url, 1_000, 10_000)
-    print(f"large: {args.products:,} products")
+    print(f"large: {products:,} products")
     with fresh_database(server) as url:
-        large = measure(url, args.products, args.movements)
+        large = measure(url, products, movements)
     print()
     print(f"{'page':<18} {'baseline ms':>12} {'large ms':>10} {'ratio':>7} {'queries':>8}")
     for label, _ in PAGES:
@@ -162,7 +154,3 @@ def main() -> None:
             f"{label:<18} {small_time * 1000:>12.1f} {big_time * 1000:>10.1f} {big_time / small_time:>7.2f}"
             f" {big_queries:>8}" + ("" if big_queries == small_queries else f" (baseline {small_queries})")
         )
-
-
-if __name__ == "__main__":
-    main()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -157,8 +158,19 @@ class WorkOrder(TimestampMixin, Base):
         CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="estimated_cost_not_negative"),
         Index("ix_work_orders_status_due", "status_id", "due_at"),
         Index("ix_work_orders_team_status", "team_id", "status_id"),
+        Index("ix_work_orders_team_created", "team_id", "created_at"),
         Index("ix_work_orders_requester", "requester_id", "id"),
         Index("ix_work_orders_created", "created_at", "id"),
+        # Substring search on PostgreSQL: trigram indexes serve LIKE '%term%'.
+        Index("ix_work_orders_number_trgm", text("lower(number) gin_trgm_ops"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        Index("ix_work_orders_title_trgm", text("lower(title) gin_trgm_ops"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        Index(
+            "ix_work_orders_description_trgm", text("lower(description) gin_trgm_ops"), postgresql_using="gin"
+        ).ddl_if(dialect="postgresql"),
         TABLE_OPTIONS,
     )
 
@@ -232,7 +244,13 @@ class Comment(Base):
     """A note on a work order; @mentions are resolved to users when it is posted."""
 
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_order", "work_order_id", "id"), TABLE_OPTIONS)
+    __table_args__ = (
+        Index("ix_comments_order", "work_order_id", "id"),
+        Index("ix_comments_body_trgm", text("lower(body) gin_trgm_ops"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        TABLE_OPTIONS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"))

@@ -271,6 +271,7 @@ def upgrade():
         batch_op.create_index('ix_work_orders_status_due', ['status_id', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_orders_supervisor_id'), ['supervisor_id'], unique=False)
         batch_op.create_index('ix_work_orders_team_status', ['team_id', 'status_id'], unique=False)
+        batch_op.create_index('ix_work_orders_team_created', ['team_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_orders_type_id'), ['type_id'], unique=False)
 
     op.create_table('attachments',
@@ -404,6 +405,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_work_order_events_kind'), ['kind'], unique=False)
         batch_op.create_index('ix_work_order_events_order', ['work_order_id', 'id'], unique=False)
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for table, column in (("work_orders", "number"), ("work_orders", "title"), ("work_orders", "description"),
+                              ("comments", "body")):
+            op.execute(f"CREATE INDEX ix_{table}_{column}_trgm ON {table} USING gin (lower({column}) gin_trgm_ops)")
     with op.batch_alter_table("users") as batch_op:
         batch_op.add_column(sa.Column("hourly_rate", sa.Numeric(precision=12, scale=2), nullable=False, server_default="0"))
     seed_default_workflow()
