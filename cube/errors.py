@@ -7,6 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from cube.extensions import db
@@ -149,6 +150,13 @@ def register_error_handlers(app: Flask) -> None:
             response = make_response(page)
         response.status_code = 409
         return response
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(_error: StaleDataError) -> Response:
+        db.session.rollback()
+        return error_response(
+            409, "Someone else changed this record at the same moment. Nothing was saved; reload and try again."
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Response:

@@ -49,6 +49,8 @@ def check_version(
     differences = [
         (label, saved[label], submitted.get(label, "")) for label in saved if saved[label] != submitted.get(label, "")
     ]
+    if not differences:
+        return  # only fields outside this form changed (a status, say): nothing of theirs is overwritten
     raise EditConflict(f"This {what} was changed by someone else since you opened it.", differences=differences)
 
 

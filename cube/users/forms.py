@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
     SearchField,
     SelectField,
@@ -13,7 +14,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cube.forms import CubeForm, options
 
@@ -36,6 +37,13 @@ class UserForm(CubeForm):
     phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     timezone = SelectField("Time zone", default="UTC")
     team_ids = SelectMultipleField("Teams", coerce=int, validate_choice=True)
+    hourly_rate = DecimalField(
+        "Hourly rate",
+        places=2,
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+        description="Labour cost per hour on work orders.",
+    )
     invite = BooleanField("E-mail an invitation to choose a password", default=True)
     submit = SubmitField("Save")
 

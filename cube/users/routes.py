@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import select
@@ -56,6 +58,7 @@ def _user_data(form: UserForm) -> services.UserData:
         phone=form.phone.data or "",
         timezone=form.timezone.data or "UTC",
         team_ids=tuple(form.team_ids.data or ()),
+        hourly_rate=form.hourly_rate.data if form.hourly_rate.data is not None else Decimal("0"),
     )
 
 

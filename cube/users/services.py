@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
@@ -38,6 +39,7 @@ class UserData:
     phone: str = ""
     timezone: str = "UTC"
     team_ids: tuple[int, ...] = ()
+    hourly_rate: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def _check_fields(data: UserData | ProfileData, *, user: User | None) -> None:
             clash = clash.where(User.id != user.id)
         if db.session.scalar(clash) is not None:
             raise ValidationFailed("Another user already has this e-mail address.", field="email")
+        if not Decimal(0) <= Decimal(data.hourly_rate) <= Decimal(100_000):
+            raise ValidationFailed("The hourly rate must be between 0 and 100,000.", field="hourly_rate")
         if db.session.get(Role, data.role_id) is None:
             raise ValidationFailed("Choose a role from the list.", field="role_id")
 
@@ -139,6 +143,7 @@ def create_user(actor: User | None, data: UserData, *, invite: bool = True) -> U
         phone=data.phone.strip(),
         timezone=data.timezone,
         role_id=data.role_id,
+        hourly_rate=data.hourly_rate,
         password_hash=None,
         teams=_teams(data.team_ids),
     )
@@ -172,6 +177,7 @@ def update_user(actor: User, user: User, data: UserData) -> None:
             ("phone", user.phone, data.phone.strip()),
             ("timezone", user.timezone, data.timezone),
             ("role_id", user.role_id, data.role_id),
+            ("hourly_rate", user.hourly_rate, data.hourly_rate),
         )
         if old != new
     }
@@ -180,6 +186,7 @@ def update_user(actor: User, user: User, data: UserData) -> None:
     user.phone = data.phone.strip()
     user.timezone = data.timezone
     user.role_id = data.role_id
+    user.hourly_rate = data.hourly_rate
     user.teams = _teams(data.team_ids)
     db.session.flush()
     db.session.expire(user, ["role"])
