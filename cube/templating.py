@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+from flask import Flask, request
 from flask_login import current_user
 
 from cube import __version__
@@ -28,7 +28,21 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(user_zone()).strftime(fmt)
 
 
+def query_args(**overrides: object) -> dict[str, object]:
+    """The current query string as url_for arguments, without keys url_for would treat as options
+    (``_external``, ``_scheme``, ...), with ``overrides`` applied (None removes a key)."""
+    args: dict[str, object] = {
+        k: v for k, v in request.args.items() if not k.startswith("_") and k not in {"endpoint", "values"}
+    }
+    for key, value in overrides.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return args
+
+
 def register_template_helpers(app: Flask) -> None:
     """Make ``can`` and ``localtime`` available in every template."""
-    app.jinja_env.globals.update(can=can, app_version=__version__)
+    app.jinja_env.globals.update(can=can, app_version=__version__, query_args=query_args)
     app.jinja_env.filters["localtime"] = localtime

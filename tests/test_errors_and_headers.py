@@ -142,3 +142,9 @@ def test_csrf_error_page_in_layout(client):
 
 def test_post_helper_round_trip(client):
     assert post(client, "/auth/forgot", {"email": "a@example.com"}).status_code == 302
+
+
+def test_query_string_cannot_steer_link_building(admin_client):
+    page = admin_client.get("/users?_external=1&_scheme=javascript&endpoint=x&q=a").get_data(as_text=True)
+    assert "javascript:" not in page
+    assert 'href="/users/export.csv?q=a"' in page

@@ -23,6 +23,8 @@ CATALOG_EDIT = ("admin", "manager")
 CATALOG_EXPORT = ("admin", "manager", "supervisor")
 SEE_ALL = ("admin", "manager")
 HIDDEN = {"supervisor": 404, "technician": 404, "requester": 404}
+# workorder.work endpoints: the permission is checked before the work order is looked up.
+WORKING = {"manager": 403, "supervisor": 404, "technician": 404, "requester": 403}
 
 # endpoint -> (method, url, roles that succeed[, {role: status for the others}]). Others get 403; anonymous
 # users are sent to the login page (302) unless the endpoint is public.
@@ -102,6 +104,32 @@ MATRIX: dict[str, tuple[Any, ...]] = {
         SEE_ALL,
         {**HIDDEN, "technician": 403, "requester": 403},
     ),
+    "workorders.board": ("GET", "/work-orders/board", EVERYONE),
+    "workorders.calendar": ("GET", "/work-orders/calendar", EVERYONE),
+    "workorders.work_order_pdf": ("GET", "/work-orders/{work_order}.pdf", SEE_ALL, HIDDEN),
+    "workorders.export_work_orders": ("GET", "/work-orders/export?format=csv", CATALOG_EXPORT),
+    "workorders.bulk_action": ("POST", "/work-orders/bulk", EVERYONE),  # nothing chosen: back to the list
+    "workorders.checklist_templates": ("GET", "/work-orders/checklist-templates", ("admin",)),
+    "workorders.edit_checklist_template": ("GET", "/work-orders/checklist-templates/{template}", ("admin",)),
+    "workorders.add_checklist_item": ("POST", "/work-orders/{work_order}/checklist/items", SEE_ALL, HIDDEN),
+    "workorders.add_checklist_template": ("POST", "/work-orders/{work_order}/checklist/from-template", SEE_ALL, HIDDEN),
+    "workorders.answer_checklist_item": (
+        "POST",
+        "/work-orders/{work_order}/checklist/{item}/answer",
+        ("admin",),
+        WORKING,
+    ),
+    "workorders.create_follow_up": ("POST", "/work-orders/{work_order}/checklist/{item}/follow-up", SEE_ALL, HIDDEN),
+    "workorders.start_timer": ("POST", "/work-orders/{work_order}/timer/start", ("admin",), WORKING),
+    "workorders.stop_timer": ("POST", "/work-orders/{work_order}/timer/stop", ("admin",), WORKING),
+    "workorders.add_time_entry": ("POST", "/work-orders/{work_order}/time", ("admin",), WORKING),
+    "workorders.use_part": ("POST", "/work-orders/{work_order}/parts", ("admin",), WORKING),
+    "workorders.return_part": ("POST", "/work-orders/{work_order}/parts/{usage}/return", ("admin",), WORKING),
+    "workorders.upload_attachment": ("POST", "/work-orders/{work_order}/attachments", SEE_ALL, HIDDEN),
+    "workorders.download_attachment": ("GET", "/work-orders/attachments/{attachment}", SEE_ALL, HIDDEN),
+    # Last: these remove what the rows above use.
+    "workorders.delete_time_entry": ("POST", "/work-orders/{work_order}/time/{time_log}/delete", SEE_ALL, HIDDEN),
+    "workorders.delete_attachment": ("POST", "/work-orders/attachments/{attachment}/delete", SEE_ALL, HIDDEN),
 }
 
 SUCCESS = {200, 302, 422}  # 302: the action redirected back; 422: the empty form was refused
@@ -144,6 +172,43 @@ def test_can_refuses_unknown_permission_names(app: Flask):
         can("no.such.permission")
 
 
+def work_order_parts(work_order, product) -> dict[str, int]:
+    """A work order with a checklist item, a time entry, a part used and an attachment, plus a template."""
+    from datetime import timedelta
+
+    from cube.models import utcnow
+    from cube.workorders import attachments, checklists, parts, timelogs
+    from tests.catalog_factories import stock
+
+    admin = make_user_in_role("admin")
+    shelf = make_location("Matrix shelf")
+    stock(product, shelf, "5")
+    ids = {
+        "work_order": work_order.id,
+        "item": checklists.add_item(admin, work_order, "Check the seal", "pass_fail", False).id,
+        "time_log": timelogs.add_entry(admin, work_order, utcnow() - timedelta(hours=2), hours="1").id,
+        "usage": parts.use_part(admin, work_order, product.id, shelf.id, "1").id,
+        "attachment": attachments.add_attachment(admin, work_order, "photo.png", tiny_png()).id,
+        "template": checklists.save_template(
+            admin, None, "Matrix checks", [{"label": "Look", "kind": "pass_fail", "required": False}]
+        ).id,
+    }
+    db.session.commit()
+    return ids
+
+
+def make_user_in_role(role: str):
+    from cube.users import roles as role_service
+    from cube.users import services as user_service
+
+    data = user_service.UserData(
+        email=f"matrix-{role}@example.com", name=f"Matrix {role}", role_id=role_service.role_by_name(role).id
+    )
+    user = user_service.create_user(None, data, invite=False)
+    db.session.commit()
+    return user
+
+
 def tiny_png() -> bytes:
     from io import BytesIO
 
@@ -175,7 +240,7 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
         "asset": make_asset(product).id,
         "location": make_location().id,
         "image": images.add_image(None, product, "matrix.png", tiny_png()).id,
-        "work_order": make_work_order(target).id,
+        **work_order_parts(make_work_order(target), product),
     }
     db.session.commit()
     client = app.test_client() if role == ANON else client_as(role)

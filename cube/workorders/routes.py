@@ -249,7 +249,14 @@ def transition(work_order_id: int) -> Response:
     transition_id = optional_int(form.transition_id.data)
     if not form.validate_on_submit() or transition_id is None:
         abort(400)
-    status = workflow.apply_transition(current_user, work_order, transition_id, form.reason.data or "")
+    try:
+        status = workflow.apply_transition(current_user, work_order, transition_id, form.reason.data or "")
+    except DomainError as exc:
+        if not is_local_path(request.form.get("next")) or exc.status_code == 403:
+            raise  # a direct request gets the error status; the board goes back with a message
+        db.session.rollback()
+        flash(f"{work_order.number}: {exc.message}", "danger")
+        return redirect(_back(work_order))
     db.session.commit()
     flash(f"{work_order.number} is now {status.name}.", "success")
     return redirect(_back(work_order))

@@ -1,0 +1,312 @@
+"""Checklists on work orders: reusable templates, ad hoc items, answers and follow-up work."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from cube import audit
+from cube.errors import NotFound, ValidationFailed
+from cube.extensions import db
+from cube.models import ChecklistItem, ChecklistTemplate, User, WorkOrder, utcnow
+from cube.products.common import decimal_value, optional_text, required_text
+from cube.workorders import costs, events, services
+
+KINDS: dict[str, str] = {"pass_fail": "Pass / fail / n.a.", "text": "Text", "number": "Number"}
+PASS_FAIL: dict[str, str] = {"pass": "Pass", "fail": "Fail", "na": "N/A"}
+MAX_LABEL = 200
+MAX_TEXT = 2000
+MAX_ITEMS = 200
+EDITORS = ("workorder.work", "workorder.edit")
+# Spellings accepted in a template's "label | kind | required" lines.
+KIND_WORDS = {"pass_fail": "pass_fail", "pass/fail": "pass_fail", "passfail": "pass_fail", "pass fail": "pass_fail"}
+KIND_WORDS.update({kind: kind for kind in KINDS})
+REQUIRED_WORDS = {"required": True, "yes": True, "y": True, "true": True, "1": True, "*": True}
+OPTIONAL_WORDS = {"": False, "optional": False, "no": False, "n": False, "false": False, "0": False}
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def items_for(work_order: WorkOrder) -> list[ChecklistItem]:
+    """The work order's checklist in order, with who answered each item."""
+    query = (
+        select(ChecklistItem)
+        .where(ChecklistItem.work_order_id == work_order.id)
+        .options(joinedload(ChecklistItem.answered_by))
+        .order_by(ChecklistItem.position, ChecklistItem.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def get_item(work_order: WorkOrder, item_id: int) -> ChecklistItem:
+    """The checklist item ``item_id`` of this work order; NotFound otherwise."""
+    item = db.session.get(ChecklistItem, item_id)
+    if item is None or item.work_order_id != work_order.id:
+        raise NotFound("There is no such checklist item on this work order.")
+    return item
+
+
+def active_templates() -> list[ChecklistTemplate]:
+    """Templates that can be copied into work orders, by name."""
+    query = select(ChecklistTemplate).where(ChecklistTemplate.active.is_(True)).order_by(ChecklistTemplate.name)
+    return list(db.session.scalars(query))
+
+
+def all_templates() -> list[ChecklistTemplate]:
+    """Every template, active first, then by name."""
+    query = select(ChecklistTemplate).order_by(ChecklistTemplate.active.desc(), ChecklistTemplate.name)
+    return list(db.session.scalars(query))
+
+
+def follow_up_numbers(items: list[ChecklistItem]) -> dict[int, str]:
+    """Work order numbers of the items' follow-ups, by work order id (one query)."""
+    ids = {item.follow_up_id for item in items if item.follow_up_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(ids))).all()
+    return {work_order_id: number for work_order_id, number in rows}
+
+
+def display_answer(item: ChecklistItem) -> str:
+    """The answer as people read it (Pass, Fail, N/A, the text or the number)."""
+    if item.answer is None:
+        return ""
+    if item.kind == "pass_fail":
+        return PASS_FAIL.get(item.answer, item.answer)
+    return item.answer
+
+
+# -- items on a work order ----------------------------------------------------------------------
+
+
+def _clean_item(label: str, kind: str, required: object) -> dict[str, Any]:
+    label = required_text(label, field="label", label="A label", max_length=MAX_LABEL)
+    if kind not in KINDS:
+        raise ValidationFailed("Choose pass/fail, text or number.", field="kind")
+    return {"label": label, "kind": kind, "required": bool(required)}
+
+
+def _next_position(work_order: WorkOrder) -> int:
+    query = select(func.coalesce(func.max(ChecklistItem.position), 0)).where(
+        ChecklistItem.work_order_id == work_order.id
+    )
+    return int(db.session.scalar(query) or 0) + 1
+
+
+def ensure_may_add(actor: User) -> None:
+    """NotAllowed unless ``actor`` may add checklist items (workorder.work or workorder.edit)."""
+    costs.require_any(actor, EDITORS, "You may not change this work order's checklist.")
+
+
+def _check_can_edit(actor: User, work_order: WorkOrder) -> None:
+    ensure_may_add(actor)
+    costs.ensure_workable(work_order, "its checklist")
+
+
+def add_item(actor: User, work_order: WorkOrder, label: str, kind: str, required: bool) -> ChecklistItem:
+    """Add one ad hoc item at the end of the checklist."""
+    _check_can_edit(actor, work_order)
+    cleaned = _clean_item(label, kind, required)
+    costs.lock(work_order)
+    item = ChecklistItem(work_order_id=work_order.id, position=_next_position(work_order), **cleaned)
+    db.session.add(item)
+    db.session.flush()
+    events.record(
+        work_order, actor, "checklist_item_added", item=item.label, item_kind=item.kind, required=item.required
+    )
+    return item
+
+
+def add_from_template(actor: User, work_order: WorkOrder, template: ChecklistTemplate) -> list[ChecklistItem]:
+    """Copy an active template's items to the end of the checklist."""
+    _check_can_edit(actor, work_order)
+    if not template.active:
+        raise ValidationFailed("This checklist template is archived.", field="template_id")
+    if not template.items:
+        raise ValidationFailed("This checklist template has no items.", field="template_id")
+    costs.lock(work_order)
+    start = _next_position(work_order)
+    items = [
+        ChecklistItem(
+            work_order_id=work_order.id,
+            position=start + offset,
+            label=str(entry["label"])[:MAX_LABEL],
+            kind=entry["kind"] if entry.get("kind") in KINDS else "pass_fail",
+            required=bool(entry.get("required")),
+        )
+        for offset, entry in enumerate(template.items)
+    ]
+    db.session.add_all(items)
+    db.session.flush()
+    events.record(work_order, actor, "checklist_added", template=template.name, items=len(items))
+    return items
+
+
+def _clean_answer(item: ChecklistItem, value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if item.kind == "pass_fail":
+        answer = text.lower()
+        if answer not in PASS_FAIL:
+            raise ValidationFailed("Answer pass, fail or n/a.", field="value")
+        return answer
+    if item.kind == "number":
+        number = decimal_value(text, field="value", label="The answer", places=4, minimum=Decimal("-9999999999"))
+        return format(number.normalize(), "f")
+    return optional_text(text, field="value", label="The answer", max_length=MAX_TEXT)
+
+
+def answer(actor: User, work_order: WorkOrder, item: ChecklistItem, value: str | None) -> ChecklistItem:
+    """Answer an item (pass/fail/na, a number or text) or clear it with an empty value."""
+    costs.require_any(actor, ("workorder.work",), "You may not answer checklists.")
+    if item.work_order_id != work_order.id:
+        raise NotFound("There is no such checklist item on this work order.")
+    costs.ensure_workable(work_order, "its checklist")
+    cleaned = _clean_answer(item, value)
+    old = item.answer
+    item.answer = cleaned
+    item.answered_by_id = actor.id if cleaned is not None else None
+    item.answered_at = utcnow() if cleaned is not None else None
+    db.session.flush()
+    db.session.expire(item, ["answered_by"])
+    if cleaned is None:
+        if old is not None:
+            events.record(work_order, actor, "checklist_cleared", item=item.label, old=old)
+    else:
+        events.record(work_order, actor, "checklist_answered", item=item.label, answer=cleaned, old=old or "")
+    return item
+
+
+def create_follow_up(actor: User, work_order: WorkOrder, item: ChecklistItem) -> WorkOrder:
+    """Open a work order for a failed item, linked from it; a second call returns the same one."""
+    costs.require_any(actor, ("workorder.create",), "You may not create work orders.")
+    ensure_may_add(actor)
+    if item.work_order_id != work_order.id:
+        raise NotFound("There is no such checklist item on this work order.")
+    # Lock the item so two clicks at the same moment create one follow-up.
+    locked = db.session.scalar(
+        select(ChecklistItem)
+        .where(ChecklistItem.id == item.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None:
+        raise NotFound("There is no such checklist item on this work order.")
+    if locked.follow_up_id is not None:
+        existing = db.session.get(WorkOrder, locked.follow_up_id)
+        if existing is not None:
+            return existing
+    if locked.kind != "pass_fail" or locked.answer != "fail":
+        raise ValidationFailed("Only a failed item can get a follow-up work order.")
+    costs.ensure_workable(work_order, "its checklist")
+    suffix = f" ({work_order.number})"
+    room = 200 - len("Follow-up: ") - len(suffix)
+    label = locked.label if len(locked.label) <= room else locked.label[: room - 1] + "…"
+    data = services.WorkOrderData(
+        title=f"Follow-up: {label}{suffix}",
+        type_id=work_order.type_id,
+        priority_id=work_order.priority_id,
+        description=f"Checklist item “{locked.label}” failed on {work_order.number}.",
+        company_id=work_order.company_id,
+        product_id=work_order.product_id,
+        asset_id=work_order.asset_id,
+        location_id=work_order.location_id,
+        custom_values=dict(work_order.custom_values or {}),
+    )
+    follow_up = services.create_work_order(actor, data, submission_key=f"follow-up-{locked.id}")
+    locked.follow_up_id = follow_up.id
+    db.session.flush()
+    events.record(work_order, actor, "follow_up_created", item=locked.label, number=follow_up.number)
+    events.record(follow_up, actor, "follow_up_of", number=work_order.number, item=locked.label)
+    return follow_up
+
+
+# -- templates ----------------------------------------------------------------------------------
+
+
+def parse_lines(text: str) -> list[dict[str, Any]]:
+    """Template items from "label | kind | required" lines; kind defaults to pass/fail, blank lines skipped."""
+    items: list[dict[str, Any]] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) > 3:
+            raise ValidationFailed(f"Line {number}: use “label | kind | required”.", field="items")
+        label = parts[0]
+        kind_word = (parts[1] if len(parts) > 1 else "").lower() or "pass_fail"
+        required_word = (parts[2] if len(parts) > 2 else "").lower()
+        if kind_word not in KIND_WORDS:
+            raise ValidationFailed(f"Line {number}: the kind must be pass_fail, text or number.", field="items")
+        if required_word in REQUIRED_WORDS:
+            required = True
+        elif required_word in OPTIONAL_WORDS:
+            required = False
+        else:
+            raise ValidationFailed(f"Line {number}: write “required” or “optional”.", field="items")
+        if not label:
+            raise ValidationFailed(f"Line {number}: the label is empty.", field="items")
+        if len(label) > MAX_LABEL:
+            raise ValidationFailed(f"Line {number}: keep the label under {MAX_LABEL} characters.", field="items")
+        items.append({"label": label, "kind": KIND_WORDS[kind_word], "required": required})
+    return items
+
+
+def format_lines(items: list[dict[str, Any]]) -> str:
+    """A template's items as the "label | kind | required" lines ``parse_lines`` reads."""
+    return "\n".join(
+        f"{item['label']} | {item['kind']} | {'required' if item.get('required') else 'optional'}" for item in items
+    )
+
+
+def save_template(
+    actor: User, template: ChecklistTemplate | None, name: str, items: list[dict[str, Any]], *, active: bool = True
+) -> ChecklistTemplate:
+    """Create a template (``template`` None) or replace an existing one's name, items and state."""
+    costs.require_any(actor, ("workflow.manage",), "You may not manage checklist templates.")
+    name = required_text(name, field="name", label="A name", max_length=120)
+    if not items:
+        raise ValidationFailed("Add at least one item.", field="items")
+    if len(items) > MAX_ITEMS:
+        raise ValidationFailed(f"A template can have at most {MAX_ITEMS} items.", field="items")
+    cleaned = []
+    for number, entry in enumerate(items, start=1):
+        try:
+            cleaned.append(_clean_item(str(entry.get("label", "")), str(entry.get("kind", "")), entry.get("required")))
+        except ValidationFailed as exc:
+            raise ValidationFailed(f"Item {number}: {exc.message}", field="items") from exc
+    taken = select(ChecklistTemplate.id).where(func.lower(ChecklistTemplate.name) == name.lower())
+    if template is not None:
+        taken = taken.where(ChecklistTemplate.id != template.id)
+    if db.session.scalar(taken) is not None:
+        raise ValidationFailed("Another template has this name.", field="name")
+    created = template is None
+    if template is None:
+        template = ChecklistTemplate()
+        db.session.add(template)
+    template.name = name
+    template.items = cleaned
+    template.active = active
+    db.session.flush()
+    audit.record(
+        "checklist_template.created" if created else "checklist_template.updated",
+        actor=actor,
+        target=template,
+        name=name,
+        items=len(cleaned),
+        active=active,
+    )
+    return template
+
+
+def get_template(template_id: int) -> ChecklistTemplate:
+    """The template ``template_id``; NotFound otherwise."""
+    template = db.session.get(ChecklistTemplate, template_id)
+    if template is None:
+        raise NotFound("There is no such checklist template.")
+    return template

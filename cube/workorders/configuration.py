@@ -1,0 +1,491 @@
+"""Admin configuration of the workflow: statuses, transitions, priorities, types and custom fields.
+
+Every save validates the rules below, records an audit event and flushes; the
+caller commits. Names are compared case-insensitively by the database, so the
+rule matches the unique index on every backend (MySQL collations ignore case).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
+
+from cube import audit
+from cube.errors import Conflict, ValidationFailed
+from cube.extensions import db
+from cube.models import (
+    CustomField,
+    Guard,
+    Priority,
+    Status,
+    StatusCategory,
+    Transition,
+    User,
+    WorkOrder,
+    WorkOrderType,
+)
+from cube.permissions import PERMISSIONS
+from cube.products.common import required_text
+
+# Bootstrap contextual colours: the only values a badge class is built from.
+COLORS = ("primary", "secondary", "success", "danger", "warning", "info", "light", "dark")
+CATEGORIES = tuple(category.value for category in StatusCategory)
+GUARDS = tuple(guard.value for guard in Guard)
+KINDS = ("text", "number", "date", "choice")
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_POSITION = 100_000
+MAX_CHOICE_LENGTH = 80
+MAX_CHOICES = 100
+
+
+def transition_permissions() -> list[str]:
+    """The permissions a transition may require: every ``workorder.*`` permission."""
+    return [name for name in PERMISSIONS if name.startswith("workorder.")]
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def statuses() -> list[Status]:
+    """Every status in workflow order."""
+    return list(db.session.scalars(select(Status).order_by(Status.position, Status.name)))
+
+
+def status_usage() -> dict[int, int]:
+    """How many work orders (archived ones too) are in each status."""
+    query = select(WorkOrder.status_id, func.count()).group_by(WorkOrder.status_id)
+    return {status_id: count for status_id, count in db.session.execute(query).all()}
+
+
+def transitions() -> list[Transition]:
+    """Every transition, grouped by the status it leaves, in button order."""
+    source = Status.__table__.alias("source")
+    query = (
+        select(Transition)
+        .join(source, source.c.id == Transition.from_status_id)
+        .options(joinedload(Transition.from_status))
+        .order_by(source.c.position, source.c.name, Transition.position, Transition.id)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def priorities() -> list[Priority]:
+    """Every priority in order (lower first)."""
+    return list(db.session.scalars(select(Priority).order_by(Priority.position, Priority.name)))
+
+
+def work_order_types() -> list[WorkOrderType]:
+    """Every work order type by name."""
+    return list(db.session.scalars(select(WorkOrderType).order_by(WorkOrderType.name)))
+
+
+def custom_fields(*, active_only: bool = False) -> list[CustomField]:
+    """Custom fields in form order."""
+    query = select(CustomField).order_by(CustomField.position, CustomField.label)
+    if active_only:
+        query = query.where(CustomField.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def active_custom_fields() -> list[CustomField]:
+    """The custom fields a work order form shows."""
+    return custom_fields(active_only=True)
+
+
+# Shared checks -----------------------------------------------------------------------------------
+
+
+def _name(value: str, *, max_length: int = 64) -> str:
+    """A trimmed, non-empty name."""
+    return required_text(value, field="name", label="A name", max_length=max_length)
+
+
+def _unique_name(column: InstrumentedAttribute[str], value: str, current: Any, message: str) -> None:
+    """Refuse ``value`` when another row (not ``current``) has it, ignoring case."""
+    model = column.class_
+    condition: ColumnElement[bool] = func.lower(column) == func.lower(value)
+    query = select(model.id).where(condition)
+    if current is not None:
+        query = query.where(model.id != current.id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise ValidationFailed(message, field="name")
+
+
+def _color(value: str) -> str:
+    """One of the allowed Bootstrap colour names."""
+    color = (value or "").strip()
+    if color not in COLORS:
+        raise ValidationFailed("Choose a colour from the list.", field="color")
+    return color
+
+
+def _position(value: int | str | None) -> int:
+    """A sort order between 0 and MAX_POSITION (blank is 0)."""
+    if value is None or value == "":
+        return 0
+    try:
+        position = int(value)
+    except ValueError as exc:
+        raise ValidationFailed("The order must be a whole number.", field="position") from exc
+    if not 0 <= position <= MAX_POSITION:
+        raise ValidationFailed(f"The order must be between 0 and {MAX_POSITION}.", field="position")
+    return position
+
+
+def _flush() -> None:
+    """Flush; a unique index tripped by a concurrent save becomes a Conflict."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Someone else saved a clashing entry at the same time; reload and try again.") from exc
+
+
+def _snapshot(record: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited values of ``record``."""
+    return {name: getattr(record, name) for name in fields}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field -> [old, new] for the values that changed."""
+    return {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
+
+
+def _record(
+    kind: str, actor: User | None, record: Any, fields: Iterable[str], before: dict[str, Any] | None, **extra: Any
+) -> None:
+    """Audit a create (with the values) or an update (with what changed)."""
+    after = _snapshot(record, fields)
+    if before is None:
+        audit.record(f"workflow.{kind}.created", actor=actor, target=record, values=after, **extra)
+    else:
+        changes = _changes(before, after)
+        audit.record(f"workflow.{kind}.updated", actor=actor, target=record, changes=changes, **extra)
+
+
+# Statuses ----------------------------------------------------------------------------------------
+
+STATUS_FIELDS = ("name", "category", "color", "position", "is_initial", "active")
+
+
+def save_status(
+    actor: User | None,
+    status: Status | None,
+    name: str,
+    category: str,
+    color: str,
+    position: int | str | None = 0,
+    is_initial: bool = False,
+    active: bool = True,
+) -> Status:
+    """Add a status (``status`` None) or change one; exactly one active status stays initial."""
+    name = _name(name)
+    _unique_name(Status.name, name, status, "Another status has this name.")
+    if category not in CATEGORIES:
+        raise ValidationFailed("Choose a category from the list.", field="category")
+    color = _color(color)
+    position = _position(position)
+    was_initial = status is not None and status.is_initial
+    if is_initial and not active:
+        message = (
+            "The initial status cannot be deactivated; make another status initial first."
+            if was_initial
+            else "An inactive status cannot be the initial one."
+        )
+        raise ValidationFailed(message, field="active")
+    if not is_initial:
+        others = select(Status.id).where(Status.is_initial.is_(True), Status.active.is_(True))
+        if status is not None:
+            others = others.where(Status.id != status.id)
+        if db.session.scalar(others.limit(1)) is None:
+            message = (
+                "New work orders must start somewhere: make another status initial instead."
+                if was_initial
+                else "There is no initial status yet: make this one initial."
+            )
+            raise ValidationFailed(message, field="is_initial")
+    if status is not None and status.active and not active:
+        _check_can_deactivate(status)
+
+    before = _snapshot(status, STATUS_FIELDS) if status is not None else None
+    unset: list[str] = []
+    if is_initial:
+        for other in db.session.scalars(select(Status).where(Status.is_initial.is_(True))):
+            if other is not status:
+                other.is_initial = False
+                unset.append(other.name)
+    if status is None:
+        status = Status()
+        db.session.add(status)
+    status.name = name
+    status.category = category
+    status.color = color
+    status.position = position
+    status.is_initial = is_initial
+    status.active = active
+    _flush()
+    extra: dict[str, Any] = {"initial_unset": unset} if unset else {}
+    _record("status", actor, status, STATUS_FIELDS, before, name=status.name, **extra)
+    return status
+
+
+def _check_can_deactivate(status: Status) -> None:
+    """Refuse to retire a status that work orders are in or that a transition still leads into."""
+    in_use = db.session.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.status_id == status.id))
+    if in_use:
+        raise ValidationFailed(
+            f"{in_use} work order(s) are in {status.name}; move them to another status first.", field="active"
+        )
+    incoming = db.session.scalar(
+        select(func.count()).select_from(Transition).where(Transition.to_status_id == status.id)
+    )
+    if incoming:
+        raise ValidationFailed(
+            f"{incoming} transition(s) lead into {status.name}; delete them first so no work order can reach it.",
+            field="active",
+        )
+
+
+# Transitions -------------------------------------------------------------------------------------
+
+TRANSITION_FIELDS = ("from_status_id", "to_status_id", "name", "permission", "guards", "position")
+
+
+def _status_choice(status_id: int | None, field: str, label: str) -> Status:
+    """The active status ``status_id`` names, for one end of a transition."""
+    status = db.session.get(Status, status_id) if status_id else None
+    if status is None:
+        raise ValidationFailed(f"Choose the status it {label} from the list.", field=field)
+    if not status.active:
+        raise ValidationFailed(f"{status.name} is deactivated; choose an active status.", field=field)
+    return status
+
+
+def save_transition(
+    actor: User | None,
+    transition: Transition | None,
+    from_id: int | None,
+    to_id: int | None,
+    name: str,
+    permission: str,
+    guards: Iterable[str] = (),
+    position: int | str | None = 0,
+) -> Transition:
+    """Add a transition (``transition`` None) or change one; one transition per pair of statuses."""
+    source = _status_choice(from_id, "from_status_id", "leaves")
+    target = _status_choice(to_id, "to_status_id", "leads to")
+    if source.id == target.id:
+        raise ValidationFailed("A transition must lead to a different status.", field="to_status_id")
+    clash = select(Transition.id).where(Transition.from_status_id == source.id, Transition.to_status_id == target.id)
+    if transition is not None:
+        clash = clash.where(Transition.id != transition.id)
+    if db.session.scalar(clash) is not None:
+        raise ValidationFailed(
+            f"There is already a transition from {source.name} to {target.name}.", field="to_status_id"
+        )
+    name = _name(name)
+    if permission not in transition_permissions():
+        raise ValidationFailed("Choose a work order permission from the list.", field="permission")
+    wanted = {str(guard) for guard in guards}
+    unknown = wanted - set(GUARDS)
+    if unknown:
+        raise ValidationFailed(f"Unknown guard(s): {', '.join(sorted(unknown))}.", field="guards")
+    position = _position(position)
+
+    before = _snapshot(transition, TRANSITION_FIELDS) if transition is not None else None
+    if before is not None:
+        before["guards"] = list(before["guards"] or [])
+    if transition is None:
+        transition = Transition()
+        db.session.add(transition)
+    transition.from_status_id = source.id
+    transition.to_status_id = target.id
+    transition.from_status = source
+    transition.to_status = target
+    transition.name = name
+    transition.permission = permission
+    transition.guards = [guard for guard in GUARDS if guard in wanted]
+    transition.position = position
+    _flush()
+    _record("transition", actor, transition, TRANSITION_FIELDS, before, **_describe_transition(transition))
+    return transition
+
+
+def _describe_transition(transition: Transition) -> dict[str, Any]:
+    """A transition by status names, for the audit trail."""
+    return {
+        "from": transition.from_status.name,
+        "to": transition.to_status.name,
+        "name": transition.name,
+        "permission": transition.permission,
+        "guards": list(transition.guards or []),
+    }
+
+
+def delete_transition(actor: User | None, transition: Transition) -> None:
+    """Remove a transition (work order history keeps its name as text)."""
+    audit.record("workflow.transition.deleted", actor=actor, target=transition, **_describe_transition(transition))
+    db.session.delete(transition)
+    db.session.flush()
+
+
+# Priorities --------------------------------------------------------------------------------------
+
+PRIORITY_FIELDS = ("name", "color", "position", "is_default", "active")
+
+
+def save_priority(
+    actor: User | None,
+    priority: Priority | None,
+    name: str,
+    color: str,
+    position: int | str | None = 0,
+    is_default: bool = False,
+    active: bool = True,
+) -> Priority:
+    """Add a priority (``priority`` None) or change one; exactly one active priority is the default."""
+    name = _name(name)
+    _unique_name(Priority.name, name, priority, "Another priority has this name.")
+    color = _color(color)
+    position = _position(position)
+    was_default = priority is not None and priority.is_default
+    if is_default and not active:
+        message = (
+            "The default priority cannot be deactivated; make another priority the default first."
+            if was_default
+            else "An inactive priority cannot be the default."
+        )
+        raise ValidationFailed(message, field="active")
+    if not is_default:
+        others = select(Priority.id).where(Priority.is_default.is_(True), Priority.active.is_(True))
+        if priority is not None:
+            others = others.where(Priority.id != priority.id)
+        if db.session.scalar(others.limit(1)) is None:
+            message = (
+                "New work orders need a default priority: make another one the default instead."
+                if was_default
+                else "There is no default priority yet: make this one the default."
+            )
+            raise ValidationFailed(message, field="is_default")
+
+    before = _snapshot(priority, PRIORITY_FIELDS) if priority is not None else None
+    unset: list[str] = []
+    if is_default:
+        for other in db.session.scalars(select(Priority).where(Priority.is_default.is_(True))):
+            if other is not priority:
+                other.is_default = False
+                unset.append(other.name)
+    if priority is None:
+        priority = Priority()
+        db.session.add(priority)
+    priority.name = name
+    priority.color = color
+    priority.position = position
+    priority.is_default = is_default
+    priority.active = active
+    _flush()
+    extra: dict[str, Any] = {"default_unset": unset} if unset else {}
+    _record("priority", actor, priority, PRIORITY_FIELDS, before, name=priority.name, **extra)
+    return priority
+
+
+# Types -------------------------------------------------------------------------------------------
+
+TYPE_FIELDS = ("name", "active")
+
+
+def save_type(
+    actor: User | None, work_order_type: WorkOrderType | None, name: str, active: bool = True
+) -> WorkOrderType:
+    """Add a work order type or change one; the last active type cannot be deactivated."""
+    name = _name(name)
+    _unique_name(WorkOrderType.name, name, work_order_type, "Another type has this name.")
+    if not active and (work_order_type is None or work_order_type.active):
+        others = select(WorkOrderType.id).where(WorkOrderType.active.is_(True))
+        if work_order_type is not None:
+            others = others.where(WorkOrderType.id != work_order_type.id)
+        if db.session.scalar(others.limit(1)) is None:
+            raise ValidationFailed("Keep at least one active type, or nobody can create work orders.", field="active")
+    before = _snapshot(work_order_type, TYPE_FIELDS) if work_order_type is not None else None
+    if work_order_type is None:
+        work_order_type = WorkOrderType()
+        db.session.add(work_order_type)
+    work_order_type.name = name
+    work_order_type.active = active
+    _flush()
+    _record("type", actor, work_order_type, TYPE_FIELDS, before, name=name)
+    return work_order_type
+
+
+# Custom fields -----------------------------------------------------------------------------------
+
+CUSTOM_FIELD_FIELDS = ("key", "label", "kind", "choices", "required", "position", "active")
+
+
+def _choices(kind: str, choices: Iterable[str]) -> list[str]:
+    """The trimmed, distinct, non-empty choices of a choice field (none for other kinds)."""
+    if kind != "choice":
+        return []
+    cleaned: list[str] = []
+    for raw in choices:
+        choice = str(raw).strip()
+        if not choice:
+            continue
+        if len(choice) > MAX_CHOICE_LENGTH:
+            raise ValidationFailed(f"Keep each choice under {MAX_CHOICE_LENGTH + 1} characters.", field="choices")
+        if choice in cleaned:
+            raise ValidationFailed(f"The choice {choice!r} is listed twice.", field="choices")
+        cleaned.append(choice)
+    if not cleaned:
+        raise ValidationFailed("List the choices, one per line.", field="choices")
+    if len(cleaned) > MAX_CHOICES:
+        raise ValidationFailed(f"Offer at most {MAX_CHOICES} choices.", field="choices")
+    return cleaned
+
+
+def save_custom_field(
+    actor: User | None,
+    custom_field: CustomField | None,
+    key: str,
+    label: str,
+    kind: str,
+    choices: Iterable[str] = (),
+    required: bool = False,
+    position: int | str | None = 0,
+    active: bool = True,
+) -> CustomField:
+    """Add a custom field or change one; its key is a unique slug that never changes once created."""
+    key = (key or "").strip().lower()
+    if custom_field is not None and key != custom_field.key:
+        raise ValidationFailed("The key cannot change: work orders store their values under it.", field="key")
+    if not KEY.match(key):
+        raise ValidationFailed(
+            "Use 1-40 lower-case letters, digits or '_', starting with a letter (e.g. serial_number).", field="key"
+        )
+    if custom_field is None and db.session.scalar(select(CustomField.id).where(CustomField.key == key)) is not None:
+        raise ValidationFailed("Another custom field has this key.", field="key")
+    label = required_text(label, field="label", label="A label", max_length=80)
+    if kind not in KINDS:
+        raise ValidationFailed("Choose a kind from the list.", field="kind")
+    cleaned_choices = _choices(kind, choices)
+    position = _position(position)
+
+    before = _snapshot(custom_field, CUSTOM_FIELD_FIELDS) if custom_field is not None else None
+    if before is not None:
+        before["choices"] = list(before["choices"] or [])
+    if custom_field is None:
+        custom_field = CustomField(key=key)
+        db.session.add(custom_field)
+    custom_field.label = label
+    custom_field.kind = kind
+    custom_field.choices = cleaned_choices
+    custom_field.required = bool(required)
+    custom_field.position = position
+    custom_field.active = bool(active)
+    _flush()
+    _record("custom_field", actor, custom_field, CUSTOM_FIELD_FIELDS, before, key=key)
+    return custom_field

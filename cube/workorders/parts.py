@@ -1,0 +1,179 @@
+"""Parts used on work orders: stock is issued and returned in the same transaction.
+
+A usage keeps the product's unit cost of the day. A return is a negative usage
+at the unit cost of the usage it returns, and the quantity still out is counted
+per product, location and unit cost, so returns never credit more than was
+charged (the schema has no link from a return to its usage).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from cube.errors import NotFound, ValidationFailed
+from cube.extensions import db
+from cube.models import PartUsage, Product, User, WorkOrder
+from cube.products import inventory
+from cube.products.common import decimal_value
+from cube.workorders import costs, events
+
+
+def usages_for(work_order: WorkOrder) -> list[PartUsage]:
+    """The work order's part usages and returns, oldest first, with product, place and person."""
+    query = (
+        select(PartUsage)
+        .where(PartUsage.work_order_id == work_order.id)
+        .options(joinedload(PartUsage.product), joinedload(PartUsage.location), joinedload(PartUsage.used_by))
+        .order_by(PartUsage.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def get_usage(work_order: WorkOrder, usage_id: int) -> PartUsage:
+    """The usage ``usage_id`` of this work order; NotFound otherwise."""
+    usage = db.session.get(PartUsage, usage_id)
+    if usage is None or usage.work_order_id != work_order.id:
+        raise NotFound("There is no such part usage on this work order.")
+    return usage
+
+
+def outstanding(usage: PartUsage) -> Decimal:
+    """How much of the usage's product, location and unit cost is still out (used minus returned)."""
+    query = select(func.coalesce(func.sum(PartUsage.quantity), 0)).where(
+        PartUsage.work_order_id == usage.work_order_id,
+        PartUsage.product_id == usage.product_id,
+        PartUsage.location_id == usage.location_id,
+        PartUsage.unit_cost == usage.unit_cost,
+    )
+    return Decimal(str(db.session.scalar(query) or 0)).quantize(Decimal("0.001"))
+
+
+def outstanding_by_usage(work_order: WorkOrder) -> dict[int, Decimal]:
+    """For every positive usage of the work order, the quantity that can still be returned (one query)."""
+    groups = (
+        select(
+            PartUsage.product_id,
+            PartUsage.location_id,
+            PartUsage.unit_cost,
+            func.sum(PartUsage.quantity).label("net"),
+        )
+        .where(PartUsage.work_order_id == work_order.id)
+        .group_by(PartUsage.product_id, PartUsage.location_id, PartUsage.unit_cost)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(PartUsage.id, groups.c.net)
+        .join(
+            groups,
+            (groups.c.product_id == PartUsage.product_id)
+            & (groups.c.location_id == PartUsage.location_id)
+            & (groups.c.unit_cost == PartUsage.unit_cost),
+        )
+        .where(PartUsage.work_order_id == work_order.id, PartUsage.quantity > 0)
+    ).all()
+    return {usage_id: Decimal(str(net or 0)).quantize(Decimal("0.001")) for usage_id, net in rows}
+
+
+def _quantity(value: Decimal | str) -> Decimal:
+    return decimal_value(value, field="quantity", label="Quantity", places=3, minimum=Decimal("0.001"))
+
+
+def use_part(
+    actor: User, work_order: WorkOrder, product_id: int, location_id: int, quantity: Decimal | str
+) -> PartUsage:
+    """Issue stock for the work order and record the part at today's unit cost."""
+    costs.require_any(actor, ("workorder.work",), "You may not log parts.")
+    costs.ensure_workable(work_order, "its parts")
+    amount = _quantity(quantity)
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise ValidationFailed("Choose a product from the catalog.", field="product_id")
+    if not product.active:
+        raise ValidationFailed(f"{product.sku} is archived and cannot be used.", field="product_id")
+    costs.lock(work_order)
+    unit_cost = Decimal(product.unit_cost or 0)
+    movement = inventory.issue(
+        actor,
+        inventory.Movement(
+            product_id=product.id,
+            location_id=location_id,
+            quantity=amount,
+            reference=work_order.number,
+            reason=f"Used on {work_order.number}",
+            unit_cost=unit_cost,
+        ),
+    )
+    usage = PartUsage(
+        work_order_id=work_order.id,
+        product_id=product.id,
+        location_id=movement.location_id,
+        quantity=amount,
+        unit_cost=unit_cost,
+        stock_movement_id=movement.id,
+        used_by_id=actor.id,
+    )
+    db.session.add(usage)
+    db.session.flush()
+    events.record(
+        work_order,
+        actor,
+        "part_used",
+        sku=product.sku,
+        quantity=f"{amount.normalize():f}",
+        location=movement.location.path,
+        unit_cost=f"{unit_cost:.2f}",
+    )
+    costs.recalculate(work_order)
+    return usage
+
+
+def return_part(actor: User, work_order: WorkOrder, usage: PartUsage, quantity: Decimal | str) -> PartUsage:
+    """Put unused parts back into stock at the place they came from; never more than is still out."""
+    costs.require_any(actor, ("workorder.work",), "You may not log parts.")
+    if usage.work_order_id != work_order.id:
+        raise NotFound("There is no such part usage on this work order.")
+    if usage.quantity <= 0:
+        raise ValidationFailed("Choose the usage to return parts from, not a return.", field="quantity")
+    costs.ensure_workable(work_order, "its parts")
+    amount = _quantity(quantity)
+    costs.lock(work_order)  # returns of the same usage queue up, so "still out" stays true
+    left = outstanding(usage)
+    if amount > left:
+        raise ValidationFailed(
+            f"Only {left.normalize():f} {usage.product.unit} of {usage.product.sku} can be returned.", field="quantity"
+        )
+    movement = inventory.return_stock(
+        actor,
+        inventory.Movement(
+            product_id=usage.product_id,
+            location_id=usage.location_id,
+            quantity=amount,
+            reference=work_order.number,
+            reason=f"Returned from {work_order.number}",
+            unit_cost=usage.unit_cost,
+        ),
+    )
+    returned = PartUsage(
+        work_order_id=work_order.id,
+        product_id=usage.product_id,
+        location_id=usage.location_id,
+        quantity=-amount,
+        unit_cost=usage.unit_cost,
+        stock_movement_id=movement.id,
+        used_by_id=actor.id,
+    )
+    db.session.add(returned)
+    db.session.flush()
+    events.record(
+        work_order,
+        actor,
+        "part_returned",
+        sku=usage.product.sku,
+        quantity=f"{amount.normalize():f}",
+        location=usage.location.path,
+    )
+    costs.recalculate(work_order)
+    return returned

@@ -1,0 +1,209 @@
+"""Time on work orders: one running timer per person, manual entries, and their labour cost.
+
+Every entry copies the person's hourly rate when it is made, so a later pay
+change does not rewrite old costs. A person's row is locked while their timer
+changes, so two "start" clicks at the same moment leave one timer running.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from cube.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from cube.extensions import db
+from cube.models import TimeLog, User, WorkOrder, utcnow
+from cube.products.common import decimal_value, optional_text
+from cube.workorders import costs, events
+
+MAX_HOURS = Decimal("24")
+MAX_NOTE = 500
+HOUR_STEP = Decimal("0.01")
+
+
+def _now() -> datetime:
+    """The current time to the second (MySQL's DATETIME keeps no fractions; every backend stores the same)."""
+    return utcnow().replace(microsecond=0)
+
+
+def hours_between(started_at: datetime, ended_at: datetime) -> Decimal:
+    """Elapsed hours, rounded to two decimals."""
+    seconds = Decimal(str((ended_at - started_at).total_seconds()))
+    return (seconds / Decimal(3600)).quantize(HOUR_STEP, rounding=ROUND_HALF_UP)
+
+
+def logs_for(work_order: WorkOrder) -> list[TimeLog]:
+    """The work order's time entries and running timers, newest first, with their people."""
+    query = (
+        select(TimeLog)
+        .where(TimeLog.work_order_id == work_order.id)
+        .options(joinedload(TimeLog.user))
+        .order_by(TimeLog.started_at.desc(), TimeLog.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def running_timer(user: User) -> TimeLog | None:
+    """The timer ``user`` has running on any work order, if any."""
+    query = select(TimeLog).where(TimeLog.user_id == user.id, TimeLog.ended_at.is_(None)).order_by(TimeLog.id)
+    return db.session.scalars(query).first()
+
+
+def work_order_number(log: TimeLog) -> str:
+    """The number of the work order a time log belongs to."""
+    return db.session.scalar(select(WorkOrder.number).where(WorkOrder.id == log.work_order_id)) or ""
+
+
+def get_log(work_order: WorkOrder, log_id: int) -> TimeLog:
+    """The time entry ``log_id`` of this work order; NotFound otherwise."""
+    log = db.session.get(TimeLog, log_id)
+    if log is None or log.work_order_id != work_order.id:
+        raise NotFound("There is no such time entry on this work order.")
+    return log
+
+
+def _lock_person(user: User) -> None:
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def _check(actor: User, work_order: WorkOrder) -> None:
+    costs.require_any(actor, ("workorder.work",), "You may not log time.")
+    costs.ensure_workable(work_order, "its time")
+
+
+def _finish(actor: User, log: TimeLog, ended_at: datetime) -> None:
+    """Stop a running timer and charge its work order."""
+    work_order = db.session.get(WorkOrder, log.work_order_id)
+    assert work_order is not None  # a time log's work order is never deleted
+    costs.lock(work_order)
+    log.ended_at = max(ended_at, log.started_at)
+    log.hours = hours_between(log.started_at, log.ended_at)
+    db.session.flush()
+    events.record(work_order, actor, "time_logged", person=log.user.name, hours=f"{log.hours:.2f}", timer=True)
+    costs.recalculate(work_order)
+
+
+def start_timer(actor: User, work_order: WorkOrder) -> TimeLog:
+    """Start the actor's timer here; a timer running elsewhere is stopped first."""
+    _check(actor, work_order)
+    _lock_person(actor)
+    running = running_timer(actor)
+    if running is not None and running.work_order_id == work_order.id:
+        return running
+    now = _now()
+    if running is not None:
+        previous = db.session.get(WorkOrder, running.work_order_id)
+        assert previous is not None
+        costs.lock(previous, work_order)
+        _finish(actor, running, now)
+    costs.lock(work_order)
+    log = TimeLog(
+        work_order_id=work_order.id,
+        user_id=actor.id,
+        started_at=now,
+        hourly_rate=Decimal(actor.hourly_rate or 0),
+        hours=Decimal("0"),
+    )
+    db.session.add(log)
+    db.session.flush()
+    events.record(work_order, actor, "timer_started", person=actor.name)
+    return log
+
+
+def stop_timer(actor: User, work_order: WorkOrder) -> TimeLog:
+    """Stop the actor's timer on this work order and add its hours.
+
+    Stopping is allowed even after the work order was completed or cancelled:
+    the time was spent, and the timer would otherwise run forever.
+    """
+    costs.require_any(actor, ("workorder.work",), "You may not log time.")
+    _lock_person(actor)
+    running = running_timer(actor)
+    if running is None or running.work_order_id != work_order.id:
+        raise InvalidTransition("You have no timer running on this work order.")
+    _finish(actor, running, _now())
+    return running
+
+
+def add_entry(
+    actor: User,
+    work_order: WorkOrder,
+    started_at: datetime | None,
+    *,
+    hours: Decimal | str | None = None,
+    ended_at: datetime | None = None,
+    note: str = "",
+) -> TimeLog:
+    """Record time worked by the actor: a start and either hours or an end (over 0, at most 24 h, not ahead)."""
+    _check(actor, work_order)
+    if started_at is None:
+        raise ValidationFailed("Enter when the work started.", field="started_at")
+    if started_at.tzinfo is None:
+        raise ValidationFailed("The start needs a time zone.", field="started_at")
+    started_at = started_at.replace(microsecond=0)
+    given_hours = hours not in (None, "")
+    if given_hours == (ended_at is not None):
+        raise ValidationFailed("Enter either the hours or when the work ended.", field="hours")
+    if given_hours:
+        amount = decimal_value(hours, field="hours", label="Hours", places=2)
+        end = started_at + timedelta(hours=float(amount))
+    else:
+        assert ended_at is not None
+        if ended_at.tzinfo is None:
+            raise ValidationFailed("The end needs a time zone.", field="ended_at")
+        ended_at = ended_at.replace(microsecond=0)
+        if ended_at <= started_at:
+            raise ValidationFailed("The end must be after the start.", field="ended_at")
+        amount = hours_between(started_at, ended_at)
+        end = ended_at
+    if amount <= 0:
+        raise ValidationFailed("Hours must be more than zero.", field="hours")
+    if amount > MAX_HOURS:
+        raise ValidationFailed("One entry can be at most 24 hours; split longer work.", field="hours")
+    if end > _now():
+        raise ValidationFailed("Time cannot be logged in the future.", field="started_at")
+    costs.lock(work_order)
+    log = TimeLog(
+        work_order_id=work_order.id,
+        user_id=actor.id,
+        started_at=started_at,
+        ended_at=end,
+        hours=amount,
+        hourly_rate=Decimal(actor.hourly_rate or 0),
+        note=optional_text(note, field="note", label="The note", max_length=MAX_NOTE),
+    )
+    db.session.add(log)
+    db.session.flush()
+    events.record(work_order, actor, "time_logged", person=actor.name, hours=f"{amount:.2f}", note=log.note)
+    costs.recalculate(work_order)
+    return log
+
+
+def may_delete(actor: User, log: TimeLog) -> bool:
+    """True when ``actor`` may delete ``log``: their own with workorder.work, anyone's with workorder.edit."""
+    own = log.user_id == actor.id and actor.has_permission("workorder.work")
+    return own or actor.has_permission("workorder.edit")
+
+
+def delete_entry(actor: User, work_order: WorkOrder, log: TimeLog) -> None:
+    """Remove a time entry: your own with workorder.work, anyone's with workorder.edit."""
+    if log.work_order_id != work_order.id:
+        raise NotFound("There is no such time entry on this work order.")
+    if not may_delete(actor, log):
+        raise NotAllowed("You may only delete your own time entries.")
+    costs.ensure_workable(work_order, "its time")
+    costs.lock(work_order)
+    events.record(
+        work_order,
+        actor,
+        "time_deleted",
+        person=log.user.name,
+        hours=f"{Decimal(log.hours):.2f}",
+        started=log.started_at.isoformat(timespec="minutes"),
+    )
+    db.session.delete(log)
+    db.session.flush()
+    costs.recalculate(work_order)
