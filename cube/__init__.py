@@ -105,9 +105,10 @@ def _register_blueprints(app: Flask) -> None:
     from cube.main.routes import bp as main_bp
     from cube.products.routes import bp as products_bp
     from cube.users.routes import bp as users_bp
+    from cube.workorders.admin_routes import bp as workflow_bp
     from cube.workorders.routes import bp as workorders_bp
 
-    for blueprint in (auth_bp, main_bp, users_bp, products_bp, workorders_bp):
+    for blueprint in (auth_bp, main_bp, users_bp, products_bp, workorders_bp, workflow_bp):
         app.register_blueprint(blueprint)
 
 

@@ -33,6 +33,10 @@ SHOTS = [
     ("product", "/products/2", "manager@example.com"),
     ("asset", "/assets/1", "manager@example.com"),
     ("import", "/import", "manager@example.com"),
+    ("work_orders", "/work-orders", "supervisor@example.com"),
+    ("work_order", "/work-orders/1", "supervisor@example.com"),
+    ("board", "/work-orders/board", "supervisor@example.com"),
+    ("calendar", "/work-orders/calendar", "supervisor@example.com"),
 ]
 
 
@@ -64,7 +68,7 @@ def main() -> None:
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url(f"{base}/")
             page.goto(base + path)
-            page.screenshot(path=str(OUT / f"{name}.png"))
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=name in {"work_order", "product"})
             context.close()
             print(f"saved docs/screenshots/{name}.png")
         browser.close()

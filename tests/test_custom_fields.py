@@ -241,3 +241,25 @@ def test_hostile_custom_values_are_refused_or_stored_and_shown_escaped(client_as
         html = client.get(f"/work-orders/{work_order.id}/edit").get_data(as_text=True)
         assert "<script>alert" not in html
         assert "<img src=x" not in html
+
+
+def test_editing_keeps_values_of_deactivated_fields(make_user):
+    """A value stored under a field an admin later deactivated survives an edit of the work order."""
+    from cube.models import CustomField
+    from cube.workorders import services
+    from tests.workorder_factories import default_ids, make_work_order
+
+    supervisor = make_user("supervisor")
+    field = CustomField(key="meter", label="Meter", kind="text", active=True)
+    db.session.add(field)
+    db.session.commit()
+    work_order = make_work_order(supervisor, custom_values={"meter": "M-77"})
+    field.active = False
+    db.session.commit()
+    type_id, priority_id = default_ids()
+    data = services.WorkOrderData(title="Renamed", type_id=type_id, priority_id=priority_id)
+    services.update_work_order(supervisor, work_order, data, expected_version=work_order.version)
+    db.session.commit()
+    db.session.refresh(work_order)
+    assert work_order.custom_values == {"meter": "M-77"}
+    assert work_order.title == "Renamed"

@@ -14,7 +14,7 @@ from cube.permissions import BUILTIN_ROLES, PERMISSIONS, access_rule, can, publi
 from cube.products import companies, images
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
 from tests.support import post
-from tests.workorder_factories import make_work_order
+from tests.workorder_factories import make_work_order, transition_named
 
 ANON = "anonymous"
 EVERYONE = ("admin", "manager", "supervisor", "technician", "requester")
@@ -127,8 +127,19 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "workorders.return_part": ("POST", "/work-orders/{work_order}/parts/{usage}/return", ("admin",), WORKING),
     "workorders.upload_attachment": ("POST", "/work-orders/{work_order}/attachments", SEE_ALL, HIDDEN),
     "workorders.download_attachment": ("GET", "/work-orders/attachments/{attachment}", SEE_ALL, HIDDEN),
+    "workflow.list_statuses": ("GET", "/admin/workflow/statuses", ("admin",)),
+    "workflow.edit_status": ("GET", "/admin/workflow/statuses/new", ("admin",)),
+    "workflow.list_transitions": ("GET", "/admin/workflow/transitions", ("admin",)),
+    "workflow.edit_transition": ("GET", "/admin/workflow/transitions/new", ("admin",)),
+    "workflow.list_priorities": ("GET", "/admin/workflow/priorities", ("admin",)),
+    "workflow.edit_priority": ("GET", "/admin/workflow/priorities/new", ("admin",)),
+    "workflow.list_types": ("GET", "/admin/workflow/types", ("admin",)),
+    "workflow.edit_type": ("GET", "/admin/workflow/types/new", ("admin",)),
+    "workflow.list_custom_fields": ("GET", "/admin/workflow/custom-fields", ("admin",)),
+    "workflow.edit_custom_field": ("GET", "/admin/workflow/custom-fields/new", ("admin",)),
     # Last: these remove what the rows above use.
     "workorders.delete_time_entry": ("POST", "/work-orders/{work_order}/time/{time_log}/delete", SEE_ALL, HIDDEN),
+    "workflow.delete_transition": ("POST", "/admin/workflow/transitions/{transition}/delete", ("admin",)),
     "workorders.delete_attachment": ("POST", "/work-orders/attachments/{attachment}/delete", SEE_ALL, HIDDEN),
 }
 
@@ -241,6 +252,7 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
         "location": make_location().id,
         "image": images.add_image(None, product, "matrix.png", tiny_png()).id,
         **work_order_parts(make_work_order(target), product),
+        "transition": transition_named("Rejected", "Reopen").id,
     }
     db.session.commit()
     client = app.test_client() if role == ANON else client_as(role)

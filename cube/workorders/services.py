@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -208,6 +208,10 @@ def update_work_order(actor: User, work_order: WorkOrder, data: WorkOrderData, *
     if work_order.archived:
         raise NotAllowed("Archived work orders cannot be edited.")
     data = _clean(data)
+    # Values of fields an admin has since deactivated are not on the form: keep them.
+    active = set(db.session.scalars(select(CustomField.key).where(CustomField.active.is_(True))))
+    kept = {key: value for key, value in (work_order.custom_values or {}).items() if key not in active}
+    data = replace(data, custom_values={**kept, **data.custom_values})
     before = _describe(work_order)
     preview = SimpleNamespace(
         **{n: getattr(data, n) for n in FIELDS},
