@@ -158,7 +158,7 @@ class WorkOrder(TimestampMixin, Base):
         CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="estimated_cost_not_negative"),
         Index("ix_work_orders_status_due", "status_id", "due_at"),
         Index("ix_work_orders_team_status", "team_id", "status_id"),
-        Index("ix_work_orders_team_created", "team_id", "created_at"),
+        Index("ix_work_orders_team_created", "team_id", "created_at", "id"),
         Index("ix_work_orders_requester", "requester_id", "id"),
         Index("ix_work_orders_created", "created_at", "id"),
         # Substring search on PostgreSQL: trigram indexes serve LIKE '%term%'.

@@ -271,7 +271,7 @@ def upgrade():
         batch_op.create_index('ix_work_orders_status_due', ['status_id', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_orders_supervisor_id'), ['supervisor_id'], unique=False)
         batch_op.create_index('ix_work_orders_team_status', ['team_id', 'status_id'], unique=False)
-        batch_op.create_index('ix_work_orders_team_created', ['team_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_work_orders_team_created', ['team_id', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_work_orders_type_id'), ['type_id'], unique=False)
 
     op.create_table('attachments',
