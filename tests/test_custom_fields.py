@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
-from cube import create_app
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import CustomField, User, WorkOrder
 from cube.workorders import configuration, services
-from cube.workorders.admin_routes import bp as workflow_bp
-from tests.support import IsolatedClient, post
+from tests.support import post
 from tests.workorder_factories import default_ids, make_work_order
-
-APP_SETTINGS = (
-    "SQLALCHEMY_DATABASE_URI",
-    "PASSWORD_HASH_METHOD",
-    "MAIL_SERVER",
-    "MAIL_PORT",
-    "MAIL_SUPPRESS_SEND",
-    "UPLOAD_ROOT",
-)
-
-
-@pytest.fixture(scope="module")
-def app(app: Flask) -> Iterator[Flask]:
-    """The test app with the workflow blueprint, whose template global the form partial reads."""
-    if "workflow" in app.blueprints:
-        yield app
-        return
-    own = create_app({"CUBE_ENV": "testing", **{key: app.config[key] for key in APP_SETTINGS}})
-    own.register_blueprint(workflow_bp)
-    own.test_client_class = IsolatedClient
-    yield own
-    with own.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -3,44 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
-from cube import create_app
 from cube.errors import Conflict, ValidationFailed
 from cube.extensions import db
 from cube.models import AuditEvent, CustomField, Priority, Status, Transition, User, WorkOrder, WorkOrderType
 from cube.workorders import configuration, workflow
-from cube.workorders.admin_routes import bp as workflow_bp
-from tests.support import IsolatedClient, QueryCounter, post
+from tests.support import QueryCounter, post
 from tests.workorder_factories import make_work_order, move_to, status_named, transition_named
-
-APP_SETTINGS = (
-    "SQLALCHEMY_DATABASE_URI",
-    "PASSWORD_HASH_METHOD",
-    "MAIL_SERVER",
-    "MAIL_PORT",
-    "MAIL_SUPPRESS_SEND",
-    "UPLOAD_ROOT",
-)
-
-
-@pytest.fixture(scope="module")
-def app(app: Flask) -> Iterator[Flask]:
-    """The test app with the workflow admin blueprint (a separate app until create_app registers it)."""
-    if "workflow" in app.blueprints:
-        yield app
-        return
-    own = create_app({"CUBE_ENV": "testing", **{key: app.config[key] for key in APP_SETTINGS}})
-    own.register_blueprint(workflow_bp)
-    own.test_client_class = IsolatedClient
-    yield own
-    with own.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture

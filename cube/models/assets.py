@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cube.models.base import LONG_TEXT, TABLE_OPTIONS, Base, TimestampMixin
+from cube.models.base import LONG_TEXT, TABLE_OPTIONS, Base, TimestampMixin, TreeNodeMixin
 from cube.models.catalog import Company, Product
 
 
@@ -28,7 +28,7 @@ class AssetStatus(enum.StrEnum):
         return self.value.replace("_", " ")
 
 
-class Location(TimestampMixin, Base):
+class Location(TreeNodeMixin, TimestampMixin, Base):
     """A node in the site > building > area tree; stock and assets live at locations."""
 
     __tablename__ = "locations"
@@ -46,16 +46,6 @@ class Location(TimestampMixin, Base):
 
     parent: Mapped[Location | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Location]] = relationship(back_populates="parent", order_by="Location.name")
-
-    @property
-    def path(self) -> str:
-        """ "Site > Building > Area" names from the root."""
-        names, node, seen = [], self, set()
-        while node is not None and node.id not in seen:
-            seen.add(node.id)
-            names.append(node.name)
-            node = node.parent
-        return " > ".join(reversed(names))
 
     def __repr__(self) -> str:
         return f"<Location {self.name}>"

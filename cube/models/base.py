@@ -91,3 +91,21 @@ def schema_object_filter(dialect_name: str) -> Callable[..., bool]:
         return True
 
     return include
+
+
+class TreeNodeMixin:
+    """A node of a named tree (``parent`` relationship) with its path from the root."""
+
+    name: Any
+    parent: Any
+    id: Any
+
+    @property
+    def path(self) -> str:
+        """ "Root > Child > Node" names (a corrupt cycle stops instead of looping)."""
+        names, node, seen = [], self, set()
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            names.append(node.name)
+            node = node.parent
+        return " > ".join(reversed(names))

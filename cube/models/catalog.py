@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cube.models.base import LONG_TEXT, TABLE_OPTIONS, Base, TimestampMixin
+from cube.models.base import LONG_TEXT, TABLE_OPTIONS, Base, TimestampMixin, TreeNodeMixin
 
 MONEY = Numeric(12, 2)
 QUANTITY = Numeric(14, 3)
@@ -80,7 +80,7 @@ class CompanyContact(Base):
     company: Mapped[Company] = relationship(back_populates="contacts")
 
 
-class ProductCategory(TimestampMixin, Base):
+class ProductCategory(TreeNodeMixin, TimestampMixin, Base):
     """A node in the category tree."""
 
     __tablename__ = "product_categories"
@@ -92,16 +92,6 @@ class ProductCategory(TimestampMixin, Base):
 
     parent: Mapped[ProductCategory | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[ProductCategory]] = relationship(back_populates="parent", order_by="ProductCategory.name")
-
-    @property
-    def path(self) -> str:
-        """ "Parent > Child" names from the root."""
-        names, node, seen = [], self, set()
-        while node is not None and node.id not in seen:
-            seen.add(node.id)
-            names.append(node.name)
-            node = node.parent
-        return " > ".join(reversed(names))
 
     def __repr__(self) -> str:
         return f"<ProductCategory {self.name}>"
