@@ -8,14 +8,15 @@ from bench import catalog, workorders
 from cube.config import normalise_database_url
 
 parser = argparse.ArgumentParser(description="CUBE-PRO benchmarks (PostgreSQL)")
-parser.add_argument("which", nargs="*", default=["catalog", "workorders"], choices=["catalog", "workorders"])
+parser.add_argument("which", nargs="*", choices=["catalog", "workorders"], help="default: both")
 parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
 parser.add_argument("--products", type=int, default=100_000)
 parser.add_argument("--movements", type=int, default=1_000_000)
 parser.add_argument("--work-orders", type=int, default=1_000_000)
 args = parser.parse_args()
 server = make_url(normalise_database_url(args.database_url))
-if "catalog" in args.which:
+which = args.which or ["catalog", "workorders"]
+if "catalog" in which:
     catalog.run(server, args.products, args.movements)
-if "workorders" in args.which:
+if "workorders" in which:
     workorders.run(server, args.work_orders)
