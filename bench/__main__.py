@@ -8,7 +8,7 @@ from bench import catalog, workorders
 from cube.config import normalise_database_url
 
 parser = argparse.ArgumentParser(description="CUBE-PRO benchmarks (PostgreSQL)")
-parser.add_argument("which", nargs="*", choices=["catalog", "workorders"], help="default: both")
+parser.add_argument("which", nargs="*", help="catalog and/or workorders (default: both)")
 parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
 parser.add_argument("--products", type=int, default=100_000)
 parser.add_argument("--movements", type=int, default=1_000_000)
@@ -16,6 +16,8 @@ parser.add_argument("--work-orders", type=int, default=1_000_000)
 args = parser.parse_args()
 server = make_url(normalise_database_url(args.database_url))
 which = args.which or ["catalog", "workorders"]
+if set(which) - {"catalog", "workorders"}:
+    parser.error("choose from: catalog, workorders")
 if "catalog" in which:
     catalog.run(server, args.products, args.movements)
 if "workorders" in which:

@@ -96,7 +96,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(url)
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
 
-        self.MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        # Largest request body: an attachment (16 MiB) plus form overhead.
+        self.MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 17 * 1024 * 1024)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
@@ -141,6 +142,7 @@ class Config:
         # Uploaded files (product images, attachments) live here under random names.
         self.UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or str(INSTANCE_DIR / "uploads")
         self.IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+        self.ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 16 * 1024 * 1024)
         self.IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

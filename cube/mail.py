@@ -36,6 +36,8 @@ def send_email(to: str | list[str], subject: str, template: str, **context: Any)
 
 @event.listens_for(Session, "after_commit")
 def _deliver_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the outer transaction can still roll back
     messages = session.info.pop(_PENDING, [])
     if messages and current_app.config["MAIL_SUPPRESS_SEND"]:
         for message in messages:  # development without a mail server: show it in the log
@@ -52,4 +54,6 @@ def _deliver_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _discard_after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     session.info.pop(_PENDING, None)

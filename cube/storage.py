@@ -72,6 +72,8 @@ def _unlink(paths: list[Path]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _keep_written_and_remove_deleted(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the outer transaction can still roll back
     session.info.pop(_WRITTEN, None)
     _unlink(session.info.pop(_DOOMED, []))
 

@@ -185,3 +185,14 @@ def test_forgot_password_is_rate_limited(app, client, make_user):
     finally:
         app.config["PASSWORD_RESET_RATE_LIMIT"] = "5 per 15 minutes"
     assert codes == [302, 302, 429]
+
+
+def test_mail_waits_for_the_outer_commit_not_a_savepoint(app, make_user, outbox):
+    user = make_user("technician")
+    with app.test_request_context():
+        auth.send_reset_email(user, actor=None)
+        with db.session.begin_nested():  # e.g. numbering or stock use a savepoint
+            pass
+        assert outbox == []
+        db.session.rollback()
+    assert outbox == []

@@ -559,3 +559,16 @@ def test_partial_for_viewers_has_no_forms(app, make_user, product, add):
     assert "<form" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;.png" in html
     assert "<img src=x" not in html
+
+
+def test_deleted_file_survives_a_released_savepoint_and_rollback(app):
+    from cube import storage
+
+    with app.test_request_context():
+        name = storage.save("images", b"png-bytes", "png")
+        db.session.commit()
+        storage.delete(name)
+        with db.session.begin_nested():
+            pass
+        db.session.rollback()
+        assert storage.path_of(name).exists()

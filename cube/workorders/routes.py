@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from cube.auth.redirects import is_local_path
@@ -211,7 +212,12 @@ def edit_work_order(work_order_id: int) -> Response | str:
 
 def timeline(work_order: WorkOrder) -> list[WorkOrderEvent]:
     """Every event of the work order, oldest first (comments, status, assignment, time, parts, edits)."""
-    query = select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
+    query = (
+        select(WorkOrderEvent)
+        .where(WorkOrderEvent.work_order_id == work_order.id)
+        .options(selectinload(WorkOrderEvent.actor))
+        .order_by(WorkOrderEvent.id)
+    )
     return list(db.session.scalars(query))
 
 
