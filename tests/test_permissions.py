@@ -141,6 +141,12 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "workorders.delete_time_entry": ("POST", "/work-orders/{work_order}/time/{time_log}/delete", SEE_ALL, HIDDEN),
     "workflow.delete_transition": ("POST", "/admin/workflow/transitions/{transition}/delete", ("admin",)),
     "workorders.delete_attachment": ("POST", "/work-orders/attachments/{attachment}/delete", SEE_ALL, HIDDEN),
+    "workorders.archive": (
+        "POST",
+        "/work-orders/{work_order}/archive",
+        SEE_ALL,
+        {**HIDDEN, "technician": 403, "requester": 403},
+    ),
 }
 
 SUCCESS = {200, 302, 422}  # 302: the action redirected back; 422: the empty form was refused

@@ -358,3 +358,54 @@ def test_status_count_is_configurable_without_breaking(make_user):
     assert work_order.status.name == "Signed off"
     assert work_order.closed_at is not None
     assert db.session.scalar(select(Status).where(Status.name == "Signed off")).category == "done"
+
+
+def test_my_work_quick_actions_and_completion_notes(client_as, make_user):
+    technician = client_as("technician")
+    work_order = make_work_order(make_user("supervisor"), "Quick one", assignees=(technician.user,))
+    move_to(work_order, "Assigned")
+    page = technician.get("/work-orders?view=my").get_data(as_text=True)
+    assert 'data-testid="quick-actions"' in page
+    assert 'data-testid="transition-start-work"' in page
+    start = transition_named("Assigned", "Start work")
+    back = "/work-orders?view=my"
+    assert (
+        post(technician, f"/work-orders/{work_order.id}/transition", {"transition_id": start.id, "next": back}).location
+        == back
+    )
+    complete = transition_named("In progress", "Complete")
+    post(
+        technician,
+        f"/work-orders/{work_order.id}/transition",
+        {"transition_id": complete.id, "reason": "Seal replaced", "next": back},
+    )
+    db.session.refresh(work_order)
+    assert work_order.status.name == "Completed"
+    last = db.session.scalar(
+        select(WorkOrderEvent).where(WorkOrderEvent.kind == "status_changed").order_by(WorkOrderEvent.id.desc())
+    )
+    assert last.data["reason"] == "Seal replaced"
+
+
+def test_archive_hides_but_keeps(client_as):
+    supervisor = client_as("supervisor")
+    work_order = make_work_order(supervisor.user, "Old job")
+    assert post(supervisor, f"/work-orders/{work_order.id}/archive").status_code == 302
+    db.session.refresh(work_order)
+    assert work_order.archived
+    assert count(WorkOrder) == 1
+    assert supervisor.get(f"/work-orders/{work_order.id}").status_code == 404
+    assert "Old job" not in supervisor.get("/work-orders").get_data(as_text=True)
+    assert post(client_as("technician"), f"/work-orders/{work_order.id}/archive").status_code == 403
+
+
+def test_asset_and_company_pages_list_their_work_orders(client_as, make_user):
+    from tests.catalog_factories import make_asset, make_company, make_product
+
+    manager = client_as("manager")
+    company = make_company("Client Co", is_customer=True)
+    asset = make_asset(make_product("PMP-9", "Pump"), "SN-77", company_id=company.id)
+    work_order = make_work_order(manager.user, "Pump noise", asset_id=asset.id, company_id=company.id)
+    assert work_order.number in manager.get(f"/assets/{asset.id}").get_data(as_text=True)
+    assert work_order.number in manager.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert work_order.number not in client_as("technician").get(f"/assets/{asset.id}").get_data(as_text=True)

@@ -16,6 +16,7 @@ from cube.products import assets as service
 from cube.products.catalog import product_by_sku
 from cube.products.forms import AssetFilterForm, AssetForm, LocationForm, company_options, location_options
 from cube.products.routes import bp
+from cube.workorders.queries import recent_work_orders
 
 
 def asset_filters() -> tuple[AssetFilterForm, service.AssetFilters]:
@@ -105,7 +106,8 @@ def edit_asset(asset_id: int | None) -> Response | str:
 def show_asset(asset_id: int) -> str:
     """An asset with its QR code and history."""
     asset = db.get_or_404(Asset, asset_id)
-    return render_template("products/asset.html", asset=asset)
+    work_orders = recent_work_orders(current_user, asset_id=asset.id)
+    return render_template("products/asset.html", asset=asset, work_orders=work_orders)
 
 
 @bp.route("/locations")

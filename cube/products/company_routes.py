@@ -17,6 +17,7 @@ from cube.products import companies as service
 from cube.products.forms import CompanyFilterForm, CompanyForm, ContactForm
 from cube.products.routes import bp
 from cube.users.forms import ConfirmForm
+from cube.workorders.queries import recent_work_orders
 
 
 def company_filters(form: CompanyFilterForm) -> service.CompanyFilters:
@@ -80,6 +81,7 @@ def show_company(company_id: int) -> str:
         company=company,
         products=products,
         assets=assets,
+        work_orders=recent_work_orders(current_user, company_id=company.id),
         contact_form=ContactForm(prefix="contact"),
         confirm=ConfirmForm(),
     )

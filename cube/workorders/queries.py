@@ -136,3 +136,15 @@ def window(query: Select[tuple[WorkOrder]], page: int, per_page: int) -> Window:
     page = max(1, min(page, 10_000))
     rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).unique())
     return Window(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
+
+
+def recent_work_orders(
+    user: User, *, asset_id: int | None = None, company_id: int | None = None, limit: int = 20
+) -> list[WorkOrder]:
+    """The newest work orders on an asset or for a company that ``user`` may see."""
+    query = visible_work_orders(user).order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit)
+    if asset_id is not None:
+        query = query.where(WorkOrder.asset_id == asset_id)
+    if company_id is not None:
+        query = query.where(WorkOrder.company_id == company_id)
+    return list(db.session.scalars(query))

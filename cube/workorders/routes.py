@@ -92,7 +92,11 @@ def list_work_orders() -> str:
         optional_int(request.args.get("page")) or 1,
         current_app.config["ITEMS_PER_PAGE"],
     )
-    return render_template("workorders/list.html", form=form, page=page)
+    # Quick actions (start, pause, complete) on "My work": the transitions each row's status allows.
+    actions = (
+        workflow.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
+    )
+    return render_template("workorders/list.html", form=form, page=page, actions=actions)
 
 
 def _form(work_order: WorkOrder | None) -> WorkOrderForm:
@@ -286,6 +290,17 @@ def add_comment(work_order_id: int) -> Response:
     else:
         flash("Write a comment first (at most 16,000 characters).", "danger")
     return redirect(url_for("workorders.show_work_order", work_order_id=work_order.id) + "#timeline")
+
+
+@bp.route("/<int:work_order_id>/archive", methods=["POST"])
+@requires("workorder.edit")
+def archive(work_order_id: int) -> Response:
+    """Take the work order out of every list; it is kept, never deleted."""
+    work_order = services.get_visible(current_user, work_order_id)
+    services.archive(current_user, work_order)
+    db.session.commit()
+    flash(f"{work_order.number} is archived.", "success")
+    return redirect(url_for("workorders.list_work_orders"))
 
 
 @bp.route("/<int:work_order_id>/assign", methods=["POST"])

@@ -33,6 +33,18 @@ def available_transitions(user: User, work_order: WorkOrder) -> list[Transition]
     return [t for t in transitions_from(work_order.status_id) if user.has_permission(t.permission)]
 
 
+def available_by_status(user: User, status_ids: set[int]) -> dict[int, list[Transition]]:
+    """For each status, the transitions ``user`` may take from it (one query for all)."""
+    if not status_ids:
+        return {}
+    query = select(Transition).where(Transition.from_status_id.in_(status_ids)).order_by(Transition.position)
+    found: dict[int, list[Transition]] = {status_id: [] for status_id in status_ids}
+    for transition in db.session.scalars(query):
+        if user.has_permission(transition.permission):
+            found[transition.from_status_id].append(transition)
+    return found
+
+
 def unanswered_required_items(work_order: WorkOrder) -> int:
     """How many required checklist items have no answer yet."""
     query = select(func.count()).where(
