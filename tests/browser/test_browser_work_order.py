@@ -54,8 +54,10 @@ def test_supervisor_and_technician_take_a_work_order_from_new_to_closed(
     tech = new_context().new_page()
     submit_login(tech, technician.email, technician.password)
     tech.goto("/work-orders?view=my")
-    tech.get_by_role("link", name=number).click()
-    act(tech, "Start work")
+    tech.get_by_test_id("quick-actions").get_by_role("button", name="Start work").click()  # straight from My work
+    tech.wait_for_load_state()
+    expect(tech.get_by_text(f"{number} is now In progress")).to_be_visible()
+    tech.get_by_test_id("work-order-table").get_by_role("link", name=number).click()
     expect(tech.get_by_test_id("work-order-status")).to_contain_text("In progress")
     act(tech, "Complete")  # refused: the required check is unanswered
     expect(tech.get_by_text(re.compile("required checklist item"))).to_be_visible()
