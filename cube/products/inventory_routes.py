@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from cube.errors import DomainError
 from cube.extensions import db
 from cube.models import Location, Product
-from cube.pagination import page_of
+from cube.pagination import window
 from cube.permissions import can, requires
 from cube.products import inventory
 from cube.products.forms import StockMovementForm, location_options
@@ -69,7 +69,7 @@ def stock_ledger() -> str:
     """The stock ledger, newest first, optionally for one product or location."""
     product_id = optional_int(request.args.get("product"))
     location_id = optional_int(request.args.get("location"))
-    page = page_of(inventory.ledger_query(product_id=product_id, location_id=location_id), per_page=50)
+    page = window(inventory.ledger_query(product_id=product_id, location_id=location_id), per_page=50)
     product = db.session.get(Product, product_id) if product_id else None
     location = db.session.get(Location, location_id) if location_id else None
     return render_template("products/ledger.html", page=page, product=product, location=location)

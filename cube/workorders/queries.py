@@ -117,27 +117,6 @@ def work_order_list(user: User, filters: WorkOrderFilters) -> Select[tuple[WorkO
     return query.order_by(order, WorkOrder.id.desc()).options(selectinload(WorkOrder.assignees))
 
 
-@dataclass
-class Window:
-    """One page of a list without a total count (a COUNT over a million rows per view is too slow)."""
-
-    items: list[WorkOrder]
-    page: int
-    per_page: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
-def window(query: Select[tuple[WorkOrder]], page: int, per_page: int) -> Window:
-    """Fetch one page plus one row to know whether another page follows."""
-    page = max(1, min(page, 10_000))
-    rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)).unique())
-    return Window(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
-
-
 def recent_work_orders(
     user: User, *, asset_id: int | None = None, company_id: int | None = None, limit: int = 20
 ) -> list[WorkOrder]:

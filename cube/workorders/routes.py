@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,13 +28,14 @@ from cube.models import (
     WorkOrderEvent,
     WorkOrderType,
 )
+from cube.pagination import window
 from cube.permissions import can, requires, signed_in
 from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
 from cube.users.forms import optional_int
 from cube.workorders import services, workflow
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderFilterForm, WorkOrderForm
-from cube.workorders.queries import WorkOrderFilters, window, work_order_list
+from cube.workorders.queries import WorkOrderFilters, work_order_list
 
 bp = Blueprint("workorders", __name__, url_prefix="/work-orders")
 
@@ -87,11 +88,7 @@ def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
 def list_work_orders() -> str:
     """Work orders the user may see, filtered, searched and sorted; filters live in the URL."""
     form, filters = list_filters()
-    page = window(
-        work_order_list(current_user, filters),
-        optional_int(request.args.get("page")) or 1,
-        current_app.config["ITEMS_PER_PAGE"],
-    )
+    page = window(work_order_list(current_user, filters))
     # Quick actions (start, pause, complete) on "My work": the transitions each row's status allows.
     actions = (
         workflow.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
