@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -126,6 +129,22 @@ class CustomFieldForm(CubeForm):
     active = BooleanField("Active", default=True)
 
 
+def save_and_return(
+    form: CubeForm, save: Callable[[], Any], *, success: Callable[[Any], str], back: str
+) -> Response | None:
+    """Run a service save for a valid form: commit, flash ``success(saved)`` and go ``back``;
+    on a refusal roll back, put the message on the form and return None (the form is shown again)."""
+    try:
+        saved = save()
+    except DomainError as exc:
+        db.session.rollback()
+        show_error(form, exc)
+        return None
+    db.session.commit()
+    flash(success(saved), "success")
+    return redirect(back)
+
+
 def _page(template: str, **context: object) -> str:
     """Render one of the workflow templates."""
     return render_template(f"workflow/{template}", **context)
@@ -156,8 +175,9 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
     form = StatusForm(obj=status)
     heading = f"Edit status {status.name}" if status else "Add a status"
     if form.validate_on_submit():
-        try:
-            saved = configuration.save_status(
+        done = save_and_return(
+            form,
+            lambda: configuration.save_status(
                 current_user,
                 status,
                 name=form.name.data or "",
@@ -166,14 +186,12 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
                 position=form.position.data,
                 is_initial=bool(form.is_initial.data),
                 active=bool(form.active.data),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Status {saved.name} saved.", "success")
-            return redirect(url_for("workflow.list_statuses"))
+            ),
+            success=lambda saved: f"Status {saved.name} saved.",
+            back=url_for("workflow.list_statuses"),
+        )
+        if done is not None:
+            return done
     return _form_page(form, heading, url_for("workflow.list_statuses"), "Save status")
 
 
@@ -257,8 +275,9 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
     form = PriorityForm(obj=priority)
     heading = f"Edit priority {priority.name}" if priority else "Add a priority"
     if form.validate_on_submit():
-        try:
-            saved = configuration.save_priority(
+        done = save_and_return(
+            form,
+            lambda: configuration.save_priority(
                 current_user,
                 priority,
                 name=form.name.data or "",
@@ -266,14 +285,12 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
                 position=form.position.data,
                 is_default=bool(form.is_default.data),
                 active=bool(form.active.data),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Priority {saved.name} saved.", "success")
-            return redirect(url_for("workflow.list_priorities"))
+            ),
+            success=lambda saved: f"Priority {saved.name} saved.",
+            back=url_for("workflow.list_priorities"),
+        )
+        if done is not None:
+            return done
     return _form_page(form, heading, url_for("workflow.list_priorities"), "Save priority")
 
 
@@ -296,17 +313,16 @@ def edit_type(type_id: int | None) -> Response | tuple[str, int]:
     form = TypeForm(obj=work_order_type)
     heading = f"Edit type {work_order_type.name}" if work_order_type else "Add a type"
     if form.validate_on_submit():
-        try:
-            saved = configuration.save_type(
+        done = save_and_return(
+            form,
+            lambda: configuration.save_type(
                 current_user, work_order_type, name=form.name.data or "", active=bool(form.active.data)
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Type {saved.name} saved.", "success")
-            return redirect(url_for("workflow.list_types"))
+            ),
+            success=lambda saved: f"Type {saved.name} saved.",
+            back=url_for("workflow.list_types"),
+        )
+        if done is not None:
+            return done
     return _form_page(form, heading, url_for("workflow.list_types"), "Save type")
 
 
@@ -333,8 +349,9 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
             form.choices.data = "\n".join(custom.choices or [])
     heading = f"Edit custom field {custom.label}" if custom else "Add a custom field"
     if form.validate_on_submit():
-        try:
-            saved = configuration.save_custom_field(
+        done = save_and_return(
+            form,
+            lambda: configuration.save_custom_field(
                 current_user,
                 custom,
                 key=form.key.data or "",
@@ -344,12 +361,10 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
                 required=bool(form.required.data),
                 position=form.position.data,
                 active=bool(form.active.data),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Custom field {saved.label} saved.", "success")
-            return redirect(url_for("workflow.list_custom_fields"))
+            ),
+            success=lambda saved: f"Custom field {saved.label} saved.",
+            back=url_for("workflow.list_custom_fields"),
+        )
+        if done is not None:
+            return done
     return _form_page(form, heading, url_for("workflow.list_custom_fields"), "Save custom field")
