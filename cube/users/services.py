@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
@@ -51,9 +52,15 @@ class ProfileData:
     timezone: str
 
 
-def timezone_names() -> list[str]:
-    """Every IANA time zone name, sorted, for pickers and validation."""
-    return sorted(available_timezones())
+@cache
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA time zone name, sorted (read from disk once), for pickers and validation."""
+    return tuple(sorted(available_timezones()))
+
+
+@cache
+def _timezone_set() -> frozenset[str]:
+    return frozenset(timezone_names())
 
 
 def users_query(filters: UserFilters) -> Select[tuple[User]]:
@@ -108,7 +115,7 @@ def _active_admin_count() -> int:
 def _check_fields(data: UserData | ProfileData, *, user: User | None) -> None:
     if not data.name.strip():
         raise ValidationFailed("Enter a name.", field="name")
-    if data.timezone not in available_timezones():
+    if data.timezone not in _timezone_set():
         raise ValidationFailed("Choose a time zone from the list.", field="timezone")
     if isinstance(data, UserData):
         email = auth.normalise_email(data.email)

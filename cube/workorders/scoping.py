@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
 
-from cube.extensions import db
 from cube.models import Team, User, WorkOrder, team_members, work_order_assignees
 
 
@@ -40,9 +39,3 @@ def visibility_condition(user: User) -> ColumnElement[bool]:
         .union(select(Team.id).where(Team.supervisor_id == user.id))
     )
     return or_(own, WorkOrder.team_id.in_(teams))
-
-
-def can_see(user: User, work_order: WorkOrder) -> bool:
-    """True when ``work_order`` is in ``visible_work_orders(user)``."""
-    query = visible_work_orders(user).where(WorkOrder.id == work_order.id).with_only_columns(WorkOrder.id)
-    return db.session.scalar(query) is not None

@@ -9,7 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from cube.errors import NotAllowed, NotFound, ValidationFailed
 from cube.extensions import db
@@ -260,12 +260,14 @@ def assign(actor: User, work_order: WorkOrder, user_ids: tuple[int, ...], *, tea
 
 
 def mentioned_users(body: str) -> list[User]:
-    """Active users named in ``@e-mail`` or ``@local-part`` mentions."""
+    """Active users named in ``@e-mail`` or ``@local-part`` mentions (one query)."""
     handles = {match.lower() for match in MENTION.findall(body)}
     if not handles:
         return []
-    users = db.session.scalars(select(User).where(User.active.is_(True))).all()
-    return [u for u in users if u.email in handles or u.email.split("@")[0] in handles]
+    by_email = User.email.in_(handles)
+    by_local_part = [User.email.startswith(f"{handle}@", autoescape=True) for handle in handles if "@" not in handle]
+    query = select(User).where(User.active.is_(True), or_(by_email, *by_local_part)).order_by(User.id)
+    return list(db.session.scalars(query))
 
 
 def add_comment(actor: User, work_order: WorkOrder, body: str) -> Comment:
