@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from cube.config import INSTANCE_DIR, load_config
+from cube.parsing import MAX_ID
 
 __version__ = "0.1.0"
 
@@ -63,7 +64,7 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

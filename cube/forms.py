@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import SelectChoice, SubmitField
 
 from cube.errors import DomainError
 
@@ -43,3 +43,9 @@ def options(pairs: Iterable[tuple[Any, str]], *, blank: str | None = None) -> li
     """Select options from (value, label) pairs, optionally led by a blank 'none' option."""
     leading = [SelectChoice("", blank)] if blank is not None else []
     return leading + [SelectChoice(value, label) for value, label in pairs]
+
+
+class ConfirmForm(CubeForm):
+    """An empty form: a POST button protected by the CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -10,7 +10,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
 from cube.extensions import db
-from cube.users.forms import optional_int
+from cube.parsing import optional_int
 
 
 def page_of(query: Select[Any], per_page: int | None = None) -> Pagination:

@@ -65,6 +65,32 @@ CATALOG_EDITORS = frozenset(
 
 ADMIN_ROLE = "admin"
 
+# What the system actor (jobs, CLI commands, inbound mail; see cube.actors) may do.
+# Widen this set, in this one place, when a job needs a new right.
+SYSTEM_PERMISSIONS: frozenset[str] = frozenset(
+    {
+        "user.view",
+        "user.manage",
+        "role.manage",
+        "team.view",
+        "team.manage",
+        "catalog.view",
+        "catalog.manage",
+        "catalog.import",
+        "stock.move",
+        "stock.adjust",
+        "workorder.view_all",
+        "workorder.create",
+        "workorder.edit",
+        "workorder.assign",
+        "workorder.work",
+        "workorder.approve",
+        "workorder.review",
+        "workorder.cancel",
+        "workflow.manage",
+    }
+)
+
 # Built-in roles and the permissions they start with (admins may change all
 # but the admin role, which always holds every permission).
 BUILTIN_ROLES: dict[str, tuple[str, frozenset[str]]] = {

@@ -99,6 +99,8 @@ class User(UserMixin, TimestampMixin, Base):
     def has_permission(self, permission: str) -> bool:
         return permission in self.permissions
 
+    is_system = False  # a person; see cube.actors.SystemActor for the system
+
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 

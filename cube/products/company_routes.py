@@ -9,14 +9,13 @@ from werkzeug.wrappers import Response
 
 from cube.errors import DomainError
 from cube.extensions import db
-from cube.forms import show_error
+from cube.forms import ConfirmForm, show_error
 from cube.models import Asset, Company, CompanyContact, Product
 from cube.pagination import page_of
 from cube.permissions import requires
 from cube.products import companies as service
 from cube.products.forms import CompanyFilterForm, CompanyForm, ContactForm
 from cube.products.routes import bp
-from cube.users.forms import ConfirmForm
 from cube.workorders.queries import recent_work_orders
 
 

@@ -23,9 +23,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from cube.extensions import db
 from cube.forms import CubeForm, options
 from cube.models import AssetStatus, Company, LocationKind
+from cube.parsing import optional_int
 from cube.products.assets import location_tree
 from cube.products.catalog import UNITS, category_tree
-from cube.users.forms import optional_int
 
 
 class FilterForm(CubeForm):

@@ -10,11 +10,11 @@ from cube.errors import DomainError
 from cube.extensions import db
 from cube.models import Location, Product
 from cube.pagination import window
+from cube.parsing import optional_int
 from cube.permissions import can, requires
 from cube.products import inventory
 from cube.products.forms import StockMovementForm, location_options
 from cube.products.routes import bp
-from cube.users.forms import optional_int
 
 
 @bp.route("/products/<int:product_id>/stock", methods=["POST"])

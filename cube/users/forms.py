@@ -17,17 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cube.forms import CubeForm, options
-
-MAX_ID = 2**31 - 1  # the largest id a database integer column holds
-
-
-def optional_int(value: object) -> int | None:
-    """Coerce a select value to an id, treating blanks, garbage and out-of-range numbers as 'none chosen'."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= MAX_ID else None
+from cube.parsing import optional_int
 
 
 class UserForm(CubeForm):
@@ -83,9 +73,3 @@ class TeamForm(CubeForm):
     member_ids = SelectMultipleField("Members", coerce=int, validate_choice=True)
     active = BooleanField("Active", default=True)
     submit = SubmitField("Save team")
-
-
-class ConfirmForm(CubeForm):
-    """An empty form: a POST button protected by the CSRF token."""
-
-    submit = SubmitField("Confirm")

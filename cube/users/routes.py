@@ -14,13 +14,13 @@ from cube.auth.forms import ChangePasswordForm
 from cube.errors import DomainError
 from cube.exports import csv_response
 from cube.extensions import db
-from cube.forms import options, show_error, strip_control_characters
+from cube.forms import ConfirmForm, options, show_error, strip_control_characters
 from cube.models import AuditEvent, Team, User
 from cube.permissions import PERMISSIONS, requires, signed_in
 from cube.users import roles as role_service
 from cube.users import services
 from cube.users import teams as team_service
-from cube.users.forms import ConfirmForm, ProfileForm, RoleForm, TeamForm, UserFilterForm, UserForm
+from cube.users.forms import ProfileForm, RoleForm, TeamForm, UserFilterForm, UserForm
 
 bp = Blueprint("users", __name__)
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,12 +17,13 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from cube.edge import save_form
 from cube.errors import DomainError
 from cube.extensions import db
-from cube.forms import CubeForm, options, show_error
+from cube.forms import ConfirmForm, CubeForm, options, show_error
 from cube.models import CustomField, Priority, Status, Transition, WorkOrderType
+from cube.parsing import optional_int
 from cube.permissions import PERMISSIONS, requires
-from cube.users.forms import ConfirmForm, optional_int
 from cube.workorders import configuration
 
 bp = Blueprint("workflow", __name__, url_prefix="/admin/workflow")
@@ -129,22 +127,6 @@ class CustomFieldForm(CubeForm):
     active = BooleanField("Active", default=True)
 
 
-def save_and_return(
-    form: CubeForm, save: Callable[[], Any], *, success: Callable[[Any], str], back: str
-) -> Response | None:
-    """Run a service save for a valid form: commit, flash ``success(saved)`` and go ``back``;
-    on a refusal roll back, put the message on the form and return None (the form is shown again)."""
-    try:
-        saved = save()
-    except DomainError as exc:
-        db.session.rollback()
-        show_error(form, exc)
-        return None
-    db.session.commit()
-    flash(success(saved), "success")
-    return redirect(back)
-
-
 def _page(template: str, **context: object) -> str:
     """Render one of the workflow templates."""
     return render_template(f"workflow/{template}", **context)
@@ -175,7 +157,7 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
     form = StatusForm(obj=status)
     heading = f"Edit status {status.name}" if status else "Add a status"
     if form.validate_on_submit():
-        done = save_and_return(
+        done = save_form(
             form,
             lambda: configuration.save_status(
                 current_user,
@@ -188,7 +170,7 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
                 active=bool(form.active.data),
             ),
             success=lambda saved: f"Status {saved.name} saved.",
-            back=url_for("workflow.list_statuses"),
+            redirect_to=url_for("workflow.list_statuses"),
         )
         if done is not None:
             return done
@@ -275,7 +257,7 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
     form = PriorityForm(obj=priority)
     heading = f"Edit priority {priority.name}" if priority else "Add a priority"
     if form.validate_on_submit():
-        done = save_and_return(
+        done = save_form(
             form,
             lambda: configuration.save_priority(
                 current_user,
@@ -287,7 +269,7 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
                 active=bool(form.active.data),
             ),
             success=lambda saved: f"Priority {saved.name} saved.",
-            back=url_for("workflow.list_priorities"),
+            redirect_to=url_for("workflow.list_priorities"),
         )
         if done is not None:
             return done
@@ -313,13 +295,13 @@ def edit_type(type_id: int | None) -> Response | tuple[str, int]:
     form = TypeForm(obj=work_order_type)
     heading = f"Edit type {work_order_type.name}" if work_order_type else "Add a type"
     if form.validate_on_submit():
-        done = save_and_return(
+        done = save_form(
             form,
             lambda: configuration.save_type(
                 current_user, work_order_type, name=form.name.data or "", active=bool(form.active.data)
             ),
             success=lambda saved: f"Type {saved.name} saved.",
-            back=url_for("workflow.list_types"),
+            redirect_to=url_for("workflow.list_types"),
         )
         if done is not None:
             return done
@@ -349,7 +331,7 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
             form.choices.data = "\n".join(custom.choices or [])
     heading = f"Edit custom field {custom.label}" if custom else "Add a custom field"
     if form.validate_on_submit():
-        done = save_and_return(
+        done = save_form(
             form,
             lambda: configuration.save_custom_field(
                 current_user,
@@ -363,7 +345,7 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
                 active=bool(form.active.data),
             ),
             success=lambda saved: f"Custom field {saved.label} saved.",
-            back=url_for("workflow.list_custom_fields"),
+            redirect_to=url_for("workflow.list_custom_fields"),
         )
         if done is not None:
             return done

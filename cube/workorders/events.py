@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from cube.actors import Actor, is_system, person_id
 from cube.extensions import db
-from cube.models import User, WorkOrder, WorkOrderEvent
+from cube.models import WorkOrder, WorkOrderEvent
 
 
-def record(work_order: WorkOrder, actor: User | None, kind: str, /, **data: Any) -> WorkOrderEvent:
-    """Append an event (created, status_changed, assigned, edited, commented, ...)."""
-    event = WorkOrderEvent(work_order_id=work_order.id, actor_id=actor.id if actor else None, kind=kind, data=data)
+def record(work_order: WorkOrder, actor: Actor | None, kind: str, /, **data: Any) -> WorkOrderEvent:
+    """Append an event (created, status_changed, assigned, edited, commented, ...); the system's own are marked."""
+    event = WorkOrderEvent(
+        work_order_id=work_order.id, actor_id=person_id(actor), by_system=is_system(actor), kind=kind, data=data
+    )
     db.session.add(event)
     return event

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cube.forms import CubeForm, options
-from cube.users.forms import optional_int
+from cube.parsing import optional_int
 
 SORT_CHOICES = [
     ("-created", "Newest first"),

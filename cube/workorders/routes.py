@@ -29,10 +29,10 @@ from cube.models import (
     WorkOrderType,
 )
 from cube.pagination import window
+from cube.parsing import optional_int
 from cube.permissions import can, requires, signed_in
 from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
-from cube.users.forms import optional_int
 from cube.workorders import services, workflow
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderFilterForm, WorkOrderForm
 from cube.workorders.queries import WorkOrderFilters, work_order_list

@@ -31,10 +31,10 @@ from cube.errors import DomainError, NotFound, ValidationFailed
 from cube.extensions import db
 from cube.forms import CubeForm, options, show_error
 from cube.models import ChecklistItem, PartUsage, TimeLog, WorkOrder
+from cube.parsing import optional_int
 from cube.permissions import requires, signed_in
 from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
-from cube.users.forms import optional_int
 from cube.workorders import checklists, costs, parts, services, timelogs
 from cube.workorders.routes import bp
 

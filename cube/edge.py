@@ -1,0 +1,88 @@
+"""The edge of a request: run a service, commit once, and turn a domain error into what the person sees.
+
+Views call one of two helpers instead of writing ``try/except DomainError``:
+
+- ``save_form`` for a page with a form: on success commit, flash and redirect; on
+  a refusal roll back, put the message on the form and return ``None`` so the
+  view shows the form again (with ``REFUSED``, 422).
+- ``act`` for a button that posts: on success commit, flash and redirect; on a
+  refusal roll back, flash the message and go back.
+
+Errors that are not about the input propagate to the error handlers after a
+rollback: ``NotAllowed`` (403), ``NotFound`` (404), ``EditConflict`` (409 page
+with what changed) and ``TooManyAttempts`` (429).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import flash, redirect
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from cube.errors import DomainError, EditConflict, NotAllowed, NotFound, TooManyAttempts
+from cube.extensions import db
+from cube.forms import show_error
+
+T = TypeVar("T")
+Text = str | Callable[[T], str]
+
+REFUSED = 422  # the status of a form page shown again after a refusal
+
+# Raised on to the error handlers: they are about who asks or what exists, not about the input.
+PROPAGATE: tuple[type[DomainError], ...] = (NotAllowed, NotFound, EditConflict, TooManyAttempts)
+
+
+def _text(value: Text[T], result: T) -> str:
+    return value(result) if callable(value) else value
+
+
+def _run(action: Callable[[], T]) -> tuple[T | None, DomainError | None]:
+    """Run ``action``; roll back on any domain error and hand back the ones that concern the input."""
+    try:
+        return action(), None
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, PROPAGATE):
+            raise
+        return None, error
+
+
+def save_form(
+    form: FlaskForm, action: Callable[[], T], *, success: Text[T] | None, redirect_to: Text[T]
+) -> Response | None:
+    """Run ``action`` for a validated form; commit, flash ``success`` and redirect, or show the refusal on the form."""
+    result, error = _run(action)
+    if error is not None:
+        show_error(form, error)
+        return None
+    db.session.commit()
+    if success:
+        flash(_text(success, result), "success")  # type: ignore[arg-type]
+    return redirect(_text(redirect_to, result))  # type: ignore[arg-type]
+
+
+def act(
+    action: Callable[[], T],
+    *,
+    success: Text[T] | None,
+    redirect_to: Text[T],
+    back: str | None = None,
+    prefix: str = "",
+) -> Response:
+    """Run ``action`` for a button; commit, flash ``success`` and redirect, or flash the refusal and go ``back``.
+
+    ``back`` defaults to ``redirect_to``; it is required when ``redirect_to`` depends on the result.
+    """
+    if back is None and callable(redirect_to):
+        raise TypeError("act() needs back= when redirect_to depends on the result")
+    result, error = _run(action)
+    if error is not None:
+        flash(f"{prefix}{error.message}", "danger")
+        return redirect(back if back is not None else redirect_to)  # type: ignore[arg-type]
+    db.session.commit()
+    if success:
+        flash(_text(success, result), "success")  # type: ignore[arg-type]
+    return redirect(_text(redirect_to, result))  # type: ignore[arg-type]
