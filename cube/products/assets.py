@@ -11,10 +11,12 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from cube import audit
+from cube.editing import check_version
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Asset, AssetStatus, Company, Location, LocationKind, Product, User
-from cube.products.common import check_version, descendant_ids, optional_text, required_text, tree_order
+from cube.trees import descendant_ids, tree_order
+from cube.validation import optional_text, required_text
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from cube import audit
+from cube.editing import check_version
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Company, Product, ProductCategory, User
-from cube.products.common import check_version, decimal_value, descendant_ids, optional_text, required_text, tree_order
+from cube.trees import descendant_ids, tree_order
+from cube.validation import decimal_value, optional_text, required_text
 
 UNITS = ("each", "box", "pack", "pair", "set", "m", "m2", "m3", "kg", "g", "l", "ml", "h")
 MAX_SPECS = 50

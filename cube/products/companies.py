@@ -11,7 +11,7 @@ from cube import audit
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Company, CompanyContact, User
-from cube.products.common import optional_text, required_text
+from cube.validation import optional_text, required_text
 
 KIND_COLUMNS = {
     "customer": Company.is_customer,

@@ -22,7 +22,7 @@ from cube import audit
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Location, MovementKind, Product, StockLevel, StockMovement, User, utcnow
-from cube.products.common import decimal_value
+from cube.validation import decimal_value
 
 signals = Namespace()
 # Sent with the product after an outgoing movement leaves it below its minimum.

@@ -12,7 +12,7 @@ from cube import audit
 from cube.errors import NotFound, ValidationFailed
 from cube.extensions import db
 from cube.models import ChecklistItem, ChecklistTemplate, User, WorkOrder, utcnow
-from cube.products.common import decimal_value, optional_text, required_text
+from cube.validation import decimal_value, optional_text, required_text
 from cube.workorders import costs, events, services
 
 KINDS: dict[str, str] = {"pass_fail": "Pass / fail / n.a.", "text": "Text", "number": "Number"}

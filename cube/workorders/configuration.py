@@ -30,7 +30,7 @@ from cube.models import (
     WorkOrderType,
 )
 from cube.permissions import PERMISSIONS
-from cube.products.common import required_text
+from cube.validation import required_text
 
 # Bootstrap contextual colours: the only values a badge class is built from.
 COLORS = ("primary", "secondary", "success", "danger", "warning", "info", "light", "dark")

@@ -17,7 +17,7 @@ from cube.errors import NotFound, ValidationFailed
 from cube.extensions import db
 from cube.models import PartUsage, Product, User, WorkOrder
 from cube.products import inventory
-from cube.products.common import decimal_value
+from cube.validation import decimal_value
 from cube.workorders import costs, events
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from cube.editing import check_version
 from cube.errors import NotAllowed, NotFound, ValidationFailed
 from cube.extensions import db
 from cube.models import (
@@ -26,7 +27,7 @@ from cube.models import (
     WorkOrder,
     WorkOrderType,
 )
-from cube.products.common import check_version, decimal_value, optional_text, required_text
+from cube.validation import decimal_value, optional_text, required_text
 from cube.workorders import events, workflow
 from cube.workorders.numbering import next_number
 from cube.workorders.scoping import visible_work_orders

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from cube.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from cube.extensions import db
 from cube.models import TimeLog, User, WorkOrder, utcnow
-from cube.products.common import decimal_value, optional_text
+from cube.validation import decimal_value, optional_text
 from cube.workorders import costs, events
 
 MAX_HOURS = Decimal("24")

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Company, Product, User
-from cube.products.common import decimal_value
 from cube.products.imports.columns import MAX_LENGTH
 from cube.products.imports.reading import CHUNK_SIZE, Record
+from cube.validation import decimal_value
 
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
