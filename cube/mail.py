@@ -12,14 +12,11 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from cube.extensions import db, mail
+from cube.transactions import on_commit
 
 log = logging.getLogger(__name__)
-
-_PENDING = "cube_pending_mail"
 
 
 def send_email(to: str | list[str], subject: str, template: str, **context: Any) -> Message:
@@ -30,30 +27,17 @@ def send_email(to: str | list[str], subject: str, template: str, **context: Any)
     html_template = f"email/{template}.html"
     if html_template in current_app.jinja_env.list_templates():
         message.html = render_template(html_template, **context)
-    db.session().info.setdefault(_PENDING, []).append(message)
+    on_commit(db.session(), lambda: _deliver(message))
     return message
 
 
-@event.listens_for(Session, "after_commit")
-def _deliver_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released; the outer transaction can still roll back
-    messages = session.info.pop(_PENDING, [])
-    if messages and current_app.config["MAIL_SUPPRESS_SEND"]:
-        for message in messages:  # development without a mail server: show it in the log
-            log.info("E-mail (not sent) to %s: %s\n%s", message.recipients, message.subject, message.body)
+def _deliver(message: Message) -> None:
+    if current_app.config["MAIL_SUPPRESS_SEND"]:  # development without a mail server: show it in the log
+        log.info("E-mail (not sent) to %s: %s\n%s", message.recipients, message.subject, message.body)
         return
-    for message in messages:
-        try:
-            mail.send(message)
-        except Exception:  # the change is committed; a mail outage must not undo it
-            log.exception("Could not send e-mail %r to %s", message.subject, message.recipients)
-        else:
-            log.info("Sent e-mail %r to %s", message.subject, message.recipients)
-
-
-@event.listens_for(Session, "after_rollback")
-def _discard_after_rollback(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.info.pop(_PENDING, None)
+    try:
+        mail.send(message)
+    except Exception:  # the change is committed; a mail outage must not undo it
+        log.exception("Could not send e-mail %r to %s", message.subject, message.recipients)
+    else:
+        log.info("Sent e-mail %r to %s", message.subject, message.recipients)

@@ -16,14 +16,11 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
 
 from cube.extensions import db
+from cube.transactions import on_commit, on_rollback
 
 _NAME = re.compile(r"(?P<kind>[a-z][a-z0-9_-]{0,19})/[0-9a-f]{32}\.(?P<ext>[a-z0-9]{1,5})")
-_WRITTEN = "cube_files_written"
-_DOOMED = "cube_files_to_delete"
 
 
 class BadStoredName(ValueError):
@@ -50,7 +47,7 @@ def save(kind: str, data: bytes, extension: str) -> str:
     session.connection()  # begin the transaction now, so its end always decides the file's fate
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("xb") as handle:
-        session.info.setdefault(_WRITTEN, []).append(path)
+        on_rollback(session, lambda: path.unlink(missing_ok=True))
         handle.write(data)
     return name
 
@@ -62,24 +59,5 @@ def read(name: str) -> bytes:
 
 def delete(name: str) -> None:
     """Remove a stored file once the current transaction commits."""
-    db.session().info.setdefault(_DOOMED, []).append(path_of(name))
-
-
-def _unlink(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_written_and_remove_deleted(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released; the outer transaction can still roll back
-    session.info.pop(_WRITTEN, None)
-    _unlink(session.info.pop(_DOOMED, []))
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _remove_uncommitted(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the outermost transaction rolled back or was closed
-        _unlink(session.info.pop(_WRITTEN, []))
-        session.info.pop(_DOOMED, None)
+    path = path_of(name)
+    on_commit(db.session(), lambda: path.unlink(missing_ok=True))

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_login import current_user
 
 from cube import __version__
 from cube.permissions import can
+from cube.timezones import zone_of
 
 
 def user_zone() -> ZoneInfo:
     """The signed-in user's time zone (UTC otherwise)."""
-    name = current_user.timezone if current_user and current_user.is_authenticated else "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_of(current_user if current_user and current_user.is_authenticated else None)
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

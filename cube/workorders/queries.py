@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from cube.extensions import db
 from cube.models import Comment, Priority, Status, User, WorkOrder, utcnow, work_order_assignees
+from cube.timezones import zone_of
 from cube.workorders.scoping import visible_work_orders
 
 # Sort keys users may ask for -> columns (a leading "-" means descending).
@@ -52,7 +53,7 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
 
 def work_order_list(user: User, filters: WorkOrderFilters) -> Select[tuple[WorkOrder]]:
     """The visible work orders matching ``filters``, sorted as asked."""
-    zone = ZoneInfo(user.timezone) if user.timezone else ZoneInfo("UTC")
+    zone = zone_of(user)
     now = utcnow()
     query = visible_work_orders(user).join(Status, Status.id == WorkOrder.status_id)
     query = query.join(Priority, Priority.id == WorkOrder.priority_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -33,6 +32,7 @@ from cube.parsing import optional_int
 from cube.permissions import can, requires, signed_in
 from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
+from cube.timezones import as_utc
 from cube.workorders import services, workflow
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderFilterForm, WorkOrderForm
 from cube.workorders.queries import WorkOrderFilters, work_order_list
@@ -160,9 +160,7 @@ def _data(form: WorkOrderForm) -> services.WorkOrderData:
 
 def _as_utc(value: datetime | None) -> datetime | None:
     """A date and time typed in the user's zone, made timezone-aware."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=ZoneInfo(current_user.timezone or "UTC"))
+    return as_utc(value, current_user)
 
 
 @bp.route("/new", methods=["GET", "POST"])

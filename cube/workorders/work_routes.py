@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
@@ -35,6 +34,7 @@ from cube.parsing import optional_int
 from cube.permissions import requires, signed_in
 from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
+from cube.timezones import as_utc
 from cube.workorders import checklists, costs, parts, services, timelogs
 from cube.workorders.routes import bp
 
@@ -191,13 +191,7 @@ def _refused(work_order_id: int, anchor: str, form: CubeForm) -> Response:
 
 def _as_utc(value: datetime | None) -> datetime | None:
     """A date and time typed in the user's zone, made timezone-aware."""
-    if value is None:
-        return None
-    try:
-        zone = ZoneInfo(current_user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return value.replace(tzinfo=zone)
+    return as_utc(value, current_user)
 
 
 # -- checklists ---------------------------------------------------------------------------------
