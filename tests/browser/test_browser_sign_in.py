@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from cube.extensions import db
 from cube.models import AuditEvent, User
+from cube.models.user import SignInThrottle
 
 WRONG_PASSWORD = "not-the-right-password-1"
 
@@ -29,7 +30,7 @@ def test_sign_in_with_the_right_password_lands_on_the_dashboard(app, live_server
     with app.app_context():
         user = db.session.get(User, account.id)
         assert user.last_login_at is not None
-        assert user.failed_logins == 0
+        assert db.session.scalars(select(SignInThrottle)).all() == []
 
 
 def test_wrong_password_is_refused_and_stays_on_the_login_page(app, live_server, page, make_account, submit_login):
@@ -45,10 +46,11 @@ def test_wrong_password_is_refused_and_stays_on_the_login_page(app, live_server,
     page.goto("/")
     expect(page).to_have_url(login_url(live_server))  # still signed out
     with app.app_context():
-        assert db.session.get(User, account.id).failed_logins == 1
+        counts = {row.client_address: row.failures for row in db.session.scalars(select(SignInThrottle))}
+        assert counts == {"127.0.0.1": 1, SignInThrottle.ACCOUNT_WIDE: 1}
 
 
-def test_five_wrong_passwords_lock_the_account(app, live_server, page, make_account, submit_login):
+def test_five_wrong_passwords_lock_this_address_out(app, live_server, page, make_account, submit_login):
     account = make_account("technician")
 
     for attempt in range(1, 6):
@@ -66,7 +68,9 @@ def test_five_wrong_passwords_lock_the_account(app, live_server, page, make_acco
     page.goto("/")
     expect(page).to_have_url(login_url(live_server))
     with app.app_context():
-        assert db.session.get(User, account.id).locked_until is not None
+        locks = db.session.scalars(select(SignInThrottle).where(SignInThrottle.client_address == "127.0.0.1")).all()
+        assert len(locks) == 1
+        assert locks[0].blocked_until is not None
         actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_id == account.id)).all()
         assert "auth.lockout" in actions
         assert "auth.login" not in actions
