@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import segno
 from flask import Flask
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from cube import _warn_about_per_worker_limits, create_app
@@ -20,7 +21,7 @@ from cube.config import ConfigError, load_config
 from cube.extensions import db
 from cube.models import Asset, AuditEvent, Product
 from cube.urls import external_url
-from tests.support import csrf_token, post, sign_in
+from tests.support import post, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = "https://cube.example.test"
@@ -41,17 +42,30 @@ def public_base_url(app: Flask) -> Iterator[str]:
 # Finding 1: links that leave the page come from BASE_URL; unknown hosts are refused.
 
 
-def test_forgot_password_for_an_unknown_host_is_refused_and_mails_nothing(client, make_user, outbox):
+EVIL = "http://evil.example"
+
+
+def session_for_evil_host(app: Flask, client, data: dict | None = None) -> str:
+    """Give ``client`` a valid session cookie for evil.example; returns a CSRF token valid in it.
+
+    Built by hand because the app refuses to serve evil.example a page with a token.
+    """
+    raw = "f" * 40
+    session = {**(data or {}), "csrf_token": raw}
+    cookie = app.session_interface.get_signing_serializer(app).dumps(session)
+    client.set_cookie("session", cookie, domain="evil.example")
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def test_forgot_password_for_an_unknown_host_is_refused_and_mails_nothing(app, client, make_user, outbox):
     user = make_user("technician")
-    token = csrf_token(client)
-    response = client.post(
-        "/auth/forgot", data={"csrf_token": token, "email": user.email}, headers={"Host": "evil.example"}
-    )
+    token = session_for_evil_host(app, client)
+    response = client.post("/auth/forgot", data={"csrf_token": token, "email": user.email}, base_url=EVIL)
     assert response.status_code == 400
     assert "evil.example" not in response.get_data(as_text=True)
     assert outbox == []
     assert audit_rows("auth.reset_requested") == []
-    assert client.get("/auth/login", headers={"Host": "evil.example:8080"}).status_code == 400
+    assert client.get("/auth/login", base_url=f"{EVIL}:8080").status_code == 400
     assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
 
 
@@ -266,20 +280,18 @@ def test_no_warning_with_shared_limit_storage_or_outside_production(caplog):
     assert "PER WORKER" not in caplog.text
 
 
-def test_a_signed_in_user_cannot_be_reached_through_an_unknown_host(client, make_user):
+def test_a_signed_in_user_cannot_be_reached_through_an_unknown_host(app, client, make_user):
     user = make_user("technician")
     sign_in(client, user.email)
+    with client.session_transaction() as session:
+        signed_in = dict(session)
+    token = session_for_evil_host(app, client, signed_in)
     assert client.get("/").status_code == 200
     events = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    response = client.get("/", headers={"Host": "evil.example"})
+    response = client.get("/", base_url=EVIL)
     assert response.status_code == 400
     assert user.name not in response.get_data(as_text=True)
-    for path in ("/auth/logout", "/profile"):
-        assert (
-            client.post(
-                path, data={"csrf_token": csrf_token(client, "/")}, headers={"Host": "evil.example"}
-            ).status_code
-            == 400
-        )
-    assert client.get("/").status_code == 200  # still signed in: the logout never ran
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    assert client.post("/auth/logout", data={"csrf_token": token}, base_url=EVIL).status_code == 400
+    assert client.get("/").status_code == 200  # still signed in
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events  # the logout never ran
