@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, Response, abort, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -106,10 +106,8 @@ def _warn_about_per_worker_limits(app: Flask) -> None:
         )
 
 
-def _untrusted_host(_error: SecurityError) -> Any:
+def _untrusted_host(_error: SecurityError) -> Response:
     """A request for a host name that is not in TRUSTED_HOSTS: a plain 400, nothing else runs."""
-    from flask import Response
-
     return Response("400 Bad Request: unknown host\n", status=400, mimetype="text/plain")
 
 
@@ -182,7 +180,6 @@ def _register_access_guard(app: Flask) -> None:
 
 
 def _register_headers(app: Flask) -> None:
-    from flask import Response
     from flask_login import current_user
 
     hsts = f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains"
