@@ -27,8 +27,14 @@ RUN useradd --system --uid 10001 --home-dir /app cube \
     && mkdir -p /app/instance \
     && chown -R cube /app/instance
 USER 10001
+# Inside the container Gunicorn must listen on the container's own interface, not its loopback,
+# for the proxy to reach it. Publish the port to the proxy only (a private network, or
+# `-p 127.0.0.1:8000:8000` with Nginx on the host), and set TRUSTED_PROXIES to the proxy's
+# address so that nobody else's X-Forwarded-For is believed. BASE_URL is required.
+ENV GUNICORN_BIND=0.0.0.0:8000
 EXPOSE 8000
+# The check sends BASE_URL's host name: the app answers 400 to hosts outside TRUSTED_HOSTS.
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
-  CMD ["python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz').status != 200)"]
-# Migrate, then serve. Workers and threads come from GUNICORN_CMD_ARGS when set.
+  CMD ["python", "-c", "import os,sys,urllib.parse,urllib.request; host=urllib.parse.urlsplit(os.environ['BASE_URL']).netloc; sys.exit(urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/readyz', headers={'Host': host})).status != 200)"]
+# Migrate, then serve on GUNICORN_BIND (above). Workers and threads come from GUNICORN_CMD_ARGS when set.
 CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn --config gunicorn.conf.py wsgi:app"]

@@ -45,9 +45,9 @@ def fill(count: int) -> None:
     statements = [
         "INSERT INTO teams (name, description, active, created_at, updated_at) "
         "SELECT 'Team ' || g, '', true, now(), now() FROM generate_series(1, 20) g",
-        "INSERT INTO users (email, name, phone, timezone, role_id, active, session_token, failed_logins, hourly_rate,"
+        "INSERT INTO users (email, name, phone, timezone, role_id, active, session_token, hourly_rate,"
         " created_at, updated_at) SELECT 'tech' || g || '@example.com', 'Tech ' || g, '', 'UTC',"
-        " (SELECT id FROM roles WHERE name = 'technician'), true, md5(g::text), 0, 40, now(), now()"
+        " (SELECT id FROM roles WHERE name = 'technician'), true, md5(g::text), 40, now(), now()"
         " FROM generate_series(1, 200) g",
         "INSERT INTO team_members (team_id, user_id) SELECT 1 + (u.id % 20), u.id FROM users u"
         " WHERE u.email LIKE 'tech%'",

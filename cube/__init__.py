@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, Response, abort, request
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from cube.config import INSTANCE_DIR, load_config
+from cube.config import INSTANCE_DIR, load_config, trusted_networks
 from cube.parsing import MAX_ID
 
 __version__ = "0.1.0"
@@ -41,13 +44,16 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
     _configure_logging(app)
     if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count)  # type: ignore[method-assign]
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, trusted_networks(app.config["TRUSTED_PROXIES"]), app.config["PROXY_COUNT"]
+        )
+    _warn_about_per_worker_limits(app)
     _init_extensions(app)
     app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     _register_access_guard(app)
     _register_headers(app)
+    app.register_error_handler(SecurityError, _untrusted_host)
 
     from cube.cli import register_cli
     from cube.errors import register_error_handlers
@@ -56,7 +62,53 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_cli(app)
+
+    from cube.urls import external_url
+
+    app.jinja_env.globals["external_url"] = external_url
     return app
+
+
+class TrustedProxies:
+    """Believe X-Forwarded-* only when the connecting peer is one of the configured proxies.
+
+    Anyone else reaching the app server directly keeps their real address, so a
+    forged X-Forwarded-For cannot dodge the sign-in limit or write the audit log.
+    """
+
+    def __init__(self, app: Any, proxies: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network], count: int) -> None:
+        self.app = app
+        self.proxies = tuple(proxies)
+        self.fixed = ProxyFix(app, x_for=count, x_proto=count, x_host=count, x_prefix=count)
+
+    def is_trusted(self, peer: str | None) -> bool:
+        """True when ``peer`` (REMOTE_ADDR) lies in one of the trusted proxy networks."""
+        try:
+            address = ipaddress.ip_address(peer or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.proxies)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """Run the request through ProxyFix only when it came from a trusted proxy."""
+        if self.is_trusted(environ.get("REMOTE_ADDR")):
+            return self.fixed(environ, start_response)
+        return self.app(environ, start_response)
+
+
+def _warn_about_per_worker_limits(app: Flask) -> None:
+    """In production, say loudly when rate limits live in each worker's memory."""
+    if app.config["ENV_NAME"] == "production" and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        app.logger.warning(
+            "RATE LIMITS ARE PER WORKER: no REDIS_URL is set, so each Gunicorn worker counts sign-in "
+            "and reset attempts on its own (the real limit is the configured one times the workers). "
+            "Set REDIS_URL to share the counts."
+        )
+
+
+def _untrusted_host(_error: SecurityError) -> Response:
+    """A request for a host name that is not in TRUSTED_HOSTS: a plain 400, nothing else runs."""
+    return Response("400 Bad Request: unknown host\n", status=400, mimetype="text/plain")
 
 
 class IdConverter(IntegerConverter):
@@ -128,7 +180,6 @@ def _register_access_guard(app: Flask) -> None:
 
 
 def _register_headers(app: Flask) -> None:
-    from flask import Response
     from flask_login import current_user
 
     hsts = f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains"

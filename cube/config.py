@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
@@ -39,6 +41,32 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def env_list(name: str) -> list[str]:
+    """Read a comma-separated environment variable as a list of non-empty items."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the site's base URL (None when it can)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return "BASE_URL must be an absolute http:// or https:// address, e.g. https://cube.example.com"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return "BASE_URL must be scheme, host, optional port and optional path only (no query, fragment or user)."
+    return None
+
+
+def trusted_networks(values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """TRUSTED_PROXIES entries (addresses or CIDR networks) as networks; ConfigError on garbage."""
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"TRUSTED_PROXIES: {value!r} is not an IP address or network") from exc
+    return networks
 
 
 def _installed(module: str) -> bool:
@@ -108,12 +136,24 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SESSION_HOURS", 12))
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.HSTS_MAX_AGE = env_int("HSTS_MAX_AGE", 31536000)
-        # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
-        self.PROXY_COUNT = env_int("PROXY_COUNT", 0)
+        # Links that leave the page (e-mails, PDFs, QR codes) are built from this, never from the request's Host.
+        self.BASE_URL = os.environ.get("BASE_URL", "").strip().rstrip("/")
+        # Host names the app answers to (Flask answers 400 to others); empty: derived from BASE_URL.
+        self.TRUSTED_HOSTS: list[str] | None = env_list("TRUSTED_HOSTS") or None
+        # Addresses (or networks) of the reverse proxies whose X-Forwarded-* headers are believed,
+        # and how many proxies are chained in front of the app.
+        self.TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+        self.PROXY_COUNT = env_int("PROXY_COUNT", 1 if self.TRUSTED_PROXIES else 0)
 
         # Sign-in protection.
         self.LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+        # Account-wide brake: after this many failures (from any address) each further try waits,
+        # doubling up to LOGIN_BRAKE_MAX_SECONDS; an e-mailed link lets the owner past it.
+        self.LOGIN_BRAKE_AFTER = env_int("LOGIN_BRAKE_AFTER", 20)
+        self.LOGIN_BRAKE_MAX_SECONDS = env_int("LOGIN_BRAKE_MAX_SECONDS", 60)
+        self.UNLOCK_MAX_AGE = env_int("UNLOCK_MAX_AGE", 3600)
+        self.SIGN_IN_DEVICE_DAYS = env_int("SIGN_IN_DEVICE_DAYS", 90)
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
         self.PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minutes")
         self.PASSWORD_RESET_MAX_AGE = env_int("PASSWORD_RESET_MAX_AGE", 3600)
@@ -133,9 +173,6 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CUBE-PRO <no-reply@localhost>")
         self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", False)
-        # Absolute base URL for links in e-mails sent outside a request (CLI, jobs).
-        self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
-        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
         self.USERS_PER_PAGE = env_int("USERS_PER_PAGE", 25)
         self.ITEMS_PER_PAGE = env_int("ITEMS_PER_PAGE", 25)
@@ -146,22 +183,42 @@ class Config:
         self.IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # Host names trusted besides BASE_URL's when TRUSTED_HOSTS is not set (loopback in development).
+    LOCAL_HOSTS: tuple[str, ...] = ()
+
+    def derive(self) -> None:
+        """Fill in the settings that follow from others (after overrides are applied)."""
+        if self.TRUSTED_HOSTS is None and self.BASE_URL:
+            host = urlsplit(self.BASE_URL).hostname or ""
+            self.TRUSTED_HOSTS = list(dict.fromkeys([host, *self.LOCAL_HOSTS]))
+
     def check(self) -> None:
-        """Refuse settings that are unsafe for this environment."""
+        """Refuse settings that cannot work or are unsafe for this environment."""
+        if self.BASE_URL and (problem := base_url_problem(self.BASE_URL)):
+            raise ConfigError(problem)
+        trusted_networks(self.TRUSTED_PROXIES)
+        if self.PROXY_COUNT and not self.TRUSTED_PROXIES:
+            raise ConfigError(
+                "PROXY_COUNT is set but TRUSTED_PROXIES is empty: list the proxy addresses "
+                "(e.g. TRUSTED_PROXIES=127.0.0.1) so forwarded headers from anyone else are ignored."
+            )
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
     def __init__(self) -> None:
         super().__init__()
         self.DEBUG = env_bool("FLASK_DEBUG", True)
+        self.BASE_URL = self.BASE_URL or "http://127.0.0.1:5000"  # what `make run` serves
         # Development prints e-mails to the log unless an SMTP server is configured.
         self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", "MAIL_SERVER" not in os.environ)
 
 
 class TestingConfig(Config):
     ENV_NAME = "testing"
+    LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
     def __init__(self) -> None:
         super().__init__()
@@ -169,7 +226,10 @@ class TestingConfig(Config):
         self.SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105
         self.MAIL_SUPPRESS_SEND = True
         self.RATELIMIT_STORAGE_URI = "memory://"
-        self.SERVER_NAME = None
+        self.BASE_URL = "http://localhost"  # the test client's host
+        self.TRUSTED_HOSTS = None
+        self.TRUSTED_PROXIES = []
+        self.PROXY_COUNT = 0
 
 
 class ProductionConfig(Config):
@@ -179,9 +239,9 @@ class ProductionConfig(Config):
         super().__init__()
         self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
-        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
 
     def check(self) -> None:
+        """Refuse a production start with a weak secret, debug on, or no base URL."""
         if self.SECRET_KEY.strip().lower() in KNOWN_SECRET_KEYS or len(self.SECRET_KEY) < 32:
             raise ConfigError(
                 "SECRET_KEY is missing, known or shorter than 32 characters; "
@@ -189,6 +249,12 @@ class ProductionConfig(Config):
             )
         if self.DEBUG:
             raise ConfigError("FLASK_DEBUG must be off in production.")
+        if not self.BASE_URL:
+            raise ConfigError(
+                "BASE_URL is missing: set the address people use, e.g. BASE_URL=https://cube.example.com "
+                "(links in e-mails, PDFs and QR codes are built from it)."
+            )
+        super().check()
 
 
 CONFIGS: dict[str, type[Config]] = {
@@ -211,5 +277,7 @@ def load_config(name: str | None = None, overrides: dict[str, Any] | None = None
         config.SQLALCHEMY_DATABASE_URI = normalise_database_url(config.SQLALCHEMY_DATABASE_URI)
         if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
             config.SQLALCHEMY_ENGINE_OPTIONS = engine_options(config.SQLALCHEMY_DATABASE_URI)
+    config.BASE_URL = str(config.BASE_URL or "").rstrip("/")
+    config.derive()
     config.check()
     return {key: getattr(config, key) for key in dir(config) if key.isupper()}

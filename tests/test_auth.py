@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from cube.extensions import db
 from cube.models import AuditEvent, User, utcnow
+from cube.models.user import SignInThrottle
 from tests.support import DEMO_PASSWORD, csrf_token, post, sign_in
 
 
@@ -57,17 +58,23 @@ def test_user_without_password_cannot_sign_in(client, make_user):
     assert "Invalid e-mail or password." in sign_in(client, user.email, "anything-at-all").get_data(as_text=True)
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(client, make_user):
+def throttle_rows() -> list[SignInThrottle]:
+    return list(db.session.scalars(select(SignInThrottle).order_by(SignInThrottle.id)))
+
+
+def test_five_failures_lock_this_address_out_for_fifteen_minutes(client, make_user):
     user = make_user("technician")
     for _ in range(5):
         assert sign_in(client, user.email, "wrong-password-xyz").status_code == 200
-    locked = sign_in(client, user.email)  # even the right password is refused now
+    locked = sign_in(client, user.email)  # even the right password is refused now, from this address
     assert locked.status_code == 429
     retry_after = int(locked.headers["Retry-After"])
     assert 14 * 60 < retry_after <= 15 * 60
     assert "Too many failed sign-in attempts" in locked.get_data(as_text=True)
-    db.session.refresh(user)
-    assert user.locked_until is not None
+    db.session.expire_all()
+    pair = [row for row in throttle_rows() if row.client_address == "127.0.0.1"]
+    assert len(pair) == 1
+    assert pair[0].blocked_until is not None
     assert "auth.lockout" in audit_actions()
     assert client.get("/").status_code == 302
 
@@ -76,13 +83,12 @@ def test_lock_expires_and_success_resets_the_counter(client, make_user):
     user = make_user("technician")
     for _ in range(5):
         sign_in(client, user.email, "wrong-password-xyz")
-    user = db.session.get(User, user.id)
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    for row in throttle_rows():
+        row.blocked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert sign_in(client, user.email).status_code == 302
-    db.session.refresh(user)
-    assert user.failed_logins == 0
-    assert user.locked_until is None
+    db.session.expire_all()
+    assert throttle_rows() == []
 
 
 def test_lockout_threshold_is_configurable(app, client, make_user):

@@ -61,6 +61,7 @@ def test_production_refuses_debug(monkeypatch):
 
 def test_production_starts_with_a_real_secret(monkeypatch, database_url):
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("BASE_URL", "https://cube.example.com")
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     app = create_app({"CUBE_ENV": "production", "SQLALCHEMY_DATABASE_URI": database_url})
     assert not app.debug
@@ -93,6 +94,7 @@ def test_factory_has_no_side_effects(tmp_path, monkeypatch):
 
 def test_empty_boolean_settings_keep_their_default(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("BASE_URL", "https://cube.example.com")
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "")
     assert load_config("production")["SESSION_COOKIE_SECURE"] is True
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "0")

@@ -126,6 +126,7 @@ def test_assets_are_served_locally(client):
 
 def test_secure_cookies_in_production(monkeypatch, database_url):
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
+    monkeypatch.setenv("BASE_URL", "https://cube.example.com")
     app = create_app({"CUBE_ENV": "production", "SQLALCHEMY_DATABASE_URI": database_url})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True

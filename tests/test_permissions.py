@@ -36,6 +36,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "auth.logout": ("POST", "/auth/logout", EVERYONE),
     "auth.forgot_password": ("GET", "/auth/forgot", (*EVERYONE, ANON)),
     "auth.reset_password": ("GET", "/auth/reset/not-a-token", ()),
+    "auth.unlock": ("GET", "/auth/unlock/not-a-token", ()),
     "users.list_users": ("GET", "/users", ("admin", "manager", "supervisor")),
     "users.export_users": ("GET", "/users/export.csv", ("admin", "manager")),
     "users.create_user": ("GET", "/users/new", ("admin",)),
@@ -275,7 +276,7 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
         elif role == ANON:
             assert response.status_code == 302, (endpoint, role, response.status_code)
             assert "/auth/" in response.location, (endpoint, response.location)
-        elif endpoint in ("auth.login", "auth.reset_password"):
+        elif endpoint in ("auth.login", "auth.reset_password", "auth.unlock"):
             assert response.status_code == 302, (endpoint, role, response.status_code)
         else:
             expected = denied[0].get(role, 403) if denied else 403

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from cube.auth import services
@@ -11,9 +11,14 @@ from cube.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from cube.auth.redirects import safe_next
 from cube.errors import TooManyAttempts, ValidationFailed
 from cube.extensions import db, limiter
+from cube.forms import ConfirmForm
 from cube.permissions import public, signed_in
+from cube.sessions import start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# A browser that signed in to (or unlocked) an account carries this pass; the account-wide brake lets it through.
+DEVICE_COOKIE = "cube_device"
 
 
 def login_rate_limit() -> str:
@@ -34,20 +39,65 @@ def login() -> Response | str:
     form = LoginForm(next=request.args.get("next", ""))
     error, status, headers = None, 200, {}
     if form.validate_on_submit():
+        email = form.email.data or ""
         try:
-            user = services.authenticate(form.email.data or "", form.password.data or "")
+            user = services.authenticate(
+                email,
+                form.password.data or "",
+                address=request.remote_addr or "",
+                device=request.cookies.get(DEVICE_COOKIE),
+            )
         except TooManyAttempts as exc:
             db.session.commit()
             error, status, headers = exc.message, 429, {"Retry-After": str(exc.retry_after)}
         except ValidationFailed as exc:
-            db.session.commit()  # keep the failure count
+            db.session.commit()  # keep the failure count (and any unlock mail)
             error = exc.message
         else:
             db.session.commit()
-            login_user(user, remember=bool(form.remember.data))
-            return redirect(safe_next(form.next.data))
+            start_session(user, remember=bool(form.remember.data))
+            response = redirect(safe_next(form.next.data))
+            _give_device_pass(response, email)
+            return response
     page = render_template("auth/login.html", form=form, error=error)
     return make_response(page, status, headers)
+
+
+def _give_device_pass(response: Response, email: str) -> None:
+    """Remember on this browser that it may sign in to this account past the brake."""
+    config = current_app.config
+    response.set_cookie(
+        DEVICE_COOKIE,
+        services.device_token(email),
+        max_age=config["SIGN_IN_DEVICE_DAYS"] * 86400,
+        path=url_for("auth.login"),
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+@bp.route("/unlock/<token>", methods=["GET", "POST"])
+@public
+def unlock(token: str) -> Response | str:
+    """Let this browser past the account-wide sign-in brake with the e-mailed link (single use)."""
+    if services.unlock_user(token) is None:
+        flash("This link is invalid, expired or already used.", "danger")
+        return redirect(url_for("auth.login"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = services.use_unlock_token(token)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("auth.login"))
+        db.session.commit()
+        flash("Sign-in is open again for this browser. Sign in with your password.", "success")
+        response = redirect(url_for("auth.login"))
+        _give_device_pass(response, user.email)
+        return response
+    return render_template("auth/unlock.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

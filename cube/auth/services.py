@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import math
-from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +12,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cube import audit
-from cube.errors import TooManyAttempts, ValidationFailed
+from cube.auth import throttling
+from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.mail import send_email
 from cube.models import User, utcnow
@@ -24,6 +23,7 @@ GENERIC_LOGIN_ERROR = "Invalid e-mail or password."
 MAX_PASSWORD_LENGTH = 256
 RESET = "password-reset"
 INVITE = "invite"
+UNLOCK = "unlock"
 
 
 class InvalidCredentials(ValidationFailed):
@@ -46,8 +46,9 @@ def common_passwords() -> frozenset[str]:
 
 
 @cache
-def _dummy_hash() -> str:
-    return generate_password_hash("cube-timing-equaliser")
+def _dummy_hash(method: str) -> str:
+    """A hash of a throw-away password with the configured method, so checking it costs the same."""
+    return generate_password_hash("cube-timing-equaliser", method=method)
 
 
 def password_problems(password: str, email: str) -> list[str]:
@@ -72,46 +73,117 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
-def authenticate(email: str, password: str) -> User:
-    """Return the user for these credentials, counting failures and locking the account.
+def _check_password(user: User | None, password: str) -> bool:
+    """Exactly one hash check whoever asks: the user's hash when there is one, else a dummy of equal cost."""
+    if user is not None and user.password_hash:
+        return check_password_hash(user.password_hash, password)
+    check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
+    return False
 
-    Raises ``TooManyAttempts`` while the account is locked and
-    ``InvalidCredentials`` otherwise; failures are flushed so the caller's
-    commit keeps the count even though the sign-in failed.
+
+def authenticate(email: str, password: str, *, address: str, device: str | None = None) -> User:
+    """Return the user for these credentials; count failures per (e-mail, client address) and account-wide.
+
+    Every attempt costs one hash check and gets the same answers whether the
+    address has an account or not. Raises ``TooManyAttempts`` while this client
+    address (or, unless ``device`` is a valid pass for this account, everyone)
+    must wait, and ``InvalidCredentials`` otherwise. Failures are flushed so
+    the caller's commit keeps them even though the sign-in failed.
     """
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    key = throttling.account_key(email)
+    user = db.session.scalar(select(User).where(User.email == email))
     now = utcnow()
-    if user is None:
-        check_password_hash(_dummy_hash(), password)  # same work as a real check
-        audit.record("auth.login_failed", actor=None, email=normalise_email(email)[:254])
+    valid = _check_password(user, password) and user is not None and user.active
+    throttling.check(key, address, now, braked=not device_trusted(device, email))
+    if not valid or user is None:
+        failure = throttling.record_failure(key, address, now)
+        if user is None:
+            audit.record("auth.login_failed", actor=None, email=email[:254])
+        else:
+            audit.record("auth.login_failed", actor=None, target=user, attempt=failure.address_failures)
+            if failure.locked:
+                minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+                audit.record("auth.lockout", actor=None, target=user, minutes=minutes)
+            if failure.brake_started and user.active:
+                send_unlock_email(user)
+        db.session.flush()
         raise InvalidCredentials()
-    if user.locked_until is not None and user.locked_until > now:
-        retry_after = math.ceil((user.locked_until - now).total_seconds())
-        raise TooManyAttempts(
-            f"Too many failed sign-in attempts. Try again in {math.ceil(retry_after / 60)} minutes.",
-            retry_after=retry_after,
-        )
-    valid = bool(user.password_hash) and check_password_hash(user.password_hash or "", password)
-    if not valid or not user.active:
-        _count_failure(user)
-        raise InvalidCredentials()
-    user.failed_logins = 0
-    user.locked_until = None
+    throttling.clear(key, address)
     user.last_login_at = now
     audit.record("auth.login", actor=user, target=user)
     db.session.flush()
     return user
 
 
-def _count_failure(user: User) -> None:
-    config = current_app.config
-    user.failed_logins = (user.failed_logins or 0) + 1
-    audit.record("auth.login_failed", actor=None, target=user, attempt=user.failed_logins)
-    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-        user.failed_logins = 0
-        user.locked_until = utcnow() + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-        audit.record("auth.lockout", actor=None, target=user, minutes=config["LOGIN_LOCKOUT_MINUTES"])
-    db.session.flush()
+def clear_sign_in_failures(user: User) -> None:
+    """Forget every failed sign-in counted against this user's address (e.g. on reactivation)."""
+    throttling.clear_all(throttling.account_key(user.email))
+
+
+def device_token(email: str) -> str:
+    """A signed pass saying this browser signed in to (or unlocked) the account: the brake lets it through."""
+    return _serializer("device").dumps({"k": throttling.account_key(normalise_email(email))})
+
+
+def device_trusted(token: str | None, email: str) -> bool:
+    """True when ``token`` is a current device pass for the account of ``email``."""
+    if not token:
+        return False
+    max_age = current_app.config["SIGN_IN_DEVICE_DAYS"] * 86400
+    try:
+        data = _serializer("device").loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return False
+    key = throttling.account_key(normalise_email(email))
+    return isinstance(data, dict) and hmac.compare_digest(str(data.get("k", "")), key)
+
+
+def send_unlock_email(user: User) -> None:
+    """E-mail the owner a single-use link that lets their browser past the account-wide brake."""
+    nonce = throttling.issue_unlock_nonce(throttling.account_key(user.email))
+    if nonce is None:
+        return
+    send_email(
+        user.email,
+        "Sign-in attempts on your CUBE-PRO account",
+        "unlock",
+        user=user,
+        token=_serializer(UNLOCK).dumps({"uid": user.id, "n": nonce}),
+        minutes=current_app.config["UNLOCK_MAX_AGE"] // 60,
+    )
+    audit.record("auth.unlock_sent", actor=None, target=user)
+
+
+def _unlock_data(token: str) -> tuple[User, str] | None:
+    """The active user and nonce an unlock token carries, or None when it is bad or expired."""
+    try:
+        data = _serializer(UNLOCK).loads(token, max_age=current_app.config["UNLOCK_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int) or not isinstance(data.get("n"), str):
+        return None
+    user = db.session.get(User, data["uid"])
+    if user is None or not user.active:
+        return None
+    return user, data["n"]
+
+
+def unlock_user(token: str) -> User | None:
+    """The active user an unlock token was issued to (None when bad, expired or used); nothing changes."""
+    found = _unlock_data(token)
+    if found is None or not throttling.unlock_nonce_matches(throttling.account_key(found[0].email), found[1]):
+        return None
+    return found[0]
+
+
+def use_unlock_token(token: str) -> User:
+    """Lift the account-wide brake with an e-mailed token (once); the caller gives the browser a pass."""
+    found = _unlock_data(token)
+    if found is None or not throttling.use_unlock_nonce(throttling.account_key(found[0].email), found[1]):
+        raise ValidationFailed("This link is invalid, expired or already used.")
+    audit.record("auth.unlocked", actor=found[0], target=found[0])
+    return found[0]
 
 
 def end_sessions(user: User) -> None:
@@ -132,8 +204,6 @@ def set_password(user: User, new_password: str, *, actor: User | None, reason: s
     if problems:
         raise ValidationFailed(" ".join(problems), field="password")
     user.password_hash = hash_password(new_password)
-    user.failed_logins = 0
-    user.locked_until = None
     end_sessions(user)
     audit.record("auth.password_changed", actor=actor, target=user, reason=reason)
 

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, Numeric, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cube.models.base import TABLE_OPTIONS, Base, TimestampMixin, UTCDateTime
@@ -62,10 +74,6 @@ class User(UserMixin, TimestampMixin, Base):
     """A person who signs in. Users are deactivated, never deleted."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
-        TABLE_OPTIONS,
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -76,8 +84,6 @@ class User(UserMixin, TimestampMixin, Base):
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     hourly_rate: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))  # labour cost per hour
 
@@ -92,6 +98,10 @@ class User(UserMixin, TimestampMixin, Base):
         """Flask-Login identity: id plus the session token, so rotating it ends sessions."""
         return f"{self.id}:{self.session_token}"
 
+    def sign_in_id(self) -> str:
+        """What Flask-Login stores at sign-in: the identity plus the sign-in time (aged by cube.sessions)."""
+        return f"{self.get_id()}:{int(time.time())}"
+
     @property
     def permissions(self) -> frozenset[str]:
         return self.role.permissions if self.active else frozenset()
@@ -103,6 +113,35 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class SignInThrottle(Base):
+    """Recent failed sign-ins for one e-mail address, from one client address or account-wide.
+
+    Keyed by a keyed hash of the address typed in, not by user, so an address
+    with no account is counted (and answered) exactly like one with an account.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (
+        UniqueConstraint("account_key", "client_address"),
+        CheckConstraint("failures >= 0", name="failures_not_negative"),
+        TABLE_OPTIONS,
+    )
+
+    ACCOUNT_WIDE = "*"  # client_address of the row that brakes every address
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str] = mapped_column(String(45))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Set when an unlock link is mailed; the link carries it, and using it clears the row (single use).
+    unlock_nonce: Mapped[str | None] = mapped_column(String(32))
+
+    def __repr__(self) -> str:
+        return f"<SignInThrottle {self.client_address} {self.failures}>"
 
 
 class Team(TimestampMixin, Base):

@@ -20,6 +20,7 @@ from cube.permissions import requires
 from cube.products import images
 from cube.products.qr import qr_svg
 from cube.products.routes import bp
+from cube.urls import external_url
 
 IMAGE_CACHE_SECONDS = 86400
 
@@ -124,7 +125,7 @@ def image_file(image_id: int, variant: str) -> Response:
 def asset_qr(asset_id: int) -> Response:
     """A QR code (SVG) that opens the asset's page."""
     asset = db.get_or_404(Asset, asset_id)
-    svg = qr_svg(url_for("products.show_asset", asset_id=asset.id, _external=True))
+    svg = qr_svg(external_url("products.show_asset", asset_id=asset.id))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers.set("Content-Disposition", "inline", filename=f"asset-{asset.id}-qr.svg")

@@ -218,8 +218,7 @@ def reactivate_user(actor: User, user: User) -> None:
     if user.active:
         return
     user.active = True
-    user.failed_logins = 0
-    user.locked_until = None
+    auth.clear_sign_in_failures(user)
     db.session.flush()
     audit.record("user.reactivated", actor=actor, target=user)
 

@@ -22,6 +22,7 @@ from cube.extensions import db
 from cube.models import Status, Transition, User, WorkOrder, utcnow
 from cube.permissions import requires, signed_in
 from cube.templating import user_zone
+from cube.urls import external_url
 from cube.workorders import exporting, pdf, services
 from cube.workorders.queries import SORTS, WorkOrderFilters, work_order_list
 from cube.workorders.routes import bp, list_filters
@@ -223,7 +224,7 @@ def calendar_view() -> str:
 def work_order_pdf(work_order_id: int) -> Response:
     """The work order as a printable PDF download (404 when the user may not see it)."""
     work_order = services.get_visible(current_user, work_order_id)
-    link = url_for("workorders.show_work_order", work_order_id=work_order.id, _external=True)
+    link = external_url("workorders.show_work_order", work_order_id=work_order.id)
     body = pdf.work_order_pdf(work_order, link=link, zone=user_zone())
     response = Response(body, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "attachment", filename=f"{work_order.number}.pdf")

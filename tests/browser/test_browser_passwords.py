@@ -1,13 +1,16 @@
 """E-mailed password links in a real browser: the invitation of a new user and a forgotten password.
 
 The mails travel through the real SMTP server of the test session, and their
-links point at the live server (they are built from the request's host).
+links point at the live server because BASE_URL says so (never the request's host).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+import pytest
+from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -15,6 +18,15 @@ from cube.extensions import db
 from cube.models import AuditEvent, User
 
 NEW_PASSWORD = "Brand-new-Passphrase-77"
+
+
+@pytest.fixture(autouse=True)
+def base_url_is_the_live_server(app: Flask, live_server: str) -> Iterator[None]:
+    """Links in mails are built from BASE_URL: point it at the live server for these tests."""
+    saved = app.config["BASE_URL"]
+    app.config["BASE_URL"] = live_server
+    yield
+    app.config["BASE_URL"] = saved
 
 
 def login_url(live_server: str) -> re.Pattern[str]:
