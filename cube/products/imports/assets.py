@@ -6,8 +6,9 @@ from dataclasses import asdict
 
 from sqlalchemy import select
 
+from cube.actors import Actor
 from cube.extensions import db
-from cube.models import Asset, AssetStatus, Product, User
+from cube.models import Asset, AssetStatus, Product
 from cube.products import assets as asset_service
 from cube.products.imports.rows import Companies, Grouped, Kind, Plan, Row, fold, products_by_sku, split_path
 
@@ -82,7 +83,7 @@ class AssetRows(Kind):
             row.fail("location", f"No location has the path {text!r} (write it as Site > Building > Area).")
         return found
 
-    def apply(self, actor: User | None, plan: Plan) -> None:
+    def apply(self, actor: Actor, plan: Plan) -> None:
         """Create or update the asset."""
         data = asset_service.AssetData(**plan.values)
         if plan.record is None:
