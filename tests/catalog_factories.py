@@ -1,13 +1,17 @@
-"""Factories for catalog records, used by the catalog, asset and inventory tests."""
+"""Factories for catalog records (catalog, asset and inventory tests), and the actor tests' helpers."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from cube.actors import SYSTEM
 from cube.extensions import db
-from cube.models import Asset, Company, Location, Product
+from cube.models import Asset, Company, Location, Product, Role, RolePermission, User
 from cube.products import assets, catalog, companies, inventory
 
 
@@ -39,3 +43,21 @@ def make_asset(product: Product, serial: str = "SN-1", **fields: Any) -> Asset:
 def stock(product: Product, location: Location, quantity: str | Decimal) -> None:
     inventory.receive(SYSTEM, inventory.Movement(product.id, location.id, quantity))
     db.session.commit()
+
+
+def database_state() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary-key order: equal before and after means nothing was written."""
+    state = {}
+    for table in db.metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        state[table.name] = [tuple(row) for row in db.session.execute(select(table).order_by(*order))]
+    return state
+
+
+def person_with(make_user: Callable[..., User], *permissions: str) -> User:
+    """A signed-up person whose custom role holds exactly ``permissions``."""
+    role = Role(name=f"custom-{uuid.uuid4().hex[:12]}", description="Only " + ", ".join(sorted(permissions)))
+    role.grants = [RolePermission(permission=p) for p in permissions]
+    db.session.add(role)
+    db.session.commit()
+    return make_user(role.name)
