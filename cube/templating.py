@@ -59,6 +59,12 @@ def can_change_role_of(user: User) -> bool:
     return person is not None and services.can_change_role_of(person, user)
 
 
+def can_deactivate(user: User) -> bool:
+    """Template predicate: may the signed-in person deactivate ``user`` (never themselves)."""
+    person = _person()
+    return person is not None and services.can_deactivate(person, user)
+
+
 def is_locked_role(role: Role) -> bool:
     """Template predicate: is ``role`` read-only in the permission matrix for the signed-in person."""
     person = _person()
@@ -69,6 +75,7 @@ def is_locked_role(role: Role) -> bool:
 PREDICATES = {
     "can_record_movement": can_record_movement,
     "can_change_role_of": can_change_role_of,
+    "can_deactivate": can_deactivate,
     "is_locked_role": is_locked_role,
 }
 

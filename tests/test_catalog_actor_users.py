@@ -162,6 +162,17 @@ def test_nobody_changes_their_own_role_and_the_predicate_says_the_same(make_user
     assert other.role.name == "technician"
 
 
+def test_nobody_deactivates_themselves_and_the_predicate_says_the_same(make_user):
+    admin, other = make_user("admin"), make_user("admin")
+    assert not services.can_deactivate(admin, admin)
+    assert services.can_deactivate(admin, other)
+    before = database_state()
+    with pytest.raises(ValidationFailed, match="your own account"):
+        services.deactivate_user(admin, admin)
+    db.session.rollback()
+    assert database_state() == before
+
+
 def test_locked_roles_are_the_ones_set_permissions_refuses(make_user):
     manager = person_with(make_user, "role.manage", "user.view")
     own, admin_role = manager.role, roles.role_by_name("admin")

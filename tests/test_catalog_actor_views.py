@@ -91,6 +91,14 @@ def test_the_user_form_says_you_cannot_change_your_own_role_only_on_your_own(adm
     assert "You cannot change your own role." not in theirs
 
 
+def test_the_deactivate_button_shows_only_where_the_service_allows_it(admin_client, make_user):
+    other = make_user("technician")
+    own = admin_client.get(f"/users/{admin_client.user.id}").get_data(as_text=True)
+    theirs = admin_client.get(f"/users/{other.id}").get_data(as_text=True)
+    assert f"/users/{admin_client.user.id}/deactivate" not in own
+    assert f"/users/{other.id}/deactivate" in theirs
+
+
 def disabled_role_ids(page: str) -> set[int]:
     return {int(role_id) for role_id in re.findall(r'id="perm-(\d+)-[^"]*"[^>]*\bdisabled\b', page)}
 

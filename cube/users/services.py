@@ -99,6 +99,11 @@ def can_change_role_of(actor: Actor, user: User) -> bool:
     return person_id(actor) != user.id
 
 
+def can_deactivate(actor: Actor, user: User) -> bool:
+    """False when ``user`` is ``actor`` themselves: nobody locks themselves out."""
+    return person_id(actor) != user.id
+
+
 def create_user(actor: Actor, data: UserData, *, invite: bool = True) -> User:
     """Create a user; with ``invite`` they get an e-mail link to choose a password."""
     require(actor, MANAGE, DENIED)
@@ -163,7 +168,7 @@ def update_user(actor: Actor, user: User, data: UserData) -> None:
 def deactivate_user(actor: Actor, user: User) -> None:
     """Stop a user from signing in and end their sessions; history stays."""
     require(actor, MANAGE, DENIED)
-    if person_id(actor) == user.id:
+    if not can_deactivate(actor, user):
         raise ValidationFailed("You cannot deactivate your own account.")
     if not user.active:
         return
