@@ -66,18 +66,12 @@ def edit_asset(asset_id: int | None) -> Response | str:
     """Register an asset, or edit one (a stale edit gets a 409 showing what changed)."""
     asset = db.get_or_404(Asset, asset_id) if asset_id is not None else None
     form = _asset_form(asset)
-
-    def save() -> Asset:
-        data = _asset_data(form)
-        if asset is None:
-            return service.create_asset(current_user, data)
-        service.update_asset(current_user, asset, data, expected_version=optional_int(form.version.data))
-        return asset
-
     if form.validate_on_submit():
         done = save_form(
             form,
-            save,
+            lambda: service.save_asset(
+                current_user, asset, _asset_data(form), expected_version=optional_int(form.version.data)
+            ),
             success=lambda saved: f"Asset {saved.serial_number} saved.",
             redirect_to=lambda saved: url_for("products.show_asset", asset_id=saved.id),
         )

@@ -225,3 +225,11 @@ def update_asset(actor: Actor, asset: Asset, data: AssetData, *, expected_versio
     _apply(asset, data)
     db.session.flush()
     audit.record("asset.updated", actor=actor, target=asset, changes=changes)
+
+
+def save_asset(actor: Actor, asset: Asset | None, data: AssetData, *, expected_version: int | None) -> Asset:
+    """Register an asset (``asset`` None) or update one (see ``update_asset``); returns it."""
+    if asset is None:
+        return create_asset(actor, data)
+    update_asset(actor, asset, data, expected_version=expected_version)
+    return asset

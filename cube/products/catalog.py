@@ -287,3 +287,11 @@ def update_product(actor: Actor, product: Product, data: ProductData, *, expecte
     _apply(product, data)
     db.session.flush()
     audit.record("product.updated", actor=actor, target=product, changes=changes)
+
+
+def save_product(actor: Actor, product: Product | None, data: ProductData, *, expected_version: int | None) -> Product:
+    """Create a product (``product`` None) or update one (see ``update_product``); returns it."""
+    if product is None:
+        return create_product(actor, data)
+    update_product(actor, product, data, expected_version=expected_version)
+    return product

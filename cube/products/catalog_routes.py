@@ -78,18 +78,12 @@ def edit_product(product_id: int | None) -> Response | str:
     """Create a product, or edit one (a stale edit gets a 409 showing what changed)."""
     product = db.get_or_404(Product, product_id) if product_id is not None else None
     form = _product_form(product)
-
-    def save() -> Product:
-        data = _product_data(form)
-        if product is None:
-            return service.create_product(current_user, data)
-        service.update_product(current_user, product, data, expected_version=optional_int(form.version.data))
-        return product
-
     if form.validate_on_submit():
         done = save_form(
             form,
-            save,
+            lambda: service.save_product(
+                current_user, product, _product_data(form), expected_version=optional_int(form.version.data)
+            ),
             success=lambda saved: f"{saved.sku} saved.",
             redirect_to=lambda saved: url_for("products.show_product", product_id=saved.id),
         )

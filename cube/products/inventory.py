@@ -176,14 +176,19 @@ def _after_taking(product: Product) -> None:
         low_stock.send(product)
 
 
-def receive(actor: Actor, movement: Movement) -> StockMovement:
-    """Goods arrive: add stock."""
+def _bring_in(actor: Actor, kind: MovementKind, movement: Movement) -> StockMovement:
+    """Add stock at the movement's location (a receipt or a return)."""
     require(actor, MOVE, MOVE_DENIED)
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     _add(product.id, location.id, quantity)
     _change_total(product, quantity)
-    return _record(actor, MovementKind.RECEIPT, product, location, quantity, movement)
+    return _record(actor, kind, product, location, quantity, movement)
+
+
+def receive(actor: Actor, movement: Movement) -> StockMovement:
+    """Goods arrive: add stock."""
+    return _bring_in(actor, MovementKind.RECEIPT, movement)
 
 
 def issue(actor: Actor, movement: Movement) -> StockMovement:
@@ -200,12 +205,7 @@ def issue(actor: Actor, movement: Movement) -> StockMovement:
 
 def return_stock(actor: Actor, movement: Movement) -> StockMovement:
     """Unused stock comes back."""
-    require(actor, MOVE, MOVE_DENIED)
-    product, location = _load(movement)
-    quantity = _quantity(movement.quantity)
-    _add(product.id, location.id, quantity)
-    _change_total(product, quantity)
-    return _record(actor, MovementKind.RETURN, product, location, quantity, movement)
+    return _bring_in(actor, MovementKind.RETURN, movement)
 
 
 def transfer(actor: Actor, movement: Movement, to_location_id: int) -> tuple[StockMovement, StockMovement]:

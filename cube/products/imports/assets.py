@@ -85,8 +85,8 @@ class AssetRows(Kind):
 
     def apply(self, actor: Actor, plan: Plan) -> None:
         """Create or update the asset."""
-        data = asset_service.AssetData(**plan.values)
+        asset = asset_service.save_asset(
+            actor, plan.record, asset_service.AssetData(**plan.values), expected_version=None
+        )
         if plan.record is None:
-            self.assets.add(asset_service.create_asset(actor, data))
-        else:
-            asset_service.update_asset(actor, plan.record, data, expected_version=None)
+            self.assets.add(asset)

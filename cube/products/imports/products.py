@@ -132,11 +132,7 @@ class ProductRows(Kind):
         values = dict(plan.values)
         if plan.category_path is not None:
             values["category_id"] = self.categories.ensure(actor, plan.category_path)
-        data = catalog_service.ProductData(**values)
-        if plan.record is None:
-            catalog_service.create_product(actor, data)
-        else:
-            catalog_service.update_product(actor, plan.record, data, expected_version=None)
+        catalog_service.save_product(actor, plan.record, catalog_service.ProductData(**values), expected_version=None)
 
 
 def _specs(row: Row) -> list[list[str]]:
