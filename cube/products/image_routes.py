@@ -33,6 +33,7 @@ class ImageMoveForm(CubeForm):
 
 
 def _back_to(product_id: int) -> str:
+    """The product page the image views return to."""
     return url_for("products.show_product", product_id=product_id)
 
 

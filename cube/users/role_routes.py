@@ -16,12 +16,14 @@ from cube.users.forms import RoleForm
 
 
 def _matrix_page(all_roles: list[Role], matrix_form: ConfirmForm, role_form: RoleForm) -> str:
+    """The permission matrix page with the add-a-role form."""
     return render_template(
         "users/roles.html", roles=all_roles, permissions=PERMISSIONS, form=matrix_form, role_form=role_form
     )
 
 
 def _saved(changed: list[Role]) -> str:
+    """What the matrix save says: the roles that changed, or that nothing did."""
     return f"Saved: {', '.join(r.name for r in changed)}." if changed else "Nothing changed."
 
 

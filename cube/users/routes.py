@@ -135,6 +135,7 @@ USER_ACTIONS = {
 
 
 def _user_action(user_id: int, action: str) -> Response:
+    """Run one of ``USER_ACTIONS`` on a user from its confirm button."""
     user = db.get_or_404(User, user_id)
     back = url_for("users.show_user", user_id=user.id)
     if not ConfirmForm().validate_on_submit():
@@ -165,6 +166,7 @@ def send_reset(user_id: int) -> Response:
 
 
 def _profile_forms() -> tuple[ProfileForm, ChangePasswordForm]:
+    """The profile form (filled from the signed-in person) and the password form."""
     form = ProfileForm(obj=current_user, prefix="profile")
     form.timezone.choices = options((name, name) for name in services.timezone_names())
     return form, ChangePasswordForm(prefix="password")
@@ -195,6 +197,7 @@ def change_password() -> Response | tuple[str, int]:
     form, password_form = _profile_forms()
 
     def change() -> None:
+        """Change the password and keep this session signed in with the new token."""
         auth.change_password(current_user, password_form.current_password.data or "", password_form.password.data or "")
         login_user(current_user._get_current_object())  # this session continues with the new token
 

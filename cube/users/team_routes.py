@@ -25,6 +25,7 @@ def list_teams() -> str:
 
 
 def _team_form(team: Team | None) -> TeamForm:
+    """The team form with active people to choose from (members filled in when editing)."""
     form = TeamForm(obj=team)
     people = queries.active_people()
     form.supervisor_id.choices = options(((u.id, u.name) for u in people), blank="No supervisor")
