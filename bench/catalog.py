@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL
 
 from cube import create_app
+from cube.actors import SYSTEM
 from cube.auth import services as auth
 from cube.extensions import db
 from cube.users import roles as role_service
@@ -93,7 +94,7 @@ def signed_in_client(app: Flask) -> FlaskClient:
         role_service.ensure_builtin_roles()
         admin = role_service.role_by_name("admin")
         data = user_service.UserData(email="bench@example.com", name="Bench", role_id=admin.id)
-        user = user_service.create_user(None, data, invite=False)
+        user = user_service.create_user(SYSTEM, data, invite=False)
         auth.set_password(user, password, actor=None, reason="bench")
         db.session.commit()
     client = app.test_client()

@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL
 
 from bench.catalog import fresh_database, signed_in_client
 from cube import create_app
+from cube.actors import SYSTEM
 from cube.auth import services as auth
 from cube.extensions import db
 from cube.users import roles as role_service
@@ -75,7 +76,7 @@ def technician_client(app: Flask) -> FlaskClient:
     with app.app_context():
         role = role_service.role_by_name("technician")
         data = user_service.UserData(email="bench-tech@example.com", name="Bench Tech", role_id=role.id, team_ids=(3,))
-        user = user_service.create_user(None, data, invite=False)
+        user = user_service.create_user(SYSTEM, data, invite=False)
         auth.set_password(user, password, actor=None, reason="bench")
         db.session.commit()
     client = app.test_client()

@@ -156,8 +156,18 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from cube.auth.routes import bp as auth_bp
     from cube.main.routes import bp as main_bp
-    from cube.products.routes import bp as products_bp
-    from cube.users.routes import bp as users_bp
+    from cube.products import (  # noqa: F401  (importing the view modules attaches their routes)
+        asset_routes,
+        catalog_routes,
+        company_routes,
+        export_routes,
+        image_routes,
+        import_routes,
+        inventory_routes,
+    )
+    from cube.products.blueprint import bp as products_bp
+    from cube.users import role_routes, routes, team_routes  # noqa: F401  (as above)
+    from cube.users.blueprint import bp as users_bp
     from cube.workorders.admin_routes import bp as workflow_bp
     from cube.workorders.routes import bp as workorders_bp
 

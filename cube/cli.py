@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from cube.actors import SYSTEM
 from cube.auth import services as auth
 from cube.demo import seed_catalog, seed_work_orders
 from cube.errors import DomainError
@@ -55,7 +56,7 @@ def _create(email: str, name: str | None, role_name: str) -> None:
         problems = auth.password_problems(password, email)
         if problems:
             raise click.ClickException(" ".join(problems))
-        user = user_service.create_user(None, data, invite=False)
+        user = user_service.create_user(SYSTEM, data, invite=False)
         auth.set_password(user, password, actor=None, reason="cli")
     except DomainError as exc:
         db.session.rollback()
@@ -97,7 +98,7 @@ def seed_demo_command(if_empty: bool) -> None:
             role = role_service.role_by_name(role_name)
             assert role is not None
             data = user_service.UserData(email=email, name=name, role_id=role.id, timezone=timezone)
-            user = user_service.create_user(None, data, invite=False)
+            user = user_service.create_user(SYSTEM, data, invite=False)
             auth.set_password(user, password, actor=None, reason="demo")
         users[email] = user
     for team_name, description, supervisor, members in DEMO_TEAMS:
@@ -108,8 +109,8 @@ def seed_demo_command(if_empty: bool) -> None:
                 supervisor_id=users[supervisor].id,
                 member_ids=tuple(users[m].id for m in [supervisor, *members]),
             )
-            team_service.save_team(None, None, data)
-    seed_catalog(users["admin@example.com"])
+            team_service.save_team(SYSTEM, None, data)
+    seed_catalog(SYSTEM)
     ensure_default_workflow()
     seed_work_orders(users["supervisor@example.com"], users)
     db.session.commit()

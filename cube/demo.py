@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from cube.actors import Actor
 from cube.extensions import db
 from cube.models import (
     Asset,
@@ -125,7 +126,7 @@ ASSETS = [
 ]
 
 
-def seed_catalog(actor: User | None) -> None:
+def seed_catalog(actor: Actor) -> None:
     """Companies, categories, locations, products, stock and assets (skips what exists)."""
     for data in COMPANIES:
         if companies.company_by_name(data.name) is None:

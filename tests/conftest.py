@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from cube import create_app
+from cube.actors import SYSTEM
 from cube.auth import services as auth
 from cube.config import normalise_database_url
 from cube.extensions import db, limiter
@@ -160,7 +161,7 @@ def make_user(app: Flask) -> Callable[..., User]:
             role_id=role_row.id,
             **fields,
         )
-        user = user_service.create_user(None, data, invite=False)
+        user = user_service.create_user(SYSTEM, data, invite=False)
         if password is not None:
             auth.set_password(user, password, actor=None, reason="test")
         db.session.commit()
@@ -177,7 +178,7 @@ def make_team(app: Flask) -> Callable[..., Team]:
         data = team_service.TeamData(
             name=name, supervisor_id=supervisor.id if supervisor else None, member_ids=tuple(m.id for m in members)
         )
-        team = team_service.save_team(None, None, data)
+        team = team_service.save_team(SYSTEM, None, data)
         db.session.commit()
         return team
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from cube.actors import SYSTEM
 from cube.errors import EditConflict, ValidationFailed
 from cube.extensions import db
 from cube.models import Company, Product, ProductCategory
@@ -114,13 +115,15 @@ def test_stale_edit_via_the_service_raises(app):
     product = make_product()
     data = catalog.ProductData(sku=product.sku, name="Changed")
     with pytest.raises(EditConflict) as caught:
-        catalog.update_product(None, product, data, expected_version=product.version - 1 if product.version > 1 else 99)
+        catalog.update_product(
+            SYSTEM, product, data, expected_version=product.version - 1 if product.version > 1 else 99
+        )
     assert ("Name", "Pump", "Changed") in caught.value.differences
 
 
 def test_product_list_search_filter_sort(client_as):
-    hvac = catalog.save_category(None, None, "HVAC", None)
-    filters = catalog.save_category(None, None, "Filters", hvac.id)
+    hvac = catalog.save_category(SYSTEM, None, "HVAC", None)
+    filters = catalog.save_category(SYSTEM, None, "Filters", hvac.id)
     db.session.commit()
     make_product("FLT-1", "Bag filter", category_id=filters.id, unit_cost="3")
     make_product("MTR-1", "Motor", unit_cost="300")
@@ -207,10 +210,10 @@ def test_company_bad_input(client_as):
 
 def test_service_rejects_bad_numbers():
     with pytest.raises(ValidationFailed, match="cannot be less than"):
-        catalog.create_product(None, catalog.ProductData(sku="N-1", name="N", unit_cost="-1"))
+        catalog.create_product(SYSTEM, catalog.ProductData(sku="N-1", name="N", unit_cost="-1"))
     db.session.rollback()
     with pytest.raises(ValidationFailed, match="must be a number"):
-        catalog.create_product(None, catalog.ProductData(sku="N-1", name="N", min_stock="many"))
+        catalog.create_product(SYSTEM, catalog.ProductData(sku="N-1", name="N", min_stock="many"))
     db.session.rollback()
 
 
@@ -223,8 +226,8 @@ def test_huge_ids_in_urls_are_404(client_as):
 
 def test_category_can_be_renamed_and_moved_from_its_page(client_as):
     manager = client_as("manager")
-    top = catalog.save_category(None, None, "Plumbing", None)
-    other = catalog.save_category(None, None, "Heating", None)
+    top = catalog.save_category(SYSTEM, None, "Plumbing", None)
+    other = catalog.save_category(SYSTEM, None, "Heating", None)
     db.session.commit()
     page = manager.get("/categories").get_data(as_text=True)
     assert f'action="/categories/{top.id}/edit"' in page
@@ -241,11 +244,11 @@ def test_long_unicode_text_fits_on_every_database(app):
     assert db.session.get(Product, product.id).description == text
     assert db.session.get(Company, company.id).notes == text
     with pytest.raises(ValidationFailed, match="at most 16000"):
-        catalog.create_product(None, catalog.ProductData(sku="LONG-2", name="x", description=text + "!"))
+        catalog.create_product(SYSTEM, catalog.ProductData(sku="LONG-2", name="x", description=text + "!"))
     db.session.rollback()
 
 
 def test_decimal_commas_are_refused_not_guessed():
     with pytest.raises(ValidationFailed, match="must be a number"):
-        catalog.create_product(None, catalog.ProductData(sku="C-1", name="C", unit_cost="1,5"))
+        catalog.create_product(SYSTEM, catalog.ProductData(sku="C-1", name="C", unit_cost="1,5"))
     db.session.rollback()

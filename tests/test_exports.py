@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
+from cube.actors import SYSTEM
 from cube.exports import XLSX_MIMETYPE, csv_response, xlsx_response
 from cube.extensions import db
 from cube.models import Product
@@ -48,8 +49,8 @@ def catalog_data():
     maker = make_company(FORMULA, is_manufacturer=True, phone="+44 20 7946 0000")
     make_company("Customer Co", is_customer=True, notes="-5 is not a formula")
     make_company("Old Vendor", is_vendor=True, active=False)
-    pumps = catalog.save_category(None, None, "Pumps", None)
-    small = catalog.save_category(None, None, "Small", pumps.id)
+    pumps = catalog.save_category(SYSTEM, None, "Pumps", None)
+    small = catalog.save_category(SYSTEM, None, "Small", pumps.id)
     db.session.commit()
     pump = make_product(
         "PMP-1",

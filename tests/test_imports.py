@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import event, func, select
 
+from cube.actors import SYSTEM
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Asset, AuditEvent, Company, Product, ProductCategory
@@ -549,7 +550,7 @@ def test_a_service_refusal_while_importing_rolls_back_every_row(app, admin_clien
 
 def test_service_import_of_a_file_with_a_bad_last_row_writes_nothing():
     data = csv_bytes("name,email", "Good Co,", "Bad Co,not-an-address")
-    result = imports.import_file(None, "companies", data, max_rows=100)
+    result = imports.import_file(SYSTEM, "companies", data, max_rows=100)
     assert not result.ok
     assert errors_of(result) == [(3, "email")]
     db.session.flush()

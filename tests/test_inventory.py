@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from cube.actors import SYSTEM
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import StockLevel, StockMovement
@@ -25,10 +26,10 @@ def test_on_hand_is_the_ledger_sum(app):
     product, shelf = make_product(), make_location()
     other = make_location("Van 3")
     stock(product, shelf, "10")
-    inventory.issue(None, Movement(product.id, shelf.id, "3", reference="WO-2026-000001"))
-    inventory.return_stock(None, Movement(product.id, shelf.id, "1"))
-    inventory.transfer(None, Movement(product.id, shelf.id, "2.5"), other.id)
-    inventory.adjust(None, Movement(product.id, other.id, "0.5", reason="Count"), direction=-1)
+    inventory.issue(SYSTEM, Movement(product.id, shelf.id, "3", reference="WO-2026-000001"))
+    inventory.return_stock(SYSTEM, Movement(product.id, shelf.id, "1"))
+    inventory.transfer(SYSTEM, Movement(product.id, shelf.id, "2.5"), other.id)
+    inventory.adjust(SYSTEM, Movement(product.id, other.id, "0.5", reason="Count"), direction=-1)
     db.session.commit()
     assert inventory.on_hand(product.id, shelf.id) == Decimal("5.5")
     assert inventory.on_hand(product.id, other.id) == Decimal("2")
@@ -45,7 +46,7 @@ def test_stock_cannot_go_below_zero(app):
     stock(product, shelf, "2")
     before = movement_count()
     with pytest.raises(InsufficientStock, match="Only 2 each"):
-        inventory.issue(None, Movement(product.id, shelf.id, "3"))
+        inventory.issue(SYSTEM, Movement(product.id, shelf.id, "3"))
     db.session.rollback()
     assert movement_count() == before
     assert inventory.on_hand(product.id, shelf.id) == Decimal("2")
@@ -54,14 +55,14 @@ def test_stock_cannot_go_below_zero(app):
 def test_nothing_to_issue_where_nothing_was_received(app):
     product, shelf = make_product(), make_location()
     with pytest.raises(InsufficientStock):
-        inventory.issue(None, Movement(product.id, shelf.id, "1"))
+        inventory.issue(SYSTEM, Movement(product.id, shelf.id, "1"))
 
 
 @pytest.mark.parametrize("quantity", ["0", "-1", "abc", "1e400", "NaN", "0.0001", "99999999999"])
 def test_bad_quantities_are_refused(app, quantity):
     product, shelf = make_product(), make_location()
     with pytest.raises(ValidationFailed):
-        inventory.receive(None, Movement(product.id, shelf.id, quantity))
+        inventory.receive(SYSTEM, Movement(product.id, shelf.id, quantity))
     db.session.rollback()
     assert movement_count() == 0
 
@@ -69,14 +70,14 @@ def test_bad_quantities_are_refused(app, quantity):
 def test_adjustment_needs_a_reason(app):
     product, shelf = make_product(), make_location()
     with pytest.raises(ValidationFailed, match="why"):
-        inventory.adjust(None, Movement(product.id, shelf.id, "1", reason="  "), direction=1)
+        inventory.adjust(SYSTEM, Movement(product.id, shelf.id, "1", reason="  "), direction=1)
 
 
 def test_transfer_needs_another_place(app):
     product, shelf = make_product(), make_location()
     stock(product, shelf, "5")
     with pytest.raises(ValidationFailed, match="different destination"):
-        inventory.transfer(None, Movement(product.id, shelf.id, "1"), shelf.id)
+        inventory.transfer(SYSTEM, Movement(product.id, shelf.id, "1"), shelf.id)
 
 
 def test_two_people_issuing_the_last_unit_at_once(app):
@@ -90,7 +91,7 @@ def test_two_people_issuing_the_last_unit_at_once(app):
     def first() -> None:
         with app.app_context():
             try:
-                inventory.issue(None, Movement(product_id, shelf_id, "1"))
+                inventory.issue(SYSTEM, Movement(product_id, shelf_id, "1"))
                 first_has_taken.set()
                 threading.Event().wait(0.3)  # hold the row while the second tries
                 db.session.commit()
@@ -104,7 +105,7 @@ def test_two_people_issuing_the_last_unit_at_once(app):
         first_has_taken.wait(5)
         with app.app_context():
             try:
-                inventory.issue(None, Movement(product_id, shelf_id, "1"))
+                inventory.issue(SYSTEM, Movement(product_id, shelf_id, "1"))
                 db.session.commit()
                 results["second"] = "issued"
             except InsufficientStock:
@@ -142,9 +143,9 @@ def test_low_stock_hook_fires_below_minimum(app):
 
     inventory.low_stock.connect(receiver)
     try:
-        inventory.issue(None, Movement(product.id, shelf.id, "1"))  # 5 left: not below
+        inventory.issue(SYSTEM, Movement(product.id, shelf.id, "1"))  # 5 left: not below
         assert seen == []
-        inventory.issue(None, Movement(product.id, shelf.id, "1"))  # 4 left: below
+        inventory.issue(SYSTEM, Movement(product.id, shelf.id, "1"))  # 4 left: below
         assert seen == [product.sku]
     finally:
         inventory.low_stock.disconnect(receiver)

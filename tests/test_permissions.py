@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from cube import create_app
+from cube.actors import SYSTEM
 from cube.extensions import db
 from cube.models import User
 from cube.permissions import BUILTIN_ROLES, PERMISSIONS, access_rule, can, public
@@ -222,7 +223,7 @@ def make_user_in_role(role: str):
     data = user_service.UserData(
         email=f"matrix-{role}@example.com", name=f"Matrix {role}", role_id=role_service.role_by_name(role).id
     )
-    user = user_service.create_user(None, data, invite=False)
+    user = user_service.create_user(SYSTEM, data, invite=False)
     db.session.commit()
     return user
 
@@ -247,7 +248,7 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
     team = make_team("Matrix team")
     product = make_product("MATRIX-1")
     company = make_company("Matrix Co")
-    contact = companies.add_contact(None, company, companies.ContactData(name="Matrix Contact"))
+    contact = companies.add_contact(SYSTEM, company, companies.ContactData(name="Matrix Contact"))
     db.session.commit()
     ids = {
         "user": target.id,
@@ -257,7 +258,7 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
         "contact": contact.id,
         "asset": make_asset(product).id,
         "location": make_location().id,
-        "image": images.add_image(None, product, "matrix.png", tiny_png()).id,
+        "image": images.add_image(SYSTEM, product, "matrix.png", tiny_png()).id,
         **work_order_parts(make_work_order(target), product),
         "transition": transition_named("Rejected", "Reopen").id,
     }

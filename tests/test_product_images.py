@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.http import parse_options_header
 
 from cube import storage
+from cube.actors import SYSTEM
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import AuditEvent, Product, ProductImage, User
@@ -98,7 +99,7 @@ def add(product: Product) -> Callable[..., ProductImage]:
     """Factory: an image added through the service and committed."""
 
     def factory(data: bytes | None = None, filename: str = "photo.png") -> ProductImage:
-        image = images.add_image(None, product, filename, data if data is not None else picture())
+        image = images.add_image(SYSTEM, product, filename, data if data is not None else picture())
         db.session.commit()
         return image
 
@@ -219,7 +220,7 @@ def test_pixel_limit_follows_pillow_setting(app, product, monkeypatch, size):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
     before = stored_files(app)
     with pytest.raises(ValidationFailed, match="too many pixels"):
-        images.add_image(None, product, "big.png", picture("PNG", size))
+        images.add_image(SYSTEM, product, "big.png", picture("PNG", size))
     db.session.rollback()
     assert image_count() == 0
     assert stored_files(app) == before
@@ -319,7 +320,7 @@ def test_move_mends_tied_positions(product, add):
     first, second = add(), add()
     second.position = first.position
     db.session.commit()
-    assert images.move_image(None, second, "up") is True
+    assert images.move_image(SYSTEM, second, "up") is True
     db.session.commit()
     assert order_of(product) == [second.id, first.id]
 
@@ -345,7 +346,7 @@ def test_delete_removes_row_and_files(app, admin_client, product, add):
 def test_delete_rolled_back_keeps_files(app, add):
     image = add()
     path = Path(app.config["UPLOAD_ROOT"]) / image.stored_name
-    images.delete_image(None, image)
+    images.delete_image(SYSTEM, image)
     assert path.is_file()  # removed only when the deletion commits
     db.session.rollback()
     assert path.is_file()

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from cube.errors import DomainError, ValidationFailed
+from cube.edge import save_form
+from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.forms import show_error
 from cube.models import Asset, Location
 from cube.pagination import page_of
+from cube.parsing import optional_int
 from cube.permissions import requires
 from cube.products import assets as service
+from cube.products.blueprint import bp
 from cube.products.catalog import product_by_sku
-from cube.products.forms import AssetFilterForm, AssetForm, LocationForm, company_options, location_options
-from cube.products.routes import bp
+from cube.products.filters import asset_filters
+from cube.products.forms import AssetForm, LocationForm, company_options, location_options
 from cube.workorders.queries import recent_work_orders
-
-
-def asset_filters() -> tuple[AssetFilterForm, service.AssetFilters]:
-    """The asset list filters from the query string (unknown values are ignored)."""
-    form = AssetFilterForm(request.args)
-    form.location.choices = location_options(blank="Anywhere")
-    form.company.choices = company_options(blank="Any owner")
-    form.validate()
-    filters = service.AssetFilters(
-        q=(form.q.data or "") if not form.q.errors else "",
-        status=form.status.data or "",
-        product_id=form.product.data if not form.product.errors else None,
-        location_id=form.location.data,
-        company_id=form.company.data,
-    )
-    return form, filters
 
 
 @bp.route("/assets")
@@ -81,23 +67,16 @@ def edit_asset(asset_id: int | None) -> Response | str:
     asset = db.get_or_404(Asset, asset_id) if asset_id is not None else None
     form = _asset_form(asset)
     if form.validate_on_submit():
-        version = (form.version.data or "").strip()
-        try:
-            data = _asset_data(form)
-            if asset is None:
-                asset = service.create_asset(current_user, data)
-            else:
-                expected = int(version) if version.isdigit() else None
-                service.update_asset(current_user, asset, data, expected_version=expected)
-        except DomainError as exc:
-            if exc.status_code == 409:
-                raise
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Asset {asset.serial_number} saved.", "success")
-            return redirect(url_for("products.show_asset", asset_id=asset.id))
+        done = save_form(
+            form,
+            lambda: service.save_asset(
+                current_user, asset, _asset_data(form), expected_version=optional_int(form.version.data)
+            ),
+            success=lambda saved: f"Asset {saved.serial_number} saved.",
+            redirect_to=lambda saved: url_for("products.show_asset", asset_id=saved.id),
+        )
+        if done is not None:
+            return done
     return render_template("products/asset_form.html", form=form, asset=asset)
 
 
@@ -132,13 +111,12 @@ def edit_location(location_id: int | None) -> Response | str:
             parent_id=form.parent_id.data,
             active=bool(form.active.data),
         )
-        try:
-            location = service.save_location(current_user, location, data)
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{location.path} saved.", "success")
-            return redirect(url_for("products.list_locations"))
+        done = save_form(
+            form,
+            lambda: service.save_location(current_user, location, data),
+            success=lambda saved: f"{saved.path} saved.",
+            redirect_to=url_for("products.list_locations"),
+        )
+        if done is not None:
+            return done
     return render_template("products/location_form.html", form=form, location=location)

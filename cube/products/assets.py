@@ -11,10 +11,12 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from cube import audit
+from cube.actors import Actor
 from cube.editing import check_version
 from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.models import Asset, AssetStatus, Company, Location, LocationKind, Product, User
+from cube.models import Asset, AssetStatus, Company, Location, LocationKind, Product
+from cube.products.catalog import require_manager
 from cube.trees import descendant_ids, tree_order
 from cube.validation import optional_text, required_text
 
@@ -69,8 +71,9 @@ def location_by_path(path: str) -> Location | None:
     return next((node for node, _ in location_tree() if node.path == wanted), None)
 
 
-def save_location(actor: User | None, location: Location | None, data: LocationData) -> Location:
+def save_location(actor: Actor, location: Location | None, data: LocationData) -> Location:
     """Create or edit a location; names are unique under a parent and the tree has no cycles."""
+    require_manager(actor)
     name = required_text(data.name, field="name", label="A name", max_length=120)
     if data.kind not in {kind.value for kind in LocationKind}:
         raise ValidationFailed("Choose site, building or area.", field="kind")
@@ -129,6 +132,11 @@ def assets_query(filters: AssetFilters) -> Select[tuple[Asset]]:
     return query
 
 
+def assets_of_product(product_id: int, *, limit: int = 50) -> list[Asset]:
+    """The ``limit`` newest assets of a product."""
+    return list(db.session.scalars(assets_query(AssetFilters(product_id=product_id)).limit(limit)))
+
+
 def asset_by_serial(product_id: int, serial_number: str) -> Asset | None:
     """The asset of this product with this serial number."""
     return db.session.scalar(
@@ -185,8 +193,9 @@ def _apply(asset: Asset, data: AssetData) -> None:
         setattr(asset, name, getattr(data, name))
 
 
-def create_asset(actor: User | None, data: AssetData) -> Asset:
+def create_asset(actor: Actor, data: AssetData) -> Asset:
     """Register a serialised unit."""
+    require_manager(actor)
     data = _clean(data)
     _check_serial_free(data, None)
     asset = Asset()
@@ -197,21 +206,30 @@ def create_asset(actor: User | None, data: AssetData) -> Asset:
     return asset
 
 
-def update_asset(actor: User | None, asset: Asset, data: AssetData, *, expected_version: int | None) -> None:
+def _as_record(data: AssetData) -> Any:
+    """The submitted data shaped like an asset, for comparing with the saved one."""
+    return SimpleNamespace(
+        **{name: getattr(data, name) for name in AssetData.__dataclass_fields__},
+        product=db.session.get(Product, data.product_id),
+        location=db.session.get(Location, data.location_id) if data.location_id else None,
+        company=db.session.get(Company, data.company_id) if data.company_id else None,
+    )
+
+
+def update_asset(actor: Actor, asset: Asset, data: AssetData, *, expected_version: int | None) -> None:
     """Save changes unless someone else saved since ``expected_version`` (then EditConflict)."""
+    require_manager(actor)
     data = _clean(data)
     _check_serial_free(data, asset)
-    before = _snapshot(asset)
-    after = _snapshot(
-        SimpleNamespace(
-            **{name: getattr(data, name) for name in AssetData.__dataclass_fields__},
-            product=db.session.get(Product, data.product_id),
-            location=db.session.get(Location, data.location_id) if data.location_id else None,
-            company=db.session.get(Company, data.company_id) if data.company_id else None,
-        )
-    )
-    check_version(expected_version, asset.version, before, after, "asset")
+    changes = check_version(expected_version, asset.version, _snapshot(asset), _snapshot(_as_record(data)), "asset")
     _apply(asset, data)
     db.session.flush()
-    changes = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
     audit.record("asset.updated", actor=actor, target=asset, changes=changes)
+
+
+def save_asset(actor: Actor, asset: Asset | None, data: AssetData, *, expected_version: int | None) -> Asset:
+    """Register an asset (``asset`` None) or update one (see ``update_asset``); returns it."""
+    if asset is None:
+        return create_asset(actor, data)
+    update_asset(actor, asset, data, expected_version=expected_version)
+    return asset

@@ -11,25 +11,36 @@ from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from cube import audit
+from cube.actors import Actor, require
 from cube.editing import check_version
 from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.models import Company, Product, ProductCategory, User
+from cube.models import Company, Product, ProductCategory
 from cube.trees import descendant_ids, tree_order
 from cube.validation import decimal_value, optional_text, required_text
 
 UNITS = ("each", "box", "pack", "pair", "set", "m", "m2", "m3", "kg", "g", "l", "ml", "h")
 MAX_SPECS = 50
 
-# Sort keys users may ask for; anything else falls back to the default.
-SORTS = {
-    "sku": Product.sku_key,
-    "name": Product.name,
-    "cost": Product.unit_cost,
-    "price": Product.unit_price,
-    "updated": Product.updated_at,
-    "on_hand": Product.on_hand,
+
+@dataclass(frozen=True)
+class Sort:
+    """One way to order the catalog list: its label in the picker and the column."""
+
+    label: str
+    column: Any
+
+
+# The one list of catalog sort orders (the picker shows them in this order); anything else falls back to name.
+SORTS: dict[str, Sort] = {
+    "name": Sort("Name", Product.name),
+    "sku": Sort("SKU", Product.sku_key),
+    "on_hand": Sort("On hand", Product.on_hand),
+    "cost": Sort("Unit cost", Product.unit_cost),
+    "price": Sort("Price", Product.unit_price),
+    "updated": Sort("Last change", Product.updated_at),
 }
+DEFAULT_SORT = "name"
 
 
 @dataclass(frozen=True)
@@ -64,16 +75,20 @@ class ProductData:
     active: bool = True
 
 
+def require_manager(actor: Actor) -> None:
+    """Refuse unless ``actor`` may change the catalog (companies, categories, products, locations, assets)."""
+    require(actor, "catalog.manage", "You may not change the catalog.")
+
+
 def category_tree() -> list[tuple[ProductCategory, int]]:
     """Every category depth-first with its depth, for pickers and the category page."""
     categories = db.session.scalars(select(ProductCategory)).all()
     return tree_order(categories, lambda c: c.parent_id, lambda c: c.id, lambda c: c.name)
 
 
-def save_category(
-    actor: User | None, category: ProductCategory | None, name: str, parent_id: int | None
-) -> ProductCategory:
+def save_category(actor: Actor, category: ProductCategory | None, name: str, parent_id: int | None) -> ProductCategory:
     """Create or rename/move a category; names are unique under one parent and no cycles."""
+    require_manager(actor)
     name = required_text(name, field="name", label="A name", max_length=120)
     parent = db.session.get(ProductCategory, parent_id) if parent_id else None
     if parent_id and parent is None:
@@ -137,7 +152,7 @@ def products_query(filters: ProductFilters) -> Select[tuple[Product]]:
         query = query.where(Product.is_spare_part.is_(True))
     if filters.low_stock:
         query = query.where(and_(Product.min_stock > 0, Product.on_hand < Product.min_stock))
-    column = SORTS.get(filters.sort, Product.name)
+    column = SORTS.get(filters.sort, SORTS[DEFAULT_SORT]).column
     order = column.desc() if filters.descending else column.asc()
     return query.order_by(order, Product.id)
 
@@ -249,8 +264,9 @@ def _apply(product: Product, data: ProductData) -> None:
     product.active = data.active
 
 
-def create_product(actor: User | None, data: ProductData) -> Product:
+def create_product(actor: Actor, data: ProductData) -> Product:
     """Add a product to the catalog."""
+    require_manager(actor)
     data = _clean(data)
     _check_sku_free(data.sku, None)
     product = Product()
@@ -261,14 +277,21 @@ def create_product(actor: User | None, data: ProductData) -> Product:
     return product
 
 
-def update_product(actor: User | None, product: Product, data: ProductData, *, expected_version: int | None) -> None:
+def update_product(actor: Actor, product: Product, data: ProductData, *, expected_version: int | None) -> None:
     """Save changes unless someone else saved since ``expected_version`` (then EditConflict)."""
+    require_manager(actor)
     data = _clean(data)
     _check_sku_free(data.sku, product)
-    before = _snapshot(product)
     after = _snapshot(_as_record(data))
-    check_version(expected_version, product.version, before, after, "product")
+    changes = check_version(expected_version, product.version, _snapshot(product), after, "product")
     _apply(product, data)
     db.session.flush()
-    changes = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
     audit.record("product.updated", actor=actor, target=product, changes=changes)
+
+
+def save_product(actor: Actor, product: Product | None, data: ProductData, *, expected_version: int | None) -> Product:
+    """Create a product (``product`` None) or update one (see ``update_product``); returns it."""
+    if product is None:
+        return create_product(actor, data)
+    update_product(actor, product, data, expected_version=expected_version)
+    return product

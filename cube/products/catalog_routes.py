@@ -4,49 +4,29 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from cube.errors import DomainError
+from cube.edge import act, save_form
 from cube.extensions import db
-from cube.forms import show_error
 from cube.models import Product, ProductCategory
 from cube.pagination import page_of
+from cube.parsing import optional_int
 from cube.permissions import can, requires
 from cube.products import catalog as service
 from cube.products import inventory
-from cube.products.assets import AssetFilters, assets_query
+from cube.products.assets import assets_of_product
+from cube.products.blueprint import bp
+from cube.products.filters import product_filters
 from cube.products.forms import (
     CategoryForm,
-    ProductFilterForm,
     ProductForm,
     StockMovementForm,
     category_options,
     company_options,
     location_options,
 )
-from cube.products.routes import bp
-
-
-def product_filters() -> tuple[ProductFilterForm, service.ProductFilters]:
-    """The catalog filters from the query string (unknown values are ignored)."""
-    form = ProductFilterForm(request.args)
-    form.category.choices = category_options(blank="Any category")
-    form.manufacturer.choices = company_options(blank="Any manufacturer", manufacturers_only=True)
-    form.validate()
-    status = form.status.data or ""
-    filters = service.ProductFilters(
-        q=(form.q.data or "") if not form.q.errors else "",
-        category_id=form.category.data,
-        manufacturer_id=form.manufacturer.data,
-        active={"": True, "archived": False}.get(status),
-        spare_parts=bool(form.spare.data),
-        low_stock=bool(form.low.data),
-        sort=form.sort.data if form.sort.data in service.SORTS else "name",
-        descending=bool(form.desc.data),
-    )
-    return form, filters
 
 
 @bp.route("/products")
@@ -91,11 +71,6 @@ def _product_data(form: ProductForm) -> service.ProductData:
     )
 
 
-def _expected_version(form: ProductForm) -> int | None:
-    value = (form.version.data or "").strip()
-    return int(value) if value.isdigit() else None
-
-
 @bp.route("/products/new", methods=["GET", "POST"], defaults={"product_id": None})
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
 @requires("catalog.manage")
@@ -104,21 +79,16 @@ def edit_product(product_id: int | None) -> Response | str:
     product = db.get_or_404(Product, product_id) if product_id is not None else None
     form = _product_form(product)
     if form.validate_on_submit():
-        try:
-            data = _product_data(form)
-            if product is None:
-                product = service.create_product(current_user, data)
-            else:
-                service.update_product(current_user, product, data, expected_version=_expected_version(form))
-        except DomainError as exc:
-            if exc.status_code == 409:
-                raise
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{product.sku} saved.", "success")
-            return redirect(url_for("products.show_product", product_id=product.id))
+        done = save_form(
+            form,
+            lambda: service.save_product(
+                current_user, product, _product_data(form), expected_version=optional_int(form.version.data)
+            ),
+            success=lambda saved: f"{saved.sku} saved.",
+            redirect_to=lambda saved: url_for("products.show_product", product_id=saved.id),
+        )
+        if done is not None:
+            return done
     return render_template("products/product_form.html", form=form, product=product)
 
 
@@ -132,15 +102,13 @@ def show_product(product_id: int) -> str:
         movement_form = StockMovementForm(prefix="stock")
         movement_form.location_id.choices = location_options(blank="Choose a location", active_only=True)
         movement_form.to_location_id.choices = location_options(blank="—", active_only=True)
-    movements = db.session.scalars(inventory.ledger_query(product_id=product.id).limit(20)).all()
-    assets = db.session.scalars(assets_query(AssetFilters(product_id=product.id)).limit(50)).all()
     return render_template(
         "products/product.html",
         product=product,
         levels=inventory.levels_for(product.id),
         total=inventory.total_on_hand(product.id),
-        movements=movements,
-        assets=assets,
+        movements=inventory.recent_movements(product.id),
+        assets=assets_of_product(product.id),
         movement_form=movement_form,
         specs=product.specs or [],
     )
@@ -163,16 +131,12 @@ def save_category(category_id: int | None) -> Response:
     category = db.get_or_404(ProductCategory, category_id) if category_id is not None else None
     form = CategoryForm(prefix="category")
     form.parent_id.choices = category_options(blank="Top level")
-    if form.validate_on_submit():
-        try:
-            saved = service.save_category(current_user, category, form.name.data or "", form.parent_id.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"Category {saved.path} saved.", "success")
-    else:
+    if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(" ".join(errors), "danger")
-    return redirect(url_for("products.list_categories"))
+        return redirect(url_for("products.list_categories"))
+    return act(
+        lambda: service.save_category(current_user, category, form.name.data or "", form.parent_id.data),
+        success=lambda saved: f"Category {saved.path} saved.",
+        redirect_to=url_for("products.list_categories"),
+    )

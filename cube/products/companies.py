@@ -8,9 +8,11 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, func, or_, select
 
 from cube import audit
+from cube.actors import Actor
 from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.models import Company, CompanyContact, User
+from cube.models import Asset, Company, CompanyContact, Product
+from cube.products.catalog import require_manager
 from cube.validation import optional_text, required_text
 
 KIND_COLUMNS = {
@@ -77,6 +79,26 @@ def companies_query(filters: CompanyFilters) -> Select[tuple[Company]]:
     return query
 
 
+def company_options(*, manufacturers_only: bool = False) -> list[tuple[int, str]]:
+    """(id, name) of the active companies by name, for pickers."""
+    query = select(Company.id, Company.name).where(Company.active.is_(True)).order_by(Company.name)
+    if manufacturers_only:
+        query = query.where(Company.is_manufacturer.is_(True))
+    return [(row.id, row.name) for row in db.session.execute(query)]
+
+
+def products_made_by(company: Company, *, limit: int = 50) -> list[Product]:
+    """The first ``limit`` products this company manufactures, by name."""
+    query = select(Product).where(Product.manufacturer_id == company.id).order_by(Product.name, Product.id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def assets_owned_by(company: Company, *, limit: int = 50) -> list[Asset]:
+    """The ``limit`` newest assets this company owns."""
+    query = select(Asset).where(Asset.company_id == company.id).order_by(Asset.id.desc())
+    return list(db.session.scalars(query.limit(limit)))
+
+
 def company_by_name(name: str) -> Company | None:
     """The company called ``name`` (exact, trimmed)."""
     return db.session.scalar(select(Company).where(Company.name == name.strip()))
@@ -112,8 +134,9 @@ def _clean(data: CompanyData) -> CompanyData:
     )
 
 
-def save_company(actor: User | None, company: Company | None, data: CompanyData) -> Company:
+def save_company(actor: Actor, company: Company | None, data: CompanyData) -> Company:
     """Create (``company`` None) or update a company; names are unique."""
+    require_manager(actor)
     data = _clean(data)
     clash = select(Company.id).where(Company.name == data.name)
     if company is not None:
@@ -131,8 +154,9 @@ def save_company(actor: User | None, company: Company | None, data: CompanyData)
     return company
 
 
-def add_contact(actor: User | None, company: Company, data: ContactData) -> CompanyContact:
+def add_contact(actor: Actor, company: Company, data: ContactData) -> CompanyContact:
     """Add a contact person to a company."""
+    require_manager(actor)
     contact = CompanyContact(
         company=company,
         name=required_text(data.name, field="name", label="A name", max_length=120),
@@ -146,8 +170,9 @@ def add_contact(actor: User | None, company: Company, data: ContactData) -> Comp
     return contact
 
 
-def remove_contact(actor: User | None, contact: CompanyContact) -> None:
+def remove_contact(actor: Actor, contact: CompanyContact) -> None:
     """Remove a contact person (contacts are details, not business records)."""
+    require_manager(actor)
     audit.record("company.contact_removed", actor=actor, target=contact.company, contact=contact.name)
     db.session.delete(contact)
     db.session.flush()

@@ -10,11 +10,8 @@ from werkzeug.wrappers import Response
 from cube.exports import csv_response, xlsx_response
 from cube.permissions import requires
 from cube.products import imports as service
-from cube.products.asset_routes import asset_filters
-from cube.products.catalog_routes import product_filters
-from cube.products.company_routes import company_filters
-from cube.products.forms import CompanyFilterForm
-from cube.products.routes import bp
+from cube.products.blueprint import bp
+from cube.products.filters import asset_filters, company_filters, product_filters
 
 FORMATS = ("csv", "xlsx")
 
@@ -47,9 +44,8 @@ def export_products() -> Response:
 def export_companies() -> Response:
     """The company list, filtered as on the list page, as CSV or XLSX (importable again)."""
     chosen = _requested_format()
-    form = CompanyFilterForm(request.args)
-    form.validate()
-    return _download(service.company_rows(company_filters(form)), "companies", chosen)
+    _, filters = company_filters()
+    return _download(service.company_rows(filters), "companies", chosen)
 
 
 @bp.route("/assets/export")

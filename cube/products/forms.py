@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,12 +19,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cube.extensions import db
 from cube.forms import CubeForm, options
-from cube.models import AssetStatus, Company, LocationKind
+from cube.models import AssetStatus, LocationKind
 from cube.parsing import optional_int
 from cube.products.assets import location_tree
-from cube.products.catalog import UNITS, category_tree
+from cube.products.catalog import DEFAULT_SORT, SORTS, UNITS, category_tree
+from cube.products.companies import company_options as company_pairs
+from cube.products.inventory import CHOICES as MOVEMENT_CHOICES
 
 
 class FilterForm(CubeForm):
@@ -120,18 +120,9 @@ class ProductFilterForm(FilterForm):
     low = BooleanField("Below minimum stock")
     sort = SelectField(
         "Sort by",
-        choices=options(
-            [
-                ("name", "Name"),
-                ("sku", "SKU"),
-                ("on_hand", "On hand"),
-                ("cost", "Unit cost"),
-                ("price", "Price"),
-                ("updated", "Last change"),
-            ]
-        ),
+        choices=options((key, sort.label) for key, sort in SORTS.items()),
         validate_choice=False,
-        default="name",
+        default=DEFAULT_SORT,
     )
     desc = BooleanField("Descending")
 
@@ -167,18 +158,13 @@ class AssetFilterForm(FilterForm):
     product = IntegerField("Product", validators=[Optional()])
 
 
-MOVEMENT_KINDS = [
-    ("receipt", "Receive"),
-    ("issue", "Issue"),
-    ("return", "Return"),
-    ("transfer", "Transfer"),
-    ("adjust_up", "Adjust up (count found more)"),
-    ("adjust_down", "Adjust down (count found less)"),
-]
-
-
 class StockMovementForm(CubeForm):
-    kind = RadioField("Movement", choices=options(MOVEMENT_KINDS), default="receipt", validators=[DataRequired()])
+    kind = RadioField(
+        "Movement",
+        choices=options((key, choice.label) for key, choice in MOVEMENT_CHOICES.items()),
+        default="receipt",
+        validators=[DataRequired()],
+    )
     location_id = SelectField("Location", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     to_location_id = SelectField("To location (transfers)", coerce=optional_int, validate_choice=True)
     quantity = DecimalField(
@@ -207,7 +193,4 @@ def location_options(*, blank: str | None, active_only: bool = False) -> list[Se
 
 def company_options(*, blank: str | None, manufacturers_only: bool = False) -> list[SelectChoice]:
     """Active companies by name."""
-    query = select(Company.id, Company.name).where(Company.active.is_(True)).order_by(Company.name)
-    if manufacturers_only:
-        query = query.where(Company.is_manufacturer.is_(True))
-    return options(db.session.execute(query).all(), blank=blank)
+    return options(company_pairs(manufacturers_only=manufacturers_only), blank=blank)

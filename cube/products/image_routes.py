@@ -12,14 +12,14 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField
 
 from cube import storage
-from cube.errors import ValidationFailed
+from cube.edge import act
 from cube.extensions import db
 from cube.forms import CubeForm, options
 from cube.models import Asset, Product, ProductImage
 from cube.permissions import requires
 from cube.products import images
+from cube.products.blueprint import bp
 from cube.products.qr import qr_svg
-from cube.products.routes import bp
 from cube.urls import external_url
 
 IMAGE_CACHE_SECONDS = 86400
@@ -33,8 +33,9 @@ class ImageMoveForm(CubeForm):
     direction = SelectField("Direction", choices=options([("up", "Earlier"), ("down", "Later")]))
 
 
-def _back_to(product_id: int) -> Response:
-    return redirect(url_for("products.show_product", product_id=product_id))
+def _back_to(product_id: int) -> str:
+    """The product page the image views return to."""
+    return url_for("products.show_product", product_id=product_id)
 
 
 def _flash_form_errors(form: CubeForm) -> None:
@@ -51,17 +52,13 @@ def upload_image(product_id: int) -> Response:
     form = ImageUploadForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)
-        return _back_to(product.id)
+        return redirect(_back_to(product.id))
     upload: FileStorage = form.image.data
-    try:
-        image = images.add_image(current_user, product, upload.filename or "", upload.read())
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(f"Added {image.original_name}.", "success")
-    return _back_to(product_id)
+    return act(
+        lambda: images.add_image(current_user, product, upload.filename or "", upload.read()),
+        success=lambda image: f"Added {image.original_name}.",
+        redirect_to=_back_to(product.id),
+    )
 
 
 @bp.route("/products/images/<int:image_id>/delete", methods=["POST"])
@@ -69,12 +66,10 @@ def upload_image(product_id: int) -> Response:
 def delete_image(image_id: int) -> Response:
     """Remove a product picture."""
     image = db.get_or_404(ProductImage, image_id)
-    product_id = image.product_id
-    if CubeForm().validate_on_submit():
-        images.delete_image(current_user, image)
-        db.session.commit()
-        flash("Image removed.", "success")
-    return _back_to(product_id)
+    back = _back_to(image.product_id)
+    if not CubeForm().validate_on_submit():
+        return redirect(back)
+    return act(lambda: images.delete_image(current_user, image), success="Image removed.", redirect_to=back)
 
 
 @bp.route("/products/images/<int:image_id>/move", methods=["POST"])
@@ -83,14 +78,15 @@ def move_image(image_id: int) -> Response:
     """Move a product picture one place earlier or later."""
     image = db.get_or_404(ProductImage, image_id)
     form = ImageMoveForm()
+    back = _back_to(image.product_id)
+    direction = form.direction.data or ""
     if not form.validate_on_submit():
         _flash_form_errors(form)
-    elif images.move_image(current_user, image, form.direction.data or ""):
-        db.session.commit()
-        flash("Image moved.", "success")
-    else:
+    elif not images.can_move(image, direction):
         flash("The image is already at that end.", "info")
-    return _back_to(image.product_id)
+    else:
+        return act(lambda: images.move_image(current_user, image, direction), success="Image moved.", redirect_to=back)
+    return redirect(back)
 
 
 @bp.route("/products/images/<int:image_id>/<any(full, thumb):variant>")

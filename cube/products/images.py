@@ -11,9 +11,11 @@ from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
 from cube import audit, storage
+from cube.actors import Actor
 from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.models import Product, ProductImage, User
+from cube.models import Product, ProductImage
+from cube.products.catalog import require_manager
 
 # Pillow format -> (content type, file extension). MPO is the multi-picture JPEG many cameras write.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -93,8 +95,9 @@ def clean_filename(filename: str) -> str:
     return printable if printable.strip(".") else "image"
 
 
-def add_image(actor: User | None, product: Product, filename: str, data: bytes) -> ProductImage:
+def add_image(actor: Actor, product: Product, filename: str, data: bytes) -> ProductImage:
     """Validate an upload by its content, store it and its thumbnail, and add it last to the product."""
+    require_manager(actor)
     checked = check_image(data)
     last = db.session.scalar(select(func.max(ProductImage.position)).where(ProductImage.product_id == product.id))
     stored_name = storage.save("images", data, checked.extension)
@@ -117,8 +120,9 @@ def add_image(actor: User | None, product: Product, filename: str, data: bytes) 
     return image
 
 
-def delete_image(actor: User | None, image: ProductImage) -> None:
+def delete_image(actor: Actor, image: ProductImage) -> None:
     """Remove a picture; its files go once the removal commits."""
+    require_manager(actor)
     product = image.product
     audit.record(
         "product.image_removed", actor=actor, target=product, image_id=image.id, original_name=image.original_name
@@ -129,15 +133,28 @@ def delete_image(actor: User | None, image: ProductImage) -> None:
     db.session.flush()
 
 
-def move_image(actor: User | None, image: ProductImage, direction: str) -> bool:
+def _ordered(image: ProductImage) -> tuple[list[ProductImage], int]:
+    """The product's pictures in order, and where ``image`` is among them."""
+    ordered = sorted(image.product.images, key=lambda item: (item.position, item.id))
+    return ordered, ordered.index(image)
+
+
+def can_move(image: ProductImage, direction: str) -> bool:
+    """True when the picture has a neighbour that way ("up" = earlier, "down" = later)."""
+    ordered, index = _ordered(image)
+    target = {"up": index - 1, "down": index + 1}.get(direction, -1)
+    return 0 <= target < len(ordered)
+
+
+def move_image(actor: Actor, image: ProductImage, direction: str) -> bool:
     """Swap a picture with its neighbour ("up" = earlier); False when it is already at that end."""
+    require_manager(actor)
     if direction not in {"up", "down"}:
         raise ValidationFailed("Move an image up or down.", field="direction")
-    ordered = sorted(image.product.images, key=lambda item: (item.position, item.id))
-    index = ordered.index(image)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(ordered):
+    if not can_move(image, direction):
         return False
+    ordered, index = _ordered(image)
+    target = index - 1 if direction == "up" else index + 1
     ordered[index], ordered[target] = ordered[target], ordered[index]
     for position, item in enumerate(ordered):  # renumbering also mends gaps and ties
         item.position = position

@@ -16,7 +16,7 @@ from cube.extensions import db
 from cube.forms import CubeForm, options
 from cube.permissions import requires
 from cube.products import imports as service
-from cube.products.routes import bp
+from cube.products.blueprint import bp
 
 KIND_LABELS = {"companies": "Companies", "products": "Products", "assets": "Assets"}
 

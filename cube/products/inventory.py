@@ -19,9 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from cube import audit
+from cube.actors import Actor, person_id, require
 from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.models import Location, MovementKind, Product, StockLevel, StockMovement, User, utcnow
+from cube.models import Location, MovementKind, Product, StockLevel, StockMovement, utcnow
 from cube.validation import decimal_value
 
 signals = Namespace()
@@ -32,6 +33,37 @@ low_stock = signals.signal("low-stock")
 
 class InsufficientStock(ValidationFailed):
     """Not enough on hand at that location."""
+
+
+MOVE = "stock.move"
+ADJUST = "stock.adjust"
+MOVE_DENIED = "You may not move stock."
+ADJUST_DENIED = "You may not adjust stock."
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A movement a person can choose on the product page, and the permission it needs."""
+
+    label: str
+    permission: str
+
+
+# What the product page offers, in its order; ``record`` turns a choice into a movement.
+CHOICES: dict[str, Choice] = {
+    "receipt": Choice("Receive", MOVE),
+    "issue": Choice("Issue", MOVE),
+    "return": Choice("Return", MOVE),
+    "transfer": Choice("Transfer", MOVE),
+    "adjust_up": Choice("Adjust up (count found more)", ADJUST),
+    "adjust_down": Choice("Adjust down (count found less)", ADJUST),
+}
+
+
+def can_record(actor: Actor, choice: str) -> bool:
+    """True when ``actor`` may record the movement ``choice`` (a key of ``CHOICES``)."""
+    known = CHOICES.get(choice)
+    return known is not None and actor.has_permission(known.permission)
 
 
 @dataclass(frozen=True)
@@ -112,7 +144,7 @@ def _take(product: Product, location: Location, quantity: Decimal) -> None:
 
 
 def _record(
-    actor: User | None,
+    actor: Actor,
     kind: MovementKind,
     product: Product,
     location: Location,
@@ -132,7 +164,7 @@ def _record(
         reason=movement.reason.strip(),
         reference=movement.reference.strip()[:64],
         transfer_id=transfer_id,
-        created_by_id=actor.id if actor else None,
+        created_by_id=person_id(actor),
     )
     db.session.add(row)
     db.session.flush()
@@ -144,17 +176,24 @@ def _after_taking(product: Product) -> None:
         low_stock.send(product)
 
 
-def receive(actor: User | None, movement: Movement) -> StockMovement:
-    """Goods arrive: add stock."""
+def _bring_in(actor: Actor, kind: MovementKind, movement: Movement) -> StockMovement:
+    """Add stock at the movement's location (a receipt or a return)."""
+    require(actor, MOVE, MOVE_DENIED)
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     _add(product.id, location.id, quantity)
     _change_total(product, quantity)
-    return _record(actor, MovementKind.RECEIPT, product, location, quantity, movement)
+    return _record(actor, kind, product, location, quantity, movement)
 
 
-def issue(actor: User | None, movement: Movement) -> StockMovement:
+def receive(actor: Actor, movement: Movement) -> StockMovement:
+    """Goods arrive: add stock."""
+    return _bring_in(actor, MovementKind.RECEIPT, movement)
+
+
+def issue(actor: Actor, movement: Movement) -> StockMovement:
     """Stock is used (for a work order, say): take it away, never below zero."""
+    require(actor, MOVE, MOVE_DENIED)
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     _take(product, location, quantity)
@@ -164,17 +203,14 @@ def issue(actor: User | None, movement: Movement) -> StockMovement:
     return row
 
 
-def return_stock(actor: User | None, movement: Movement) -> StockMovement:
+def return_stock(actor: Actor, movement: Movement) -> StockMovement:
     """Unused stock comes back."""
-    product, location = _load(movement)
-    quantity = _quantity(movement.quantity)
-    _add(product.id, location.id, quantity)
-    _change_total(product, quantity)
-    return _record(actor, MovementKind.RETURN, product, location, quantity, movement)
+    return _bring_in(actor, MovementKind.RETURN, movement)
 
 
-def transfer(actor: User | None, movement: Movement, to_location_id: int) -> tuple[StockMovement, StockMovement]:
+def transfer(actor: Actor, movement: Movement, to_location_id: int) -> tuple[StockMovement, StockMovement]:
     """Move stock between locations: two ledger rows joined by a transfer id."""
+    require(actor, MOVE, MOVE_DENIED)
     product, source = _load(movement)
     target = db.session.get(Location, to_location_id)
     if target is None:
@@ -196,8 +232,9 @@ def transfer(actor: User | None, movement: Movement, to_location_id: int) -> tup
     return out, into
 
 
-def adjust(actor: User | None, movement: Movement, *, direction: int) -> StockMovement:
+def adjust(actor: Actor, movement: Movement, *, direction: int) -> StockMovement:
     """Correct the balance after a count (up with +1, down with -1); a reason is required."""
+    require(actor, ADJUST, ADJUST_DENIED)
     if not movement.reason.strip():
         raise ValidationFailed("Say why the stock is adjusted.", field="reason")
     if direction not in (1, -1):
@@ -221,6 +258,30 @@ def adjust(actor: User | None, movement: Movement, *, direction: int) -> StockMo
     if direction < 0:
         _after_taking(product)
     return row
+
+
+def record(actor: Actor, choice: str, movement: Movement, *, to_location_id: int | None = None) -> StockMovement:
+    """Record the movement a person chose (a key of ``CHOICES``); returns the ledger row at ``movement``'s location.
+
+    Receipts, issues, returns and transfers need ``stock.move``; adjustments need ``stock.adjust``
+    (each function below checks its own).
+    """
+    if choice not in CHOICES:
+        raise ValidationFailed("Choose a kind of movement from the list.", field="kind")
+    if choice == "receipt":
+        return receive(actor, movement)
+    if choice == "issue":
+        return issue(actor, movement)
+    if choice == "return":
+        return return_stock(actor, movement)
+    if choice == "transfer":
+        return transfer(actor, movement, to_location_id or 0)[0]
+    return adjust(actor, movement, direction=1 if choice == "adjust_up" else -1)
+
+
+def recent_movements(product_id: int, *, limit: int = 20) -> list[StockMovement]:
+    """A product's ``limit`` newest ledger rows."""
+    return list(db.session.scalars(ledger_query(product_id=product_id).limit(limit)))
 
 
 def on_hand(product_id: int, location_id: int) -> Decimal:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from cube.errors import DomainError
+from cube.edge import act
 from cube.extensions import db
 from cube.models import Location, Product
 from cube.pagination import window
 from cube.parsing import optional_int
-from cube.permissions import can, requires
+from cube.permissions import requires
 from cube.products import inventory
+from cube.products.blueprint import bp
 from cube.products.forms import StockMovementForm, location_options
-from cube.products.routes import bp
 
 
 @bp.route("/products/<int:product_id>/stock", methods=["POST"])
@@ -25,14 +25,11 @@ def move_stock(product_id: int) -> Response:
     form = StockMovementForm(prefix="stock")
     form.location_id.choices = location_options(blank="Choose a location", active_only=True)
     form.to_location_id.choices = location_options(blank="—", active_only=True)
-    back = redirect(url_for("products.show_product", product_id=product.id) + "#stock")
+    back = url_for("products.show_product", product_id=product.id) + "#stock"
     if not form.validate_on_submit():
         for name, errors in form.errors.items():
             flash(f"{getattr(form, name).label.text}: {' '.join(errors)}", "danger")
-        return back
-    kind = form.kind.data or ""
-    if kind.startswith("adjust") and not can("stock.adjust"):
-        abort(403)
+        return redirect(back)
     movement = inventory.Movement(
         product_id=product.id,
         location_id=form.location_id.data or 0,
@@ -41,26 +38,13 @@ def move_stock(product_id: int) -> Response:
         reason=form.reason.data or "",
         unit_cost=form.unit_cost.data,
     )
-    try:
-        if kind == "receipt":
-            inventory.receive(current_user, movement)
-        elif kind == "issue":
-            inventory.issue(current_user, movement)
-        elif kind == "return":
-            inventory.return_stock(current_user, movement)
-        elif kind == "transfer":
-            inventory.transfer(current_user, movement, form.to_location_id.data or 0)
-        else:
-            inventory.adjust(current_user, movement, direction=1 if kind == "adjust_up" else -1)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(
-            f"Stock of {product.sku} updated: {inventory.total_on_hand(product.id).normalize():f} on hand.", "success"
-        )
-    return back
+    return act(
+        lambda: inventory.record(current_user, form.kind.data or "", movement, to_location_id=form.to_location_id.data),
+        success=lambda _: (
+            f"Stock of {product.sku} updated: {inventory.total_on_hand(product.id).normalize():f} on hand."
+        ),
+        redirect_to=back,
+    )
 
 
 @bp.route("/stock/movements")

@@ -8,12 +8,29 @@ from collections.abc import Mapping
 from sqlalchemy import select
 
 from cube import audit
-from cube.errors import NotAllowed, ValidationFailed
+from cube.actors import Actor, require
+from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.models import Role, RolePermission, User
+from cube.models import Role, RolePermission
 from cube.permissions import ADMIN_ROLE, BUILTIN_ROLES, PERMISSIONS
 
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
+MANAGE = "role.manage"
+DENIED = "You may not manage roles."
+
+
+def why_locked(actor: Actor, role: Role) -> str | None:
+    """Why ``actor`` may not change ``role``'s permissions (None when they may)."""
+    if role.name == ADMIN_ROLE:
+        return "The admin role always holds every permission."
+    if not actor.is_system and role.id == actor.role_id:
+        return "You cannot change the permissions of your own role."
+    return None
+
+
+def is_locked_role(actor: Actor, role: Role) -> bool:
+    """True when the permission matrix shows ``role`` read-only to ``actor`` (see ``why_locked``)."""
+    return why_locked(actor, role) is not None
 
 
 def all_roles() -> list[Role]:
@@ -46,8 +63,9 @@ def ensure_builtin_roles() -> list[Role]:
     return created
 
 
-def create_role(actor: User, name: str, description: str) -> Role:
+def create_role(actor: Actor, name: str, description: str) -> Role:
     """Add a custom role with no permissions yet."""
+    require(actor, MANAGE, DENIED)
     name = name.strip().lower()
     if not ROLE_NAME.match(name):
         raise ValidationFailed("Use 2-64 lower-case letters, digits, '-' or '_', starting with a letter.", field="name")
@@ -60,12 +78,13 @@ def create_role(actor: User, name: str, description: str) -> Role:
     return role
 
 
-def set_permissions(actor: User, wanted: Mapping[int, set[str]]) -> list[Role]:
+def set_permissions(actor: Actor, wanted: Mapping[int, set[str]]) -> list[Role]:
     """Apply the permission matrix: role id -> permissions it should hold.
 
     The admin role always holds everything and a user cannot change the role
     they hold; either attempt is refused before anything changes.
     """
+    require(actor, MANAGE, DENIED)
     changed = []
     for role in all_roles():
         new = set(wanted.get(role.id, set()))
@@ -74,10 +93,9 @@ def set_permissions(actor: User, wanted: Mapping[int, set[str]]) -> list[Role]:
             raise ValidationFailed(f"Unknown permissions: {', '.join(sorted(unknown))}.")
         if new == set(role.permissions):
             continue
-        if role.name == ADMIN_ROLE:
-            raise NotAllowed("The admin role always holds every permission.")
-        if role.id == actor.role_id:
-            raise NotAllowed("You cannot change the permissions of your own role.")
+        locked = why_locked(actor, role)
+        if locked:
+            raise ValidationFailed(locked)
         changed.append((role, new))
     for role, new in changed:
         added, removed = sorted(new - role.permissions), sorted(role.permissions - new)

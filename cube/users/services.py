@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from cube import audit
+from cube.actors import Actor, person_id, require
 from cube.auth import services as auth
 from cube.errors import NotAllowed, ValidationFailed
 from cube.extensions import db
-from cube.models import Role, Team, User, team_members
+from cube.models import Role, Team, User
 from cube.permissions import ADMIN_ROLE
 
-
-@dataclass(frozen=True)
-class UserFilters:
-    """What the user list is narrowed by (all optional)."""
-
-    q: str = ""
-    role_id: int | None = None
-    team_id: int | None = None
-    active: bool | None = None
+MANAGE = "user.manage"
+DENIED = "You may not manage users."
 
 
 @dataclass(frozen=True)
@@ -61,46 +54,6 @@ def timezone_names() -> tuple[str, ...]:
 @cache
 def _timezone_set() -> frozenset[str]:
     return frozenset(timezone_names())
-
-
-def users_query(filters: UserFilters) -> Select[tuple[User]]:
-    """The user list for ``filters``, ordered by name."""
-    query = select(User).order_by(User.name, User.id)
-    if filters.q:
-        needle = filters.q.strip().lower()
-        query = query.where(
-            or_(
-                func.lower(User.name).contains(needle, autoescape=True),
-                User.email.contains(needle, autoescape=True),
-                User.phone.contains(needle, autoescape=True),
-            )
-        )
-    if filters.role_id is not None:
-        query = query.where(User.role_id == filters.role_id)
-    if filters.team_id is not None:
-        query = query.where(
-            User.id.in_(select(team_members.c.user_id).where(team_members.c.team_id == filters.team_id))
-        )
-    if filters.active is not None:
-        query = query.where(User.active.is_(filters.active))
-    return query
-
-
-def iter_export_rows(filters: UserFilters) -> Iterator[list[str]]:
-    """Rows for the CSV export of the filtered list (header first)."""
-    yield ["Name", "E-mail", "Role", "Teams", "Phone", "Time zone", "Active", "Last sign-in"]
-    query = users_query(filters).options(selectinload(User.teams))
-    for user in db.session.scalars(query):
-        yield [
-            user.name,
-            user.email,
-            user.role.name,
-            "; ".join(team.name for team in user.teams),
-            user.phone,
-            user.timezone,
-            "yes" if user.active else "no",
-            user.last_login_at.isoformat(timespec="minutes") if user.last_login_at else "",
-        ]
 
 
 def _is_active_admin(user: User) -> bool:
@@ -141,8 +94,19 @@ def _teams(team_ids: Sequence[int]) -> list[Team]:
     return teams
 
 
-def create_user(actor: User | None, data: UserData, *, invite: bool = True) -> User:
+def can_change_role_of(actor: Actor, user: User) -> bool:
+    """False when ``user`` is ``actor`` themselves: nobody changes the role they hold."""
+    return person_id(actor) != user.id
+
+
+def can_deactivate(actor: Actor, user: User) -> bool:
+    """False when ``user`` is ``actor`` themselves: nobody locks themselves out."""
+    return person_id(actor) != user.id
+
+
+def create_user(actor: Actor, data: UserData, *, invite: bool = True) -> User:
     """Create a user; with ``invite`` they get an e-mail link to choose a password."""
+    require(actor, MANAGE, DENIED)
     _check_fields(data, user=None)
     user = User(
         email=auth.normalise_email(data.email),
@@ -162,12 +126,13 @@ def create_user(actor: User | None, data: UserData, *, invite: bool = True) -> U
     return user
 
 
-def update_user(actor: User, user: User, data: UserData) -> None:
+def update_user(actor: Actor, user: User, data: UserData) -> None:
     """Change a user's details, role and teams, guarding self-promotion and the last admin."""
+    require(actor, MANAGE, DENIED)
     _check_fields(data, user=user)
     if data.role_id != user.role_id:
-        if actor.id == user.id:
-            raise NotAllowed("You cannot change your own role.")
+        if not can_change_role_of(actor, user):
+            raise ValidationFailed("You cannot change your own role.", field="role_id")
         new_role = db.session.get(Role, data.role_id)
         if (
             _is_active_admin(user)
@@ -200,10 +165,11 @@ def update_user(actor: User, user: User, data: UserData) -> None:
     audit.record("user.updated", actor=actor, target=user, changes=changes)
 
 
-def deactivate_user(actor: User, user: User) -> None:
+def deactivate_user(actor: Actor, user: User) -> None:
     """Stop a user from signing in and end their sessions; history stays."""
-    if actor.id == user.id:
-        raise NotAllowed("You cannot deactivate your own account.")
+    require(actor, MANAGE, DENIED)
+    if not can_deactivate(actor, user):
+        raise ValidationFailed("You cannot deactivate your own account.")
     if not user.active:
         return
     if _is_active_admin(user) and _active_admin_count() <= 1:
@@ -213,8 +179,9 @@ def deactivate_user(actor: User, user: User) -> None:
     audit.record("user.deactivated", actor=actor, target=user)
 
 
-def reactivate_user(actor: User, user: User) -> None:
+def reactivate_user(actor: Actor, user: User) -> None:
     """Let a deactivated user sign in again."""
+    require(actor, MANAGE, DENIED)
     if user.active:
         return
     user.active = True
@@ -223,15 +190,19 @@ def reactivate_user(actor: User, user: User) -> None:
     audit.record("user.reactivated", actor=actor, target=user)
 
 
-def send_password_reset(actor: User, user: User) -> None:
+def send_password_reset(actor: Actor, user: User) -> None:
     """An admin e-mails a user a reset link (the admin never sees a password)."""
+    require(actor, MANAGE, DENIED)
     if not user.active:
         raise ValidationFailed("Reactivate the user before sending a reset link.")
     auth.send_reset_email(user, actor=actor)
 
 
-def update_profile(user: User, data: ProfileData) -> None:
-    """A user changes their own name, phone and time zone."""
+def update_profile(actor: Actor, data: ProfileData) -> None:
+    """A person changes their own name, phone and time zone (the system has no profile)."""
+    if actor.is_system:
+        raise NotAllowed("Only a person has a profile.")
+    user: User = actor  # type: ignore[assignment]
     _check_fields(data, user=user)
     user.name = data.name.strip()
     user.phone = data.phone.strip()

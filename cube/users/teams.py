@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from cube import audit
+from cube.actors import Actor, require
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Team, User
@@ -39,8 +40,9 @@ def _users(ids: Sequence[int]) -> list[User]:
     return users
 
 
-def save_team(actor: User | None, team: Team | None, data: TeamData) -> Team:
+def save_team(actor: Actor, team: Team | None, data: TeamData) -> Team:
     """Create a team (``team`` None) or update one; names are unique."""
+    require(actor, "team.manage", "You may not manage teams.")
     name = data.name.strip()
     if not name:
         raise ValidationFailed("Enter a team name.", field="name")

@@ -6,8 +6,9 @@ from dataclasses import asdict
 
 from sqlalchemy import select
 
+from cube.actors import Actor
 from cube.extensions import db
-from cube.models import Asset, AssetStatus, Product, User
+from cube.models import Asset, AssetStatus, Product
 from cube.products import assets as asset_service
 from cube.products.imports.rows import Companies, Grouped, Kind, Plan, Row, fold, products_by_sku, split_path
 
@@ -82,10 +83,10 @@ class AssetRows(Kind):
             row.fail("location", f"No location has the path {text!r} (write it as Site > Building > Area).")
         return found
 
-    def apply(self, actor: User | None, plan: Plan) -> None:
+    def apply(self, actor: Actor, plan: Plan) -> None:
         """Create or update the asset."""
-        data = asset_service.AssetData(**plan.values)
+        asset = asset_service.save_asset(
+            actor, plan.record, asset_service.AssetData(**plan.values), expected_version=None
+        )
         if plan.record is None:
-            self.assets.add(asset_service.create_asset(actor, data))
-        else:
-            asset_service.update_asset(actor, plan.record, data, expected_version=None)
+            self.assets.add(asset)

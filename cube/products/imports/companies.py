@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from email_validator import EmailNotValidError, validate_email
 
-from cube.models import User
+from cube.actors import Actor
 from cube.products import companies as company_service
 from cube.products.imports.rows import Companies, Kind, Plan, Row, fold
 
@@ -59,7 +59,7 @@ class CompanyRows(Kind):
             row.fail("email", f"Enter a valid e-mail address ({exc}).")
         return value.lower()
 
-    def apply(self, actor: User | None, plan: Plan) -> None:
+    def apply(self, actor: Actor, plan: Plan) -> None:
         """Create or update the company."""
         data = company_service.CompanyData(**plan.values)
         company = company_service.save_company(actor, plan.record, data)

@@ -6,9 +6,10 @@ import csv
 from typing import Any
 
 from cube import audit
+from cube.actors import Actor, require
 from cube.errors import ValidationFailed
-from cube.models import User
 from cube.products import assets as asset_service
+from cube.products.catalog import require_manager
 from cube.products.imports.assets import AssetRows
 from cube.products.imports.companies import CompanyRows
 from cube.products.imports.products import Categories, ProductRows
@@ -19,15 +20,21 @@ from cube.products.imports.rows import Kind, Row
 
 def check_file(kind: str, data: bytes, *, max_rows: int) -> ImportResult:
     """Dry run: read and check every row of a CSV file of ``kind`` without writing anything."""
-    return _run(None, kind, data, max_rows, write=False)
+    return _run(kind, data, max_rows, writer=None)
 
 
-def import_file(actor: User | None, kind: str, data: bytes, *, max_rows: int) -> ImportResult:
-    """Check the whole file, then create or update every row; when ``ok`` is False the caller must roll back."""
-    checked = _run(actor, kind, data, max_rows, write=False)
+def import_file(actor: Actor, kind: str, data: bytes, *, max_rows: int) -> ImportResult:
+    """Check the whole file, then create or update every row; when ``ok`` is False the caller must roll back.
+
+    Needs ``catalog.import``, and ``catalog.manage`` as well: every row is written through the catalog
+    services, so an import cannot change what its author could not change by hand.
+    """
+    require(actor, "catalog.import", "You may not import into the catalog.")
+    require_manager(actor)
+    checked = _run(kind, data, max_rows, writer=None)
     if not checked.ok:
         return checked
-    result = _run(actor, kind, data, max_rows, write=True)
+    result = _run(kind, data, max_rows, writer=actor)
     if result.ok:
         audit.record(
             "catalog.imported",
@@ -54,7 +61,8 @@ def _same(before: dict[str, Any], after: dict[str, Any]) -> bool:
     return all(before.get(name) == value for name, value in after.items())
 
 
-def _run(actor: User | None, kind: str, data: bytes, max_rows: int, *, write: bool) -> ImportResult:
+def _run(kind: str, data: bytes, max_rows: int, *, writer: Actor | None) -> ImportResult:
+    """Check every row; with a ``writer`` also create or update them as that actor (None: a dry run)."""
     result = ImportResult(kind=kind)
     try:
         text, names = scan(kind, data, max_rows)
@@ -82,9 +90,9 @@ def _run(actor: User | None, kind: str, data: bytes, max_rows: int, *, write: bo
                     result.new += 1
                 else:
                     result.updates += 1
-                if write:
+                if writer is not None:
                     try:
-                        handler.apply(actor, plan)
+                        handler.apply(writer, plan)
                     except ValidationFailed as exc:
                         result.add_error(plan.row, handler.column_of(exc.field), exc.message)
                         return result  # the caller rolls back: nothing of this import is kept

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from cube.models import Product, ProductCategory, User
+from cube.actors import Actor
+from cube.models import Product, ProductCategory
 from cube.products import catalog as catalog_service
 from cube.products.imports.rows import Companies, Grouped, Kind, Plan, Row, fold, products_by_sku, split_path
 
@@ -30,7 +31,7 @@ class Categories:
             parent_id = node.id
         return parent_id
 
-    def ensure(self, actor: User | None, path: tuple[str, ...]) -> int:
+    def ensure(self, actor: Actor, path: tuple[str, ...]) -> int:
         """The id of the category at ``path``, creating the missing parts."""
         parent_id: int | None = None
         for name in path:
@@ -126,16 +127,12 @@ class ProductRows(Kind):
             self.new_categories.append(shown)
         return path
 
-    def apply(self, actor: User | None, plan: Plan) -> None:
+    def apply(self, actor: Actor, plan: Plan) -> None:
         """Create the missing categories, then create or update the product."""
         values = dict(plan.values)
         if plan.category_path is not None:
             values["category_id"] = self.categories.ensure(actor, plan.category_path)
-        data = catalog_service.ProductData(**values)
-        if plan.record is None:
-            catalog_service.create_product(actor, data)
-        else:
-            catalog_service.update_product(actor, plan.record, data, expected_version=None)
+        catalog_service.save_product(actor, plan.record, catalog_service.ProductData(**values), expected_version=None)
 
 
 def _specs(row: Row) -> list[list[str]]:

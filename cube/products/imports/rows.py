@@ -11,9 +11,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import select
 
+from cube.actors import Actor
 from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.models import Company, Product, User
+from cube.models import Company, Product
 from cube.products.imports.columns import MAX_LENGTH
 from cube.products.imports.reading import CHUNK_SIZE, Record
 from cube.validation import decimal_value
@@ -203,7 +204,7 @@ class Kind:
         """A saved record's values, in the shape ``plan`` produces."""
         return {item.name: getattr(record, item.name) for item in fields(self.data_class)}
 
-    def apply(self, actor: User | None, plan: Plan) -> None:
+    def apply(self, actor: Actor, plan: Plan) -> None:
         """Create or update the record through the service."""
         raise NotImplementedError
 

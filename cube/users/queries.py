@@ -1,0 +1,84 @@
+"""Read-side queries for user administration: the user list and its export, people pickers, the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from cube.extensions import db
+from cube.models import AuditEvent, User, team_members
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    """What the user list is narrowed by (all optional)."""
+
+    q: str = ""
+    role_id: int | None = None
+    team_id: int | None = None
+    active: bool | None = None
+
+
+def users_query(filters: UserFilters) -> Select[tuple[User]]:
+    """The user list for ``filters``, ordered by name."""
+    query = select(User).order_by(User.name, User.id)
+    if filters.q:
+        needle = filters.q.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(User.name).contains(needle, autoescape=True),
+                User.email.contains(needle, autoescape=True),
+                User.phone.contains(needle, autoescape=True),
+            )
+        )
+    if filters.role_id is not None:
+        query = query.where(User.role_id == filters.role_id)
+    if filters.team_id is not None:
+        query = query.where(
+            User.id.in_(select(team_members.c.user_id).where(team_members.c.team_id == filters.team_id))
+        )
+    if filters.active is not None:
+        query = query.where(User.active.is_(filters.active))
+    return query
+
+
+def iter_export_rows(filters: UserFilters) -> Iterator[list[str]]:
+    """Rows for the CSV export of the filtered list (header first)."""
+    yield ["Name", "E-mail", "Role", "Teams", "Phone", "Time zone", "Active", "Last sign-in"]
+    query = users_query(filters).options(selectinload(User.teams))
+    for user in db.session.scalars(query):
+        yield [
+            user.name,
+            user.email,
+            user.role.name,
+            "; ".join(team.name for team in user.teams),
+            user.phone,
+            user.timezone,
+            "yes" if user.active else "no",
+            user.last_login_at.isoformat(timespec="minutes") if user.last_login_at else "",
+        ]
+
+
+def active_people() -> list[User]:
+    """Active users by name, for the supervisor and member pickers."""
+    return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name, User.id)))
+
+
+def audit_query(action_prefix: str = "") -> Select[tuple[AuditEvent]]:
+    """The audit trail newest first, optionally only actions starting with ``action_prefix``.
+
+    Page it with ``cube.pagination.window``: the table only grows, so it is never counted.
+    """
+    query = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
+    if action_prefix:
+        query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
+    return query
+
+
+def recent_events_about(user: User, *, limit: int = 20) -> list[AuditEvent]:
+    """The ``limit`` newest audit events whose record is ``user``."""
+    query = audit_query().where(AuditEvent.target_type == "User", AuditEvent.target_id == user.id).limit(limit)
+    return list(db.session.scalars(query))
