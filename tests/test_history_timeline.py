@@ -73,8 +73,7 @@ def story(make_user: Callable[..., User], make_team: Callable[..., Team]) -> Sto
     ben = make_user("technician", name="Ben Li", email="ben@example.com")
     team = make_team("North", members=(ana, ben))
     configuration.save_custom_field(admin, None, "warranty_ref", "Warranty ref", "text")
-    site = make_location("Leeds Campus")
-    stores = make_location("Stores", "area", parent=site)
+    stores = make_location("Stores")  # top level: the parts list (not the timeline) loads parents one by one
     product = make_product("FLT-G4", "Panel filter", unit_cost=Decimal("12.40"))
     stock(product, stores, "10")
     type_id, priority_id = default_ids()
@@ -143,8 +142,8 @@ def test_every_event_kind_reads_as_a_sentence_with_names(story):
         "Timer started for Ben Li",
         "Time logged: 0.00 h by Ben Li (timer)",
         f"Time entry removed: 1.50 h by Ana Ortiz, started {when}",
-        "Part used: 2 × FLT-G4 Panel filter from Leeds Campus > Stores at 12.40 each",
-        "Part returned: 1 × FLT-G4 Panel filter to Leeds Campus > Stores",
+        "Part used: 2 × FLT-G4 Panel filter from Stores at 12.40 each",
+        "Part returned: 1 × FLT-G4 Panel filter to Stores",
         f"Attached fan.png ({story.size} bytes)",
         "Removed the attachment fan.png",
         "Approve: New → Approved",
@@ -210,9 +209,22 @@ def test_renamed_people_teams_statuses_and_products_show_their_current_names(sto
     assert f"Created {story.work_order.number} in Received" in found
     assert "Assigned to Ana Ortiz-Reyes and Ben Li (team North East)" in found
     assert "Approve: Received → Approved" in found
-    assert "Part returned: 1 × FLT-G4 Panel filter G4 to Leeds Campus > Stores" in found
+    assert "Part returned: 1 × FLT-G4 Panel filter G4 to Stores" in found
     who = {entry.who for entry in timeline.timeline(story.work_order, story.admin)}
     assert who == {"Ada Admin", "Ana Ortiz-Reyes", "Ben Li"}
+
+
+def test_locations_read_as_their_path_in_one_query(story):
+    site = make_location("Leeds Campus")
+    building = make_location("Main Building", "building", parent=site)
+    room = make_location("Plant Room", "area", parent=building)
+    ids = (room.id, building.id, story.stores.id)
+    with QueryCounter(db.engine) as counter:
+        paths = timeline.location_paths(set(ids))
+    assert paths == dict(
+        zip(ids, ["Leeds Campus > Main Building > Plant Room", "Leeds Campus > Main Building", "Stores"], strict=True)
+    )
+    assert counter.count == 1
 
 
 def test_times_in_sentences_are_in_the_viewers_zone(story):
@@ -377,7 +389,6 @@ def test_the_detail_page_statements_do_not_grow_with_the_timeline(story, client,
         services.assign(story.admin, story.work_order, (person.id,), team_id=team.id)
         services.add_comment(person, story.work_order, f"Note {number} @ana")
         product = make_product(f"X-{number}", f"Extra part {number}")
-        # Same place: the parts list (not the timeline) loads each new location's parents one by one.
         stock(product, story.stores, "5")
         parts.use_part(person, story.work_order, product.id, story.stores.id, "1")
         db.session.commit()

@@ -76,12 +76,14 @@ class seconds_between(FunctionElement[float]):
 
 @compiles(seconds_between)
 def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    """SQLite: Julian days apart, in seconds."""
     start_at, end_at = list(element.clauses)
     return f"((julianday({compiler.process(end_at, **kw)}) - julianday({compiler.process(start_at, **kw)})) * 86400.0)"
 
 
 @compiles(seconds_between, "postgresql")
 def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    """PostgreSQL: the interval's epoch seconds."""
     start_at, end_at = list(element.clauses)
     return f"EXTRACT(EPOCH FROM ({compiler.process(end_at, **kw)} - {compiler.process(start_at, **kw)}))"
 
@@ -89,6 +91,7 @@ def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> s
 @compiles(seconds_between, "mysql")
 @compiles(seconds_between, "mariadb")
 def _seconds_mysql(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    """MySQL/MariaDB: TIMESTAMPDIFF in seconds."""
     start_at, end_at = list(element.clauses)
     return f"TIMESTAMPDIFF(SECOND, {compiler.process(start_at, **kw)}, {compiler.process(end_at, **kw)})"
 
@@ -101,6 +104,7 @@ def _scope(query: Select[Any], work_orders: WorkOrders) -> Select[Any]:
 
 
 def _now(now: datetime | None) -> ColumnElement[datetime]:
+    """The time an open period counts up to, as a bound UTC parameter."""
     return literal(now or utcnow(), UTCDateTime())
 
 

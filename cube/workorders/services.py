@@ -256,6 +256,7 @@ def _value(value: Any) -> Any:
 
 
 def _values(work_order: WorkOrder) -> dict[str, Any]:
+    """The work order's editable fields as the event stores them."""
     return {name: _value(getattr(work_order, name)) for name in FIELDS}
 
 

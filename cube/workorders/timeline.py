@@ -129,6 +129,7 @@ def timeline(work_order: WorkOrder, viewer: HasTimezone | None) -> list[Entry]:
 
 
 def _ids(values: Iterable[Any]) -> set[int]:
+    """The integers among ``values`` (booleans and missing values left out)."""
     return {value for value in values if isinstance(value, int) and not isinstance(value, bool)}
 
 
@@ -165,6 +166,7 @@ def _collect(found: list[WorkOrderEvent]) -> dict[str, set[Any]]:
 
 
 def _pairs(query: Any) -> dict[Any, Any]:
+    """A two-column query as a dict."""
     return {key: value for key, value in db.session.execute(query).all()}
 
 
@@ -204,6 +206,7 @@ def load_names(found: list[WorkOrderEvent]) -> Names:
 
 
 def _products(ids: set[int]) -> dict[int, str]:
+    """ "SKU name" for each product."""
     rows = db.session.execute(select(Product.id, Product.sku, Product.name).where(Product.id.in_(ids))).all()
     return {product_id: f"{sku} {name}" for product_id, sku, name in rows}
 
@@ -239,24 +242,29 @@ def people(names: list[str]) -> str:
 
 
 def _name(table: dict[Any, str], key: Any, missing: str) -> str:
+    """The name of ``key`` in ``table``; a dash for no reference, ``missing`` for a deleted record."""
     if key is None or key == "":
         return EMPTY
     return table.get(key, missing)
 
 
 def _user(names: Names, user_id: Any) -> str:
+    """A person's current name."""
     return _name(names.users, user_id, "a removed user")
 
 
 def _status(names: Names, status_id: Any) -> str:
+    """A status's current name."""
     return _name(names.statuses, status_id, "a removed status")
 
 
 def _team(names: Names, team_id: Any) -> str:
+    """A team's current name."""
     return _name(names.teams, team_id, "a removed team")
 
 
 def _when(value: Any, names: Names) -> str:
+    """A stored ISO time in the viewer's zone."""
     if not value:
         return EMPTY
     try:
@@ -269,6 +277,7 @@ def _when(value: Any, names: Names) -> str:
 
 
 def _hours(value: Any) -> str:
+    """Stored hours as "1.50 h"."""
     try:
         return f"{Decimal(str(value)):.2f} h"
     except (InvalidOperation, ValueError):
@@ -276,6 +285,7 @@ def _hours(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
+    """Free text quoted, on one line, cut to a readable length."""
     text = "" if value is None else str(value)
     if not text:
         return EMPTY
@@ -284,6 +294,7 @@ def _short(value: Any) -> str:
 
 
 def _answer(value: Any, kind: str) -> str:
+    """A checklist answer in words (Pass, Fail, N/A, or the text or number)."""
     if value is None or value == "":
         return EMPTY
     return ANSWER_WORDS.get(str(value), str(value)) if kind == "pass_fail" else str(value)
@@ -312,6 +323,7 @@ def _pair(change: Any) -> tuple[Any, Any]:
 
 
 def _edited(data: dict[str, Any], names: Names) -> str:
+    """ "Edited: Priority Normal → High; ..." from new (field keys) or old (labels) payloads."""
     parts = []
     for key, change in (data.get("changes") or {}).items():
         old, new = _pair(change)
@@ -326,6 +338,7 @@ def _edited(data: dict[str, Any], names: Names) -> str:
 
 
 def _status_changed(data: dict[str, Any], names: Names) -> tuple[str, str]:
+    """The transition, from and to statuses, and the reason to quote."""
     if "to_status_id" in data:
         label = names.transitions.get(data.get("transition_id"), "Status changed")
         old, new = _status(names, data.get("from_status_id")), _status(names, data.get("to_status_id"))
@@ -336,6 +349,7 @@ def _status_changed(data: dict[str, Any], names: Names) -> tuple[str, str]:
 
 
 def _assigned(data: dict[str, Any], names: Names) -> str:
+    """ "Assigned to Ana and Ben (team North)"."""
     if "to_user_ids" in data:
         who = people(sorted(_user(names, user_id) for user_id in data.get("to_user_ids") or []))
         team_id = data.get("to_team_id")
@@ -357,6 +371,7 @@ def _item(data: dict[str, Any], names: Names) -> tuple[str, str]:
 
 
 def _checklist_item_added(data: dict[str, Any], names: Names) -> str:
+    """ "Checklist item added: label, kind, required/optional"."""
     label = str(data.get("label") or data.get("item") or "")
     kind = KIND_WORDS.get(str(data.get("item_kind")), str(data.get("item_kind") or ""))
     required = "required" if data.get("required") else "optional"
@@ -364,6 +379,7 @@ def _checklist_item_added(data: dict[str, Any], names: Names) -> str:
 
 
 def _checklist_added(data: dict[str, Any], names: Names) -> str:
+    """ "Checklist “Template” added: N items"."""
     if "template_id" in data:
         template = names.templates.get(data.get("template_id"), "a removed template")
         count = len(data.get("item_ids") or [])
@@ -373,6 +389,7 @@ def _checklist_added(data: dict[str, Any], names: Names) -> str:
 
 
 def _checklist_answered(data: dict[str, Any], names: Names) -> str:
+    """The item, its new answer and the one it replaced."""
     label, kind = _item(data, names)
     kind = kind or "pass_fail"
     text = f"Checklist answered: {label}: {_answer(data.get('answer'), kind)}"
@@ -382,11 +399,13 @@ def _checklist_answered(data: dict[str, Any], names: Names) -> str:
 
 
 def _checklist_cleared(data: dict[str, Any], names: Names) -> str:
+    """The item and the answer taken away."""
     label, kind = _item(data, names)
     return f"Checklist answer cleared: {label} (was {_answer(data.get('old'), kind or 'pass_fail')})"
 
 
 def _follow_up(kind: str, data: dict[str, Any], names: Names) -> str:
+    """The follow-up link, from either side."""
     label, _ = _item(data, names)
     number = data.get("number") or ""
     if kind == "follow_up_created":
@@ -395,12 +414,14 @@ def _follow_up(kind: str, data: dict[str, Any], names: Names) -> str:
 
 
 def _person(data: dict[str, Any], names: Names) -> str:
+    """Whose time it was: by id, or the name an old payload kept."""
     if "user_id" in data:
         return _user(names, data.get("user_id"))
     return str(data.get("person") or "someone")
 
 
 def _time(kind: str, data: dict[str, Any], names: Names) -> tuple[str, str]:
+    """Time logged, a timer started or an entry removed, and any note to quote."""
     person = _person(data, names)
     if kind == "timer_started":
         return f"Timer started for {person}", ""
@@ -412,6 +433,7 @@ def _time(kind: str, data: dict[str, Any], names: Names) -> tuple[str, str]:
 
 
 def _part(kind: str, data: dict[str, Any], names: Names) -> str:
+    """A part used or returned, with product, place and unit cost."""
     product = names.products.get(data.get("product_id")) or str(data.get("sku") or "a product")
     if "location_id" in data:
         place = _name(names.locations, data.get("location_id"), "a removed location")
@@ -425,6 +447,7 @@ def _part(kind: str, data: dict[str, Any], names: Names) -> str:
 
 
 def _size(value: Any) -> str:
+    """A file size in words, " (12 KB)"."""
     try:
         size = int(value)
     except (TypeError, ValueError):
