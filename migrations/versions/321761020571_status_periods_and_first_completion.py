@@ -94,7 +94,12 @@ def _periods(order, changes, by_name, category_of):
     """The periods of one work order: from its status change events when they all resolve, else one open period."""
     steps = []
     for at, data in changes:
-        old, new = by_name.get((data or {}).get("old")), by_name.get((data or {}).get("new"))
+        data = data or {}
+        if "to_status_id" in data:  # already the new shape (ids)
+            old, new = data.get("from_status_id"), data.get("to_status_id")
+            old, new = (old if old in category_of else None), (new if new in category_of else None)
+        else:
+            old, new = by_name.get(data.get("old")), by_name.get(data.get("new"))
         if old is None or new is None:
             steps = None
             break
