@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -24,7 +25,7 @@ from cube.models import (
     utcnow,
 )
 from cube.products import assets, catalog, companies, inventory
-from cube.workorders import services, workflow
+from cube.workorders import checklists, parts, services, timelogs, workflow
 
 COMPANIES = [
     companies.CompanyData(
@@ -225,6 +226,24 @@ WORK_ORDERS = [
     ),
     ("Install new sub-meter in plant room", "Installation", "Normal", None, 20, [], None),
     (
+        "Workshop door closer slams",
+        "Corrective",
+        "Normal",
+        None,
+        -5,
+        [
+            ("New", "Approve"),
+            ("Approved", "Mark assigned"),
+            ("Assigned", "Start work"),
+            ("In progress", "Complete"),
+            ("Completed", "Review and close"),
+            ("Closed", "Reopen"),
+            ("Assigned", "Start work"),
+            ("In progress", "Complete"),
+        ],
+        "tech2@example.com",
+    ),
+    (
         "Water leak under stores sink",
         "Emergency",
         "Urgent",
@@ -262,6 +281,11 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
             due_at=utcnow() + timedelta(days=due_days),
         )
         work_order = services.create_work_order(users_by_email["requester@example.com"], data)
+        if priority == "Low":  # triage raised it: an edit in the history
+            normal = db.session.scalar(select(Priority.id).where(Priority.name == "Normal"))
+            changed = replace(data, priority_id=normal, requester_id=work_order.requester_id)
+            services.update_work_order(supervisor, work_order, changed, expected_version=None)
+        worked = False
         for source, label in path:
             if label == "Mark assigned" and assignee:
                 services.assign(supervisor, work_order, (users_by_email[assignee].id,), team_id=facilities)
@@ -273,7 +297,26 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
             actor = (
                 users_by_email[assignee] if label in ("Start work", "Pause", "Complete") and assignee else supervisor
             )
-            reason = "Waiting for parts" if label == "Pause" else ""
-            workflow.apply_transition(actor, work_order, transition.id, reason)
+            workflow.apply_transition(actor, work_order, transition.id, REASONS.get(label, ""))
+            if label == "Start work" and assignee and not worked:
+                _do_the_work(users_by_email[assignee], work_order)
+                worked = True
         if path:
             services.add_comment(supervisor, work_order, "@tech please keep the plant room door closed while working.")
+
+
+REASONS = {"Pause": "Waiting for parts", "Reopen": "The door still slams shut."}
+
+
+def _do_the_work(technician: User, work_order: WorkOrder) -> None:
+    """A checklist answered, time logged and a part used: history of every kind on a started work order."""
+    item = checklists.add_item(technician, work_order, "Isolate the power supply", "pass_fail", True)
+    checklists.answer(technician, work_order, item, "pass")
+    reading = checklists.add_item(technician, work_order, "Operating pressure (bar)", "number", False)
+    checklists.answer(technician, work_order, reading, "4.2")
+    started = utcnow().replace(microsecond=0) - timedelta(hours=3)
+    timelogs.add_entry(technician, work_order, started, hours="1.5", note="Diagnosis and first fix.")
+    product = catalog.product_by_sku("FLT-G4-592")
+    stores = db.session.scalar(select(Location.id).where(Location.name == "Stores"))
+    if product is not None and stores is not None:
+        parts.use_part(technician, work_order, product.id, stores, "1")

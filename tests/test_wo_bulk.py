@@ -211,9 +211,10 @@ def test_a_reason_is_required_where_the_transition_asks_for_one(app, setup):
     event_row = db.session.scalars(
         select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == b.id, WorkOrderEvent.kind == "status_changed")
     ).one()
-    assert (event_row.data["old"], event_row.data["new"], event_row.data["reason"]) == (
-        "Approved",
-        "Cancelled",
+    data = event_row.data
+    assert (data["from_status_id"], data["to_status_id"], data["reason"]) == (
+        status_named("Approved").id,
+        cancelled.id,
         "Duplicate",
     )
 

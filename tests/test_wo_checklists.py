@@ -275,7 +275,8 @@ def test_a_template_is_copied_after_the_existing_items(job: Setup, admin_client:
         ("Notes", "text", False),
     ]
     assert [i.position for i in items] == sorted({i.position for i in items})
-    assert events_of(job.work_order, "checklist_added")[0].data == {"template": "Chiller PM", "items": 3}
+    added = events_of(job.work_order, "checklist_added")[0].data
+    assert added == {"template_id": template.id, "item_ids": [i.id for i in items[1:]]}
 
     # Changing the template later leaves the copy alone.
     template.items = [{"label": "Something else", "kind": "text", "required": False}]

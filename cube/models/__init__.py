@@ -22,6 +22,7 @@ from cube.models.workorders import (
     WorkOrder,
     WorkOrderEvent,
     WorkOrderSequence,
+    WorkOrderStatusPeriod,
     WorkOrderType,
     work_order_assignees,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "WorkOrder",
     "WorkOrderEvent",
     "WorkOrderSequence",
+    "WorkOrderStatusPeriod",
     "WorkOrderType",
     "team_members",
     "utcnow",

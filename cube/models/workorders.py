@@ -151,7 +151,25 @@ work_order_assignees = Table(
 
 
 class WorkOrder(TimestampMixin, Base):
-    """A piece of work, from request to closure. Archived, never deleted."""
+    """A piece of work, from request to closure. Archived, never deleted.
+
+    Milestones, all set by ``cube.workorders.workflow.apply_transition`` from status
+    categories (never names):
+
+    - ``started_at``: the first time it entered an active status; never cleared.
+    - ``first_completed_at``: the first time it entered a done status; never cleared,
+      so a reopen cannot hide when the work was first reported finished.
+    - ``completed_at``: the last completion, i.e. the last time it entered a done status
+      from another category. Kept when the work order is reopened (it says when the
+      work was last finished); the next completion replaces it. Whether it is complete
+      now is its status category, not this field.
+    - ``closed_at``: when the current completion was closed (moved from one done status
+      to another, e.g. Completed -> Closed). Cleared when it leaves the done category,
+      because a reopened work order is not closed; earlier closes stay in the periods.
+
+    The full story (every status, with its category, from when to when) is in
+    ``WorkOrderStatusPeriod``; KPIs such as time waiting are computed from there.
+    """
 
     __tablename__ = "work_orders"
     __table_args__ = (
@@ -199,6 +217,7 @@ class WorkOrder(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
@@ -225,8 +244,41 @@ class WorkOrder(TimestampMixin, Base):
         return f"<WorkOrder {self.number}>"
 
 
+class WorkOrderStatusPeriod(Base):
+    """One stretch of time a work order spent in one status, with the status's category then.
+
+    Opened when the work order is created, closed and followed by the next one on
+    every transition, so a work order's periods are contiguous and exactly one (the
+    current) has no end. The category is copied, so renaming a status or moving it to
+    another category later does not change what the past means.
+    """
+
+    __tablename__ = "work_order_status_periods"
+    __table_args__ = (
+        CheckConstraint("category IN ('open', 'active', 'waiting', 'done', 'cancelled')", name="category_known"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
+        Index("ix_work_order_status_periods_order", "work_order_id", "started_at"),
+        Index("ix_work_order_status_periods_category", "category", "started_at"),
+        TABLE_OPTIONS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"))
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id", ondelete="RESTRICT"), index=True)
+    category: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class WorkOrderEvent(Base):
-    """Append-only history: who changed what, when, old -> new."""
+    """Append-only history: who did what, when, as data (ids, keys, numbers, enum values).
+
+    ``data`` holds what the change was, never display text: a status change keeps
+    the from/to status ids and categories and the transition id, an assignment the
+    user and team ids. ``cube.workorders.timeline`` turns events into sentences with
+    today's names. Events written before history became data hold names instead
+    (``status_changed`` with ``old``/``new`` status names, ...); the timeline reads both.
+    """
 
     __tablename__ = "work_order_events"
     __table_args__ = (Index("ix_work_order_events_order", "work_order_id", "id"), TABLE_OPTIONS)

@@ -89,12 +89,12 @@ def set_priority(actor: User, work_order: WorkOrder, priority: Priority) -> bool
         raise NotAllowed("Archived work orders cannot be edited.")
     if work_order.priority_id == priority.id:
         return False
-    old = work_order.priority.name
+    old = work_order.priority_id
     work_order.priority_id = priority.id
     work_order.priority = priority
     work_order.updated_by_id = actor.id
     db.session.flush()
-    events.record(work_order, actor, "edited", changes={"Priority": [old, priority.name]})
+    events.record(work_order, actor, "edited", changes={"priority_id": [old, priority.id]})
     return True
 
 

@@ -116,7 +116,13 @@ def add_item(actor: User, work_order: WorkOrder, label: str, kind: str, required
     db.session.add(item)
     db.session.flush()
     events.record(
-        work_order, actor, "checklist_item_added", item=item.label, item_kind=item.kind, required=item.required
+        work_order,
+        actor,
+        "checklist_item_added",
+        item_id=item.id,
+        label=item.label,
+        item_kind=item.kind,
+        required=item.required,
     )
     return item
 
@@ -142,7 +148,7 @@ def add_from_template(actor: User, work_order: WorkOrder, template: ChecklistTem
     ]
     db.session.add_all(items)
     db.session.flush()
-    events.record(work_order, actor, "checklist_added", template=template.name, items=len(items))
+    events.record(work_order, actor, "checklist_added", template_id=template.id, item_ids=[item.id for item in items])
     return items
 
 
@@ -176,9 +182,9 @@ def answer(actor: User, work_order: WorkOrder, item: ChecklistItem, value: str |
     db.session.expire(item, ["answered_by"])
     if cleaned is None:
         if old is not None:
-            events.record(work_order, actor, "checklist_cleared", item=item.label, old=old)
+            events.record(work_order, actor, "checklist_cleared", item_id=item.id, old=old)
     else:
-        events.record(work_order, actor, "checklist_answered", item=item.label, answer=cleaned, old=old or "")
+        events.record(work_order, actor, "checklist_answered", item_id=item.id, answer=cleaned, old=old)
     return item
 
 
@@ -221,8 +227,12 @@ def create_follow_up(actor: User, work_order: WorkOrder, item: ChecklistItem) ->
     follow_up = services.create_work_order(actor, data, submission_key=f"follow-up-{locked.id}")
     locked.follow_up_id = follow_up.id
     db.session.flush()
-    events.record(work_order, actor, "follow_up_created", item=locked.label, number=follow_up.number)
-    events.record(follow_up, actor, "follow_up_of", number=work_order.number, item=locked.label)
+    events.record(
+        work_order, actor, "follow_up_created", item_id=locked.id, work_order_id=follow_up.id, number=follow_up.number
+    )
+    events.record(
+        follow_up, actor, "follow_up_of", item_id=locked.id, work_order_id=work_order.id, number=work_order.number
+    )
     return follow_up
 
 

@@ -1,4 +1,12 @@
-"""The append-only history of a work order."""
+"""The append-only history of a work order.
+
+``record`` is the one way to write an event. Its ``data`` holds values, not
+display text: ids of users, teams, statuses, transitions, products, items;
+keys and enum values (a status category, a checklist kind); numbers (decimals
+as strings); ISO times in UTC; and free text only where it is the change itself
+(a reason, a note, a label, a file name). ``cube.workorders.timeline`` turns
+events into sentences.
+"""
 
 from __future__ import annotations
 

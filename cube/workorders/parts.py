@@ -121,9 +121,11 @@ def use_part(
         work_order,
         actor,
         "part_used",
+        part_usage_id=usage.id,
+        product_id=product.id,
         sku=product.sku,
         quantity=f"{amount.normalize():f}",
-        location=movement.location.path,
+        location_id=movement.location_id,
         unit_cost=f"{unit_cost:.2f}",
     )
     costs.recalculate(work_order)
@@ -171,9 +173,13 @@ def return_part(actor: User, work_order: WorkOrder, usage: PartUsage, quantity: 
         work_order,
         actor,
         "part_returned",
+        part_usage_id=returned.id,
+        returned_from_id=usage.id,
+        product_id=usage.product_id,
         sku=usage.product.sku,
         quantity=f"{amount.normalize():f}",
-        location=usage.location.path,
+        location_id=usage.location_id,
+        unit_cost=f"{usage.unit_cost:.2f}",
     )
     costs.recalculate(work_order)
     return returned

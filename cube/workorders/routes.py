@@ -8,7 +8,6 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from cube.auth.redirects import is_local_path
@@ -17,14 +16,12 @@ from cube.extensions import db
 from cube.forms import options, show_error
 from cube.models import (
     Asset,
-    Comment,
     Company,
     Priority,
     Status,
     Team,
     User,
     WorkOrder,
-    WorkOrderEvent,
     WorkOrderType,
 )
 from cube.pagination import window
@@ -33,7 +30,7 @@ from cube.permissions import can, requires, signed_in
 from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
 from cube.timezones import as_utc
-from cube.workorders import services, workflow
+from cube.workorders import services, timeline, workflow
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderFilterForm, WorkOrderForm
 from cube.workorders.queries import WorkOrderFilters, work_order_list
 
@@ -209,23 +206,11 @@ def edit_work_order(work_order_id: int) -> Response | str:
     return render_template("workorders/form.html", form=form, work_order=work_order)
 
 
-def timeline(work_order: WorkOrder) -> list[WorkOrderEvent]:
-    """Every event of the work order, oldest first (comments, status, assignment, time, parts, edits)."""
-    query = (
-        select(WorkOrderEvent)
-        .where(WorkOrderEvent.work_order_id == work_order.id)
-        .options(selectinload(WorkOrderEvent.actor))
-        .order_by(WorkOrderEvent.id)
-    )
-    return list(db.session.scalars(query))
-
-
 @bp.route("/<int:work_order_id>")
 @signed_in
 def show_work_order(work_order_id: int) -> str:
     """Everything about a work order and one timeline of what happened."""
     work_order = services.get_visible(current_user, work_order_id)
-    comments = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.work_order_id == work_order.id))}
     assign_form = None
     if can("workorder.assign"):
         assign_form = AssignForm(prefix="assign")
@@ -240,8 +225,7 @@ def show_work_order(work_order_id: int) -> str:
         transition_form=TransitionForm(),
         comment_form=CommentForm(prefix="comment"),
         assign_form=assign_form,
-        events=timeline(work_order),
-        comments=comments,
+        timeline=timeline.timeline(work_order, current_user),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -28,7 +28,7 @@ from cube.models import (
     WorkOrderType,
 )
 from cube.validation import decimal_value, optional_text, required_text
-from cube.workorders import events, workflow
+from cube.workorders import events, history, workflow
 from cube.workorders.numbering import next_number
 from cube.workorders.scoping import visible_work_orders
 
@@ -174,7 +174,16 @@ def create_work_order(
     _apply(work_order, data)
     db.session.add(work_order)
     db.session.flush()
-    events.record(work_order, actor, "created", number=work_order.number, title=work_order.title)
+    history.start(work_order, work_order.created_at)
+    events.record(
+        work_order,
+        actor,
+        "created",
+        number=work_order.number,
+        title=work_order.title,
+        status_id=work_order.status.id,
+        category=work_order.status.category,
+    )
     if assignee_ids:
         assign(actor, work_order, assignee_ids, team_id=work_order.team_id)
     return work_order
@@ -228,12 +237,41 @@ def update_work_order(actor: User, work_order: WorkOrder, data: WorkOrderData, *
     )
     after = _describe(preview)
     check_version(expected_version, work_order.version, before, after, "work order")
+    old_values = _values(work_order)
     _apply(work_order, data)
     work_order.updated_by_id = actor.id
     db.session.flush()
-    changes = {label: [before[label], after[label]] for label in before if before[label] != after[label]}
-    if changes:
-        events.record(work_order, actor, "edited", changes=changes)
+    changes, custom = _changed(old_values, _values(work_order))
+    if changes or custom:
+        events.record(work_order, actor, "edited", changes=changes, custom=custom)
+
+
+def _value(value: Any) -> Any:
+    """A field value as the event stores it: ids and text as they are, times in UTC ISO, decimals as strings."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
+def _values(work_order: WorkOrder) -> dict[str, Any]:
+    """The work order's editable fields as the event stores them."""
+    return {name: _value(getattr(work_order, name)) for name in FIELDS}
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Changed fields by key (``[old, new]``) and changed custom values by custom field key."""
+    changes = {
+        name: [before[name], after[name]] for name in FIELDS if name != "custom_values" and before[name] != after[name]
+    }
+    old_custom, new_custom = before["custom_values"] or {}, after["custom_values"] or {}
+    custom = {
+        key: [old_custom.get(key), new_custom.get(key)]
+        for key in sorted(set(old_custom) | set(new_custom))
+        if old_custom.get(key) != new_custom.get(key)
+    }
+    return changes, custom
 
 
 def assign(actor: User, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> None:
@@ -247,17 +285,18 @@ def assign(actor: User, work_order: WorkOrder, user_ids: tuple[int, ...], *, tea
         raise ValidationFailed("Choose active people from the list.", field="assignee_ids")
     if team_id is not None and db.session.get(Team, team_id) is None:
         raise ValidationFailed("Choose a team from the list.", field="team_id")
-    old = sorted(u.name for u in work_order.assignees)
-    old_team = work_order.team.name if work_order.team else ""
+    old = sorted(u.id for u in work_order.assignees)
+    old_team = work_order.team_id
     work_order.assignees = users
     work_order.team_id = team_id
     work_order.updated_by_id = actor.id
     db.session.flush()
     db.session.expire(work_order, ["team"])
-    new = sorted(u.name for u in users)
-    new_team = work_order.team.name if work_order.team else ""
-    if old != new or old_team != new_team:
-        events.record(work_order, actor, "assigned", old=old, new=new, old_team=old_team, new_team=new_team)
+    new = sorted(u.id for u in users)
+    if old != new or old_team != team_id:
+        events.record(
+            work_order, actor, "assigned", from_user_ids=old, to_user_ids=new, from_team_id=old_team, to_team_id=team_id
+        )
 
 
 def mentioned_users(body: str) -> list[User]:
@@ -278,7 +317,7 @@ def add_comment(actor: User, work_order: WorkOrder, body: str) -> Comment:
     comment = Comment(work_order_id=work_order.id, author_id=actor.id, body=body, mentions=[u.id for u in mentions])
     db.session.add(comment)
     db.session.flush()
-    events.record(work_order, actor, "commented", comment_id=comment.id, mentions=[u.name for u in mentions])
+    events.record(work_order, actor, "commented", comment_id=comment.id, mentioned_user_ids=[u.id for u in mentions])
     return comment
 
 

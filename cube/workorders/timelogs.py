@@ -82,7 +82,9 @@ def _finish(actor: User, log: TimeLog, ended_at: datetime) -> None:
     log.ended_at = max(ended_at, log.started_at)
     log.hours = hours_between(log.started_at, log.ended_at)
     db.session.flush()
-    events.record(work_order, actor, "time_logged", person=log.user.name, hours=f"{log.hours:.2f}", timer=True)
+    events.record(
+        work_order, actor, "time_logged", time_log_id=log.id, user_id=log.user_id, hours=f"{log.hours:.2f}", timer=True
+    )
     costs.recalculate(work_order)
 
 
@@ -109,7 +111,7 @@ def start_timer(actor: User, work_order: WorkOrder) -> TimeLog:
     )
     db.session.add(log)
     db.session.flush()
-    events.record(work_order, actor, "timer_started", person=actor.name)
+    events.record(work_order, actor, "timer_started", time_log_id=log.id, user_id=log.user_id)
     return log
 
 
@@ -177,7 +179,16 @@ def add_entry(
     )
     db.session.add(log)
     db.session.flush()
-    events.record(work_order, actor, "time_logged", person=actor.name, hours=f"{amount:.2f}", note=log.note)
+    events.record(
+        work_order,
+        actor,
+        "time_logged",
+        time_log_id=log.id,
+        user_id=log.user_id,
+        hours=f"{amount:.2f}",
+        started_at=log.started_at.isoformat(timespec="seconds"),
+        note=log.note,
+    )
     costs.recalculate(work_order)
     return log
 
@@ -200,9 +211,10 @@ def delete_entry(actor: User, work_order: WorkOrder, log: TimeLog) -> None:
         work_order,
         actor,
         "time_deleted",
-        person=log.user.name,
+        time_log_id=log.id,
+        user_id=log.user_id,
         hours=f"{Decimal(log.hours):.2f}",
-        started=log.started_at.isoformat(timespec="minutes"),
+        started_at=log.started_at.isoformat(timespec="seconds"),
     )
     db.session.delete(log)
     db.session.flush()

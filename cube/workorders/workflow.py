@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import ChecklistItem, Guard, Status, StatusCategory, Transition, User, WorkOrder, utcnow
-from cube.workorders import events
+from cube.workorders import events, history
 
 MAX_REASON = 2000
 
@@ -84,18 +86,33 @@ def apply_transition(actor: User, work_order: WorkOrder, transition_id: int, rea
     now = utcnow()
     work_order.status_id = new.id
     work_order.status = new
-    if new.category == StatusCategory.ACTIVE and work_order.started_at is None:
-        work_order.started_at = now
-    if new.category == StatusCategory.DONE and old.category != StatusCategory.DONE:
-        work_order.completed_at = now
-    if new.category == StatusCategory.DONE and old.category == StatusCategory.DONE:
-        work_order.closed_at = now  # a done status reviewed into another: closed
-    if new.category in (StatusCategory.OPEN, StatusCategory.ACTIVE):
-        work_order.completed_at = None
-        work_order.closed_at = None
+    _set_milestones(work_order, StatusCategory(old.category), StatusCategory(new.category), now)
     work_order.updated_by_id = actor.id
+    history.move(work_order, new, now)
     db.session.flush()
     events.record(
-        work_order, actor, "status_changed", old=old.name, new=new.name, transition=transition.name, reason=reason
+        work_order,
+        actor,
+        "status_changed",
+        from_status_id=old.id,
+        from_category=old.category,
+        to_status_id=new.id,
+        to_category=new.category,
+        transition_id=transition.id,
+        reason=reason,
     )
     return new
+
+
+def _set_milestones(work_order: WorkOrder, old: StatusCategory, new: StatusCategory, now: datetime) -> None:
+    """Keep started/completed/closed in step with a move between categories (see ``WorkOrder``)."""
+    if new == StatusCategory.ACTIVE and work_order.started_at is None:
+        work_order.started_at = now
+    if new == StatusCategory.DONE and old != StatusCategory.DONE:
+        work_order.completed_at = now
+        if work_order.first_completed_at is None:
+            work_order.first_completed_at = now
+    if new == StatusCategory.DONE and old == StatusCategory.DONE:
+        work_order.closed_at = now  # a done status reviewed into another: closed
+    if new != StatusCategory.DONE:
+        work_order.closed_at = None

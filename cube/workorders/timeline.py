@@ -1,0 +1,514 @@
+"""The work order timeline: events turned into sentences, with today's names, in a fixed number of queries.
+
+Events store ids and values (see ``WorkOrderEvent``). Here the ids every event
+of a work order refers to are collected first, each kind of record is loaded in
+one query, and then each event becomes a sentence ("Assigned to Ana Ortiz and
+Ben Li (team North)"). A renamed person, status, team or product shows its
+current name: the id says who or what it was, the name is how we call it now.
+Events written before history became data carry names; they render from those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from cube.extensions import db
+from cube.models import (
+    Asset,
+    ChecklistItem,
+    ChecklistTemplate,
+    Comment,
+    Company,
+    CustomField,
+    Location,
+    Priority,
+    Product,
+    Status,
+    Team,
+    Transition,
+    User,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderType,
+)
+from cube.timezones import HasTimezone, zone_of
+
+NOBODY = "nobody"
+EMPTY = "—"
+KIND_WORDS = {"pass_fail": "pass/fail", "text": "text", "number": "number"}
+ANSWER_WORDS = {"pass": "Pass", "fail": "Fail", "na": "N/A"}
+FIELD_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "type_id": "Type",
+    "priority_id": "Priority",
+    "requester_id": "Requester",
+    "team_id": "Team",
+    "supervisor_id": "Supervisor",
+    "company_id": "Company",
+    "product_id": "Product",
+    "asset_id": "Asset",
+    "location_id": "Location",
+    "due_at": "Due",
+    "planned_start": "Planned start",
+    "estimated_hours": "Estimated hours",
+    "estimated_cost": "Estimated cost",
+}
+# Which table an edited reference field points into.
+REFERENCE_FIELDS = {
+    "type_id": "types",
+    "priority_id": "priorities",
+    "requester_id": "users",
+    "supervisor_id": "users",
+    "team_id": "teams",
+    "company_id": "companies",
+    "product_id": "products",
+    "asset_id": "assets",
+    "location_id": "locations",
+}
+TIME_FIELDS = {"due_at", "planned_start"}
+LONG_TEXT = 120
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline: when, who, what happened in words, and any quoted text (a reason, a comment)."""
+
+    id: int
+    kind: str
+    created_at: datetime
+    who: str
+    by_system: bool
+    text: str
+    quote: str = ""
+
+
+@dataclass
+class Names:
+    """The names of everything a set of events refers to, by id (filled in one query per table)."""
+
+    users: dict[int, str] = field(default_factory=dict)
+    teams: dict[int, str] = field(default_factory=dict)
+    statuses: dict[int, str] = field(default_factory=dict)
+    transitions: dict[int, str] = field(default_factory=dict)
+    priorities: dict[int, str] = field(default_factory=dict)
+    types: dict[int, str] = field(default_factory=dict)
+    companies: dict[int, str] = field(default_factory=dict)
+    products: dict[int, str] = field(default_factory=dict)
+    assets: dict[int, str] = field(default_factory=dict)
+    locations: dict[int, str] = field(default_factory=dict)
+    items: dict[int, tuple[str, str]] = field(default_factory=dict)  # label, kind
+    templates: dict[int, str] = field(default_factory=dict)
+    comments: dict[int, str] = field(default_factory=dict)
+    custom_fields: dict[str, str] = field(default_factory=dict)
+    zone: ZoneInfo = field(default_factory=lambda: zone_of(None))
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def events_of(work_order: WorkOrder) -> list[WorkOrderEvent]:
+    """Every event of the work order, oldest first."""
+    query = select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
+    return list(db.session.scalars(query))
+
+
+def timeline(work_order: WorkOrder, viewer: HasTimezone | None) -> list[Entry]:
+    """The work order's history as sentences, oldest first; times in ``viewer``'s zone."""
+    found = events_of(work_order)
+    names = load_names(found)
+    names.zone = zone_of(viewer)
+    return [entry(event, names) for event in found]
+
+
+def _ids(values: Iterable[Any]) -> set[int]:
+    """The integers among ``values`` (booleans and missing values left out)."""
+    return {value for value in values if isinstance(value, int) and not isinstance(value, bool)}
+
+
+def _collect(found: list[WorkOrderEvent]) -> dict[str, set[Any]]:
+    """The ids each event refers to, by table."""
+    wanted: dict[str, set[Any]] = {key: set() for key in Names.__dataclass_fields__ if key != "zone"}
+    for event in found:
+        data = event.data or {}
+        if event.actor_id is not None:
+            wanted["users"].add(event.actor_id)
+        wanted["users"] |= _ids(
+            [
+                data.get("user_id"),
+                *(data.get("from_user_ids") or []),
+                *(data.get("to_user_ids") or []),
+                *(data.get("mentioned_user_ids") or []),
+            ]
+        )
+        wanted["teams"] |= _ids([data.get("from_team_id"), data.get("to_team_id")])
+        wanted["statuses"] |= _ids([data.get("status_id"), data.get("from_status_id"), data.get("to_status_id")])
+        wanted["transitions"] |= _ids([data.get("transition_id")])
+        wanted["templates"] |= _ids([data.get("template_id")])
+        wanted["comments"] |= _ids([data.get("comment_id")])
+        wanted["items"] |= _ids([data.get("item_id")])
+        if event.kind in ("part_used", "part_returned"):
+            wanted["products"] |= _ids([data.get("product_id")])
+            wanted["locations"] |= _ids([data.get("location_id")])
+        if event.kind == "edited":
+            for key, change in (data.get("changes") or {}).items():
+                if key in REFERENCE_FIELDS and isinstance(change, list):
+                    wanted[REFERENCE_FIELDS[key]] |= _ids(change)
+            wanted["custom_fields"] |= set((data.get("custom") or {}).keys())
+    return wanted
+
+
+def _pairs(query: Any) -> dict[Any, Any]:
+    """A two-column query as a dict."""
+    return {key: value for key, value in db.session.execute(query).all()}
+
+
+def load_names(found: list[WorkOrderEvent]) -> Names:
+    """Names for every id the events mention: one query per kind of record that is mentioned at all."""
+    wanted = _collect(found)
+    loaders: dict[str, Callable[[set[Any]], dict[Any, Any]]] = {
+        "users": lambda ids: _pairs(select(User.id, User.name).where(User.id.in_(ids))),
+        "teams": lambda ids: _pairs(select(Team.id, Team.name).where(Team.id.in_(ids))),
+        "statuses": lambda ids: _pairs(select(Status.id, Status.name).where(Status.id.in_(ids))),
+        "transitions": lambda ids: _pairs(select(Transition.id, Transition.name).where(Transition.id.in_(ids))),
+        "priorities": lambda ids: _pairs(select(Priority.id, Priority.name).where(Priority.id.in_(ids))),
+        "types": lambda ids: _pairs(select(WorkOrderType.id, WorkOrderType.name).where(WorkOrderType.id.in_(ids))),
+        "companies": lambda ids: _pairs(select(Company.id, Company.name).where(Company.id.in_(ids))),
+        "products": _products,
+        "assets": lambda ids: _pairs(select(Asset.id, Asset.serial_number).where(Asset.id.in_(ids))),
+        "locations": location_paths,
+        "items": lambda ids: {
+            item_id: (label, kind)
+            for item_id, label, kind in db.session.execute(
+                select(ChecklistItem.id, ChecklistItem.label, ChecklistItem.kind).where(ChecklistItem.id.in_(ids))
+            ).all()
+        },
+        "templates": lambda ids: _pairs(
+            select(ChecklistTemplate.id, ChecklistTemplate.name).where(ChecklistTemplate.id.in_(ids))
+        ),
+        "comments": lambda ids: _pairs(select(Comment.id, Comment.body).where(Comment.id.in_(ids))),
+        "custom_fields": lambda keys: _pairs(
+            select(CustomField.key, CustomField.label).where(CustomField.key.in_(keys))
+        ),
+    }
+    names = Names()
+    for key, ids in wanted.items():
+        if ids:
+            setattr(names, key, loaders[key](ids))
+    return names
+
+
+def _products(ids: set[int]) -> dict[int, str]:
+    """ "SKU name" for each product."""
+    rows = db.session.execute(select(Product.id, Product.sku, Product.name).where(Product.id.in_(ids))).all()
+    return {product_id: f"{sku} {name}" for product_id, sku, name in rows}
+
+
+def location_paths(ids: set[int]) -> dict[int, str]:
+    """ "Site > Building > Room" for each location, its ancestors found in one recursive query."""
+    tree = select(Location.id, Location.name, Location.parent_id).where(Location.id.in_(ids)).cte(recursive=True)
+    parent = select(Location.id, Location.name, Location.parent_id).join(tree, Location.id == tree.c.parent_id)
+    tree = tree.union(parent)  # UNION, not UNION ALL: a corrupt cycle ends instead of looping
+    nodes = {node_id: (name, parent_id) for node_id, name, parent_id in db.session.execute(select(tree)).all()}
+    paths: dict[int, str] = {}
+    for location_id in ids:
+        parts, node, seen = [], location_id, set()
+        while node is not None and node in nodes and node not in seen:
+            seen.add(node)
+            name, node = nodes[node]
+            parts.append(name)
+        if parts:
+            paths[location_id] = " > ".join(reversed(parts))
+    return paths
+
+
+# -- words --------------------------------------------------------------------------------------
+
+
+def people(names: list[str]) -> str:
+    """ "Ana", "Ana and Ben", "Ana, Ben and Cy" (or "nobody")."""
+    if not names:
+        return NOBODY
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _name(table: dict[Any, str], key: Any, missing: str) -> str:
+    """The name of ``key`` in ``table``; a dash for no reference, ``missing`` for a deleted record."""
+    if key is None or key == "":
+        return EMPTY
+    return table.get(key, missing)
+
+
+def _user(names: Names, user_id: Any) -> str:
+    """A person's current name."""
+    return _name(names.users, user_id, "a removed user")
+
+
+def _status(names: Names, status_id: Any) -> str:
+    """A status's current name."""
+    return _name(names.statuses, status_id, "a removed status")
+
+
+def _team(names: Names, team_id: Any) -> str:
+    """A team's current name."""
+    return _name(names.teams, team_id, "a removed team")
+
+
+def _when(value: Any, names: Names) -> str:
+    """A stored ISO time in the viewer's zone."""
+    if not value:
+        return EMPTY
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(names.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _hours(value: Any) -> str:
+    """Stored hours as "1.50 h"."""
+    try:
+        return f"{Decimal(str(value)):.2f} h"
+    except (InvalidOperation, ValueError):
+        return f"{value} h"
+
+
+def _short(value: Any) -> str:
+    """Free text quoted, on one line, cut to a readable length."""
+    text = "" if value is None else str(value)
+    if not text:
+        return EMPTY
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= LONG_TEXT else text[: LONG_TEXT - 1] + '…'}”"
+
+
+def _answer(value: Any, kind: str) -> str:
+    """A checklist answer in words (Pass, Fail, N/A, or the text or number)."""
+    if value is None or value == "":
+        return EMPTY
+    return ANSWER_WORDS.get(str(value), str(value)) if kind == "pass_fail" else str(value)
+
+
+def _field_value(key: str, value: Any, names: Names) -> str:
+    """A stored field value in words: names for ids, local times, text quoted."""
+    if value is None or value == "":
+        return EMPTY
+    if key in REFERENCE_FIELDS:
+        table = getattr(names, REFERENCE_FIELDS[key])
+        return _name(table, value, f"a removed {FIELD_LABELS[key].lower()}")
+    if key in TIME_FIELDS:
+        return _when(value, names)
+    if key in ("title", "description"):
+        return _short(value)
+    return str(value)
+
+
+def _pair(change: Any) -> tuple[Any, Any]:
+    """``[old, new]`` as stored, tolerating anything else."""
+    if isinstance(change, list | tuple):
+        padded = [*change, None, None]
+        return padded[0], padded[1]
+    return None, change
+
+
+def _edited(data: dict[str, Any], names: Names) -> str:
+    """ "Edited: Priority Normal → High; ..." from new (field keys) or old (labels) payloads."""
+    parts = []
+    for key, change in (data.get("changes") or {}).items():
+        old, new = _pair(change)
+        if key in FIELD_LABELS:
+            parts.append(f"{FIELD_LABELS[key]} {_field_value(key, old, names)} → {_field_value(key, new, names)}")
+        else:  # before history was data: the label and both values were stored as display text
+            parts.append(f"{key} {old or EMPTY} → {new or EMPTY}")
+    for key, change in (data.get("custom") or {}).items():
+        old, new = _pair(change)
+        parts.append(f"{names.custom_fields.get(key, key)} {old or EMPTY} → {new or EMPTY}")
+    return "Edited: " + "; ".join(parts) if parts else "Edited"
+
+
+def _status_changed(data: dict[str, Any], names: Names) -> tuple[str, str]:
+    """The transition, from and to statuses, and the reason to quote."""
+    if "to_status_id" in data:
+        label = names.transitions.get(data.get("transition_id"), "Status changed")
+        old, new = _status(names, data.get("from_status_id")), _status(names, data.get("to_status_id"))
+    else:  # names only, from before history was data
+        label = data.get("transition") or "Status changed"
+        old, new = data.get("old") or EMPTY, data.get("new") or EMPTY
+    return f"{label}: {old} → {new}", str(data.get("reason") or "")
+
+
+def _assigned(data: dict[str, Any], names: Names) -> str:
+    """ "Assigned to Ana and Ben (team North)"."""
+    if "to_user_ids" in data:
+        who = people(sorted(_user(names, user_id) for user_id in data.get("to_user_ids") or []))
+        team_id = data.get("to_team_id")
+        team = _team(names, team_id) if team_id is not None else ""
+        removed = data.get("from_team_id") is not None and team_id is None
+    else:
+        who = people(list(data.get("new") or []))
+        team = str(data.get("new_team") or "")
+        removed = bool(data.get("old_team")) and not team
+    if team:
+        return f"Assigned to {who} (team {team})"
+    return f"Assigned to {who}" + (" (no team)" if removed else "")
+
+
+def _item(data: dict[str, Any], names: Names) -> tuple[str, str]:
+    """The item's label and kind: from the item row, else what the event kept."""
+    label, kind = names.items.get(data.get("item_id"), ("", ""))
+    return label or str(data.get("label") or data.get("item") or "an item"), kind or str(data.get("item_kind") or "")
+
+
+def _checklist_item_added(data: dict[str, Any], names: Names) -> str:
+    """ "Checklist item added: label, kind, required/optional"."""
+    label = str(data.get("label") or data.get("item") or "")
+    kind = KIND_WORDS.get(str(data.get("item_kind")), str(data.get("item_kind") or ""))
+    required = "required" if data.get("required") else "optional"
+    return f"Checklist item added: {label}, {kind}, {required}"
+
+
+def _checklist_added(data: dict[str, Any], names: Names) -> str:
+    """ "Checklist “Template” added: N items"."""
+    if "template_id" in data:
+        template = names.templates.get(data.get("template_id"), "a removed template")
+        count = len(data.get("item_ids") or [])
+    else:
+        template, count = str(data.get("template") or ""), int(data.get("items") or 0)
+    return f"Checklist “{template}” added: {count} item{'s' if count != 1 else ''}"
+
+
+def _checklist_answered(data: dict[str, Any], names: Names) -> str:
+    """The item, its new answer and the one it replaced."""
+    label, kind = _item(data, names)
+    kind = kind or "pass_fail"
+    text = f"Checklist answered: {label}: {_answer(data.get('answer'), kind)}"
+    if data.get("old"):
+        text += f" (was {_answer(data.get('old'), kind)})"
+    return text
+
+
+def _checklist_cleared(data: dict[str, Any], names: Names) -> str:
+    """The item and the answer taken away."""
+    label, kind = _item(data, names)
+    return f"Checklist answer cleared: {label} (was {_answer(data.get('old'), kind or 'pass_fail')})"
+
+
+def _follow_up(kind: str, data: dict[str, Any], names: Names) -> str:
+    """The follow-up link, from either side."""
+    label, _ = _item(data, names)
+    number = data.get("number") or ""
+    if kind == "follow_up_created":
+        return f"Follow-up {number} created for the failed item “{label}”"
+    return f"Follow-up of {number}, for its failed item “{label}”"
+
+
+def _person(data: dict[str, Any], names: Names) -> str:
+    """Whose time it was: by id, or the name an old payload kept."""
+    if "user_id" in data:
+        return _user(names, data.get("user_id"))
+    return str(data.get("person") or "someone")
+
+
+def _time(kind: str, data: dict[str, Any], names: Names) -> tuple[str, str]:
+    """Time logged, a timer started or an entry removed, and any note to quote."""
+    person = _person(data, names)
+    if kind == "timer_started":
+        return f"Timer started for {person}", ""
+    if kind == "time_deleted":
+        started = data.get("started_at") or data.get("started")
+        return f"Time entry removed: {_hours(data.get('hours'))} by {person}, started {_when(started, names)}", ""
+    how = " (timer)" if data.get("timer") else ""
+    return f"Time logged: {_hours(data.get('hours'))} by {person}{how}", str(data.get("note") or "")
+
+
+def _part(kind: str, data: dict[str, Any], names: Names) -> str:
+    """A part used or returned, with product, place and unit cost."""
+    product = names.products.get(data.get("product_id")) or str(data.get("sku") or "a product")
+    if "location_id" in data:
+        place = _name(names.locations, data.get("location_id"), "a removed location")
+    else:
+        place = str(data.get("location") or EMPTY)
+    quantity = data.get("quantity") or ""
+    if kind == "part_returned":
+        return f"Part returned: {quantity} × {product} to {place}"
+    cost = f" at {data['unit_cost']} each" if data.get("unit_cost") else ""
+    return f"Part used: {quantity} × {product} from {place}{cost}"
+
+
+def _size(value: Any) -> str:
+    """A file size in words, " (12 KB)"."""
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if size < 1024:
+        return f" ({size} bytes)"
+    if size < 1024 * 1024:
+        return f" ({size / 1024:.0f} KB)"
+    return f" ({size / (1024 * 1024):.1f} MB)"
+
+
+def sentence(event: WorkOrderEvent, names: Names) -> tuple[str, str]:
+    """The event in words, and the text to quote under it (a reason, a comment or a note)."""
+    data: dict[str, Any] = event.data or {}
+    kind = event.kind
+    if kind == "created":
+        status = f" in {_status(names, data['status_id'])}" if data.get("status_id") is not None else ""
+        return f"Created {data.get('number', '')}{status}", ""
+    if kind == "status_changed":
+        return _status_changed(data, names)
+    if kind == "assigned":
+        return _assigned(data, names), ""
+    if kind == "edited":
+        return _edited(data, names), ""
+    if kind == "commented":
+        mentioned = sorted(_user(names, user_id) for user_id in data.get("mentioned_user_ids") or [])
+        text = f"Commented, mentioning {people(mentioned)}" if mentioned else "Commented"
+        return text, names.comments.get(data.get("comment_id"), "")
+    if kind == "archived":
+        return "Archived", ""
+    if kind == "checklist_item_added":
+        return _checklist_item_added(data, names), ""
+    if kind == "checklist_added":
+        return _checklist_added(data, names), ""
+    if kind == "checklist_answered":
+        return _checklist_answered(data, names), ""
+    if kind == "checklist_cleared":
+        return _checklist_cleared(data, names), ""
+    if kind in ("follow_up_created", "follow_up_of"):
+        return _follow_up(kind, data, names), ""
+    if kind in ("time_logged", "timer_started", "time_deleted"):
+        return _time(kind, data, names)
+    if kind in ("part_used", "part_returned"):
+        return _part(kind, data, names), ""
+    if kind == "attachment_added":
+        return f"Attached {data.get('name', 'a file')}{_size(data.get('size_bytes'))}", ""
+    if kind == "attachment_removed":
+        return f"Removed the attachment {data.get('name', '')}", ""
+    return kind.replace("_", " ").capitalize(), ""
+
+
+def entry(event: WorkOrderEvent, names: Names) -> Entry:
+    """One event as a timeline entry."""
+    text, quote = sentence(event, names)
+    who = "System" if event.by_system or event.actor_id is None else _user(names, event.actor_id)
+    return Entry(
+        id=event.id,
+        kind=event.kind,
+        created_at=event.created_at,
+        who=who,
+        by_system=event.by_system,
+        text=text,
+        quote=quote,
+    )
