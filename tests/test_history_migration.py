@@ -13,7 +13,7 @@ from cube.models import User, UTCDateTime, WorkOrder, WorkOrderEvent
 from cube.workorders import history, timeline
 from tests.workorder_factories import default_ids
 
-BEFORE = "43d7eae11d0c"
+BEFORE = "af415355e7fd"
 T0 = datetime(2030, 5, 6, 7, 0, tzinfo=UTC)
 
 # The tables as they were before the migration (no first_completed_at, no periods).

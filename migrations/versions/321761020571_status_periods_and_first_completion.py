@@ -16,7 +16,7 @@ fills both from what existing rows allow:
 Old event payloads stay as they are; the timeline reads both shapes.
 
 Revision ID: 321761020571
-Revises: 43d7eae11d0c
+Revises: af415355e7fd
 Create Date: 2026-11-29 09:07:03.537880
 
 """
@@ -28,7 +28,7 @@ import cube.models.base
 
 # revision identifiers, used by Alembic.
 revision = '321761020571'
-down_revision = '43d7eae11d0c'
+down_revision = 'af415355e7fd'
 branch_labels = None
 depends_on = None
 
