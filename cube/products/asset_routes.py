@@ -11,6 +11,7 @@ from cube.extensions import db
 from cube.forms import show_error
 from cube.models import Asset, Location
 from cube.pagination import page_of
+from cube.parsing import MAX_ID, bounded_int
 from cube.permissions import requires
 from cube.products import assets as service
 from cube.products.catalog import product_by_sku
@@ -87,7 +88,7 @@ def edit_asset(asset_id: int | None) -> Response | str:
             if asset is None:
                 asset = service.create_asset(current_user, data)
             else:
-                expected = int(version) if version.isdigit() else None
+                expected = bounded_int(version, 0, MAX_ID)
                 service.update_asset(current_user, asset, data, expected_version=expected)
         except DomainError as exc:
             if exc.status_code == 409:

@@ -13,6 +13,7 @@ from cube.extensions import db
 from cube.forms import show_error
 from cube.models import Product, ProductCategory
 from cube.pagination import page_of
+from cube.parsing import MAX_ID, bounded_int
 from cube.permissions import can, requires
 from cube.products import catalog as service
 from cube.products import inventory
@@ -93,7 +94,7 @@ def _product_data(form: ProductForm) -> service.ProductData:
 
 def _expected_version(form: ProductForm) -> int | None:
     value = (form.version.data or "").strip()
-    return int(value) if value.isdigit() else None
+    return bounded_int(value, 0, MAX_ID)
 
 
 @bp.route("/products/new", methods=["GET", "POST"], defaults={"product_id": None})

@@ -9,7 +9,6 @@ from wtforms import (
     DecimalField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SearchField,
     SelectChoice,
@@ -23,7 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from cube.extensions import db
 from cube.forms import CubeForm, options
 from cube.models import AssetStatus, Company, LocationKind
-from cube.parsing import optional_int
+from cube.parsing import MAX_ID, BoundedIntegerField, optional_int
 from cube.products.assets import location_tree
 from cube.products.catalog import UNITS, category_tree
 
@@ -164,7 +163,7 @@ class AssetFilterForm(FilterForm):
     )
     location = SelectField("Location", coerce=optional_int, validate_choice=False)
     company = SelectField("Owner", coerce=optional_int, validate_choice=False)
-    product = IntegerField("Product", validators=[Optional()])
+    product = BoundedIntegerField("Product", validators=[Optional()], minimum=1, maximum=MAX_ID)
 
 
 MOVEMENT_KINDS = [

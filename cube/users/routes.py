@@ -16,6 +16,7 @@ from cube.exports import csv_response
 from cube.extensions import db
 from cube.forms import ConfirmForm, options, show_error, strip_control_characters
 from cube.models import AuditEvent, Team, User
+from cube.pagination import page_of
 from cube.permissions import PERMISSIONS, requires, signed_in
 from cube.users import roles as role_service
 from cube.users import services
@@ -67,9 +68,7 @@ def _user_data(form: UserForm) -> services.UserData:
 def list_users() -> str:
     """Search, filter and page through users."""
     form, filters = _filters_from_args()
-    page = db.paginate(
-        services.users_query(filters), per_page=current_app.config["USERS_PER_PAGE"], error_out=False, max_per_page=100
-    )
+    page = page_of(services.users_query(filters), per_page=current_app.config["USERS_PER_PAGE"])
     return render_template("users/list.html", form=form, page=page)
 
 
@@ -312,5 +311,5 @@ def audit_log() -> str:
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
-    page = db.paginate(query, per_page=50, error_out=False, max_per_page=100)
+    page = page_of(query, per_page=50)
     return render_template("users/audit.html", page=page, action=action)
