@@ -141,3 +141,8 @@ def test_a_short_text_is_printed_whole_and_literally(make_user):
     assert "Second <b>paragraph</b> & <font size=40>more</font>" in text
     assert comment in text
     assert "text continues" not in text
+
+
+def test_tabs_and_windows_line_breaks_are_laid_out_as_spaces_and_lines():
+    blocks, omitted = pdf.text_blocks("a\tb\r\nc\rd\x00e")
+    assert (blocks, omitted) == ([["a   b", "c", "de"]], 0)

@@ -168,7 +168,7 @@ def text_blocks(value: object, max_lines: int = TEXT_LINES, max_chars: int = TEX
             break
         shown += 1
         chars += len(line) + 1
-        for piece in _pieces(line):
+        for piece in _pieces(line.expandtabs(4)):  # a tab is no glyph when drawn as plain text
             if current and (len(current) >= BLOCK_LINES or size + len(piece) > BLOCK_CHARS):
                 blocks.append(current)
                 current, size = [], 0
@@ -296,7 +296,7 @@ class _Builder:
         return Paragraph(markup(value, CELL_LINES), self.styles[style])
 
     def text(self, value: object) -> list[Flowable]:
-        """A long text (description, comment) as paragraphs of bounded size, so layout stays linear.
+        """A long text (description, comment) as blocks of plain lines of bounded size: layout stays linear.
 
         A text past TEXT_LINES, or past what is left of DOCUMENT_LINES, is cut with a note.
         """
