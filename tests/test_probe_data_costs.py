@@ -168,3 +168,24 @@ def test_the_migration_grants_the_permission_to_roles_that_manage_work(app):
         upgrade()
     holders = {role.name for role in db.session.scalars(select(Role)) if VIEW_COSTS in role.permissions}
     assert holders == {"admin", "manager", "supervisor", "planner"}
+
+
+def test_money_in_the_history_is_shown_only_with_the_permission(app, costed):
+    """An edit of the estimated cost and a part's unit cost stay out of a requester's timeline."""
+    from cube.workorders import events
+
+    work_order = db.session.get(WorkOrder, costed["work_order"].id)
+    changes = {"Estimated cost": ["1234.56", "999.99"], "Title": ["Noisy bearing", "Very noisy bearing"]}
+    events.record(work_order, costed["supervisor"], "edited", changes=changes)
+    db.session.commit()
+
+    requester = _client(app, costed["requester"]).get(f"/work-orders/{work_order.id}").get_data(as_text=True)
+    assert "Very noisy bearing" in requester  # the rest of the history is there
+    assert "Part used" in requester
+    assert "999.99" not in requester
+    assert "Estimated cost" not in requester
+    assert "unit cost" not in requester
+
+    supervisor = _client(app, costed["supervisor"]).get(f"/work-orders/{work_order.id}").get_data(as_text=True)
+    assert "999.99" in supervisor
+    assert "unit cost: 43.21" in supervisor
