@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -16,6 +17,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Where ';' is the list separator a spreadsheet splits a CSV line at every ';', quotes or not: a formula
+# character right after one would start a live cell, so that piece gets the same leading quote.
+SPLIT_FORMULA = re.compile(r';(?=[\s"]*[=+\-@])')
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_CELL_MAX = 32_767  # Excel refuses to open a file with a longer cell
@@ -29,12 +33,18 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def _csv_cell(value: object) -> str:
+    """A CSV field: neutralised at its start and after every ';' that could begin a cell."""
+    return SPLIT_FORMULA.sub(";'", neutralise(value))
+
+
 def _csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every field quoted: where ';' is the list separator an unquoted "x;=2+3;" would split into a live formula cell.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     yield "\ufeff"  # byte-order mark so spreadsheet programs read UTF-8
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([_csv_cell(cell) for cell in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

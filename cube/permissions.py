@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, str] = {
     "workorder.review": "Review and close completed work, send it back or reopen it",
     "workorder.cancel": "Cancel work orders",
     "workorder.export": "Export work order lists (CSV, XLSX)",
+    "workorder.view_costs": "See hourly rates, labour and part costs and cost totals of work orders you can see",
     "workflow.manage": "Configure statuses, transitions, priorities, types, custom fields and checklists",
 }
 
@@ -55,6 +56,7 @@ WORK_MANAGERS = frozenset(
         "workorder.review",
         "workorder.cancel",
         "workorder.export",
+        "workorder.view_costs",
     }
 )
 SUPERVISING = (WORK_MANAGERS - {"workorder.view_all"}) | {"workorder.view_team", "workorder.work"}

@@ -222,7 +222,7 @@ def test_csv_response_still_neutralises(app):
     with app.test_request_context():
         response = csv_response([["=1+1", "plain", None]], "t.csv")
         body = "".join(response.response)
-    assert body == "\ufeff'=1+1,plain,\r\n"
+    assert body == '\ufeff"\'=1+1","plain",""\r\n'
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 

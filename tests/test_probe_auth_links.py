@@ -121,9 +121,9 @@ def test_work_order_pdf_link_holds_the_base_url(app, client_as, public_base_url,
     links: list[str] = []
     real = board_routes.pdf.work_order_pdf
 
-    def spy(work_order, *, link, zone):
+    def spy(work_order, *, link, zone, viewer):
         links.append(link)
-        return real(work_order, link=link, zone=zone)
+        return real(work_order, link=link, zone=zone, viewer=viewer)
 
     monkeypatch.setattr(board_routes.pdf, "work_order_pdf", spy)
     admin = client_as("admin")

@@ -15,10 +15,13 @@ from cube.exports import XLSX_MIMETYPE
 from cube.extensions import db
 from cube.models import ChecklistItem, Comment, PartUsage, TimeLog, WorkOrder
 from cube.workorders import services
-from cube.workorders.exporting import COLUMNS
+from cube.workorders.exporting import COLUMNS as VISIBLE_COLUMNS
+from cube.workorders.exporting import COST_COLUMNS
 from tests.catalog_factories import make_location, make_product
 from tests.support import QueryCounter
 from tests.workorder_factories import make_work_order, status_named
+
+COLUMNS = (*VISIBLE_COLUMNS, *COST_COLUMNS)  # the export client may see costs
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 MARKUP = '<script>alert(1)</script> <b>bold</b> & <para> </para> <font color="red">x</font> &amp;'

@@ -215,7 +215,9 @@ def test_a_bad_manual_entry_over_http_is_flashed(job: Setup):
 # -- totals ---------------------------------------------------------------------------------------
 
 
-def test_hours_and_costs_add_up_labour_at_each_persons_rate_and_parts(job: Setup, make_user: Callable[..., User]):
+def test_hours_and_costs_add_up_labour_at_each_persons_rate_and_parts(
+    job: Setup, make_user: Callable[..., User], client_as: Callable[[str], FlaskClient]
+):
     colleague = make_user("technician")
     colleague.hourly_rate = Decimal("55.50")
     db.session.commit()
@@ -243,7 +245,7 @@ def test_hours_and_costs_add_up_labour_at_each_persons_rate_and_parts(job: Setup
     db.session.commit()
     assert reload(job.work_order).actual_cost == Decimal("205.50") + Decimal("50.00") + Decimal("25.00")
 
-    page = job.client.get(job.base).get_data(as_text=True)
+    page = client_as("manager").get(job.base).get_data(as_text=True)  # technicians see no costs
     assert "Labour cost: <strong>255.50</strong>" in page
     assert "Parts cost: <strong>25.00</strong>" in page
     assert "Hours: <strong>5.25</strong>" in page

@@ -8,7 +8,6 @@ from wtforms import (
     DecimalField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SearchField,
     SelectChoice,
@@ -21,7 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cube.forms import CubeForm, options
 from cube.models import AssetStatus, LocationKind
-from cube.parsing import optional_int
+from cube.parsing import MAX_ID, BoundedIntegerField, optional_int
 from cube.products.assets import location_tree
 from cube.products.catalog import DEFAULT_SORT, SORTS, UNITS, category_tree
 from cube.products.companies import company_options as company_pairs
@@ -155,7 +154,7 @@ class AssetFilterForm(FilterForm):
     )
     location = SelectField("Location", coerce=optional_int, validate_choice=False)
     company = SelectField("Owner", coerce=optional_int, validate_choice=False)
-    product = IntegerField("Product", validators=[Optional()])
+    product = BoundedIntegerField("Product", validators=[Optional()], minimum=1, maximum=MAX_ID)
 
 
 class StockMovementForm(CubeForm):

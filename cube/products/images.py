@@ -29,6 +29,10 @@ OPENERS = ["JPEG", "PNG", "GIF", "WEBP"]  # the only parsers Pillow may try (its
 CONTENT_TYPES = {extension: content_type for content_type, extension in FORMATS.values()}
 THUMBNAIL_SIZE = (320, 320)
 NOT_AN_IMAGE = "This file is not a JPEG, PNG, GIF or WebP image."
+TOO_MANY_PIXELS = "This image has too many pixels to be processed safely."
+# A product photo needs far less than 40 megapixels (a 7,700 x 5,200 camera picture); decoding one takes
+# width x height x 4 bytes of memory, so the header's dimensions are checked against this before decoding.
+MAX_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -43,15 +47,32 @@ class Checked:
     thumbnail_extension: str
 
 
-def _too_many_pixels(width: int, height: int) -> bool:
+def _pixel_limit() -> int:
+    """The most pixels an upload may have: MAX_PIXELS, or Pillow's own limit when that is lower."""
     limit = Image.MAX_IMAGE_PIXELS
-    return limit is not None and width * height > limit
+    return MAX_PIXELS if limit is None else min(MAX_PIXELS, int(limit))
+
+
+def _check_dimensions(width: int, height: int) -> None:
+    """Refuse an image whose header declares more pixels than a product photo needs, before any decoding."""
+    limit = _pixel_limit()
+    if width * height > limit:
+        raise ValidationFailed(
+            f"This image has too many pixels ({width:,} x {height:,}); "
+            f"product photos can have at most {limit / 1_000_000:g} megapixels.",
+            field="image",
+        )
 
 
 def _thumbnail(image: Image.Image) -> tuple[bytes, str]:
-    """A re-encoded (metadata-free) preview of at most 320x320, PNG when transparent, else JPEG."""
+    """A re-encoded (metadata-free) preview of at most 320x320, PNG when transparent, else JPEG.
+
+    ``thumbnail`` shrinks before the first full decode: a JPEG is decoded at 1/2, 1/4 or 1/8 scale
+    (``draft``), other formats are reduced by whole factors before resampling (``reducing_gap``); the
+    EXIF turn is applied to the small picture only.
+    """
+    image.thumbnail(THUMBNAIL_SIZE, reducing_gap=2.0)
     image = ImageOps.exif_transpose(image)
-    image.thumbnail(THUMBNAIL_SIZE)
     buffer = BytesIO()
     if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info:
         image.convert("RGBA").save(buffer, "PNG", optimize=True)
@@ -68,21 +89,20 @@ def check_image(data: bytes) -> Checked:
     if not data:
         raise ValidationFailed("The file is empty.", field="image")
     try:
+        # Image.open only reads the header: the size is known before a single pixel is decoded.
         with Image.open(BytesIO(data), formats=OPENERS) as probe:
+            _check_dimensions(*probe.size)
             probe.verify()  # structure and checksums, without decoding
         with Image.open(BytesIO(data), formats=OPENERS) as image:
             if image.format not in FORMATS:
                 raise ValidationFailed(NOT_AN_IMAGE, field="image")
-            if _too_many_pixels(*image.size):  # Pillow only warns between 1x and 2x the limit
-                raise Image.DecompressionBombError("too many pixels")
             content_type, extension = FORMATS[image.format]
             width, height = image.size
-            image.draft("RGB", THUMBNAIL_SIZE)  # JPEG: decode at a reduced scale
             thumbnail, thumbnail_extension = _thumbnail(image)
     except ValidationFailed:
         raise
-    except Image.DecompressionBombError as exc:
-        raise ValidationFailed("This image has too many pixels to be processed safely.", field="image") from exc
+    except Image.DecompressionBombError as exc:  # Pillow's own check in Image.open (over twice its limit)
+        raise ValidationFailed(TOO_MANY_PIXELS, field="image") from exc
     except Exception as exc:  # Pillow raises many kinds of errors on hostile or broken files
         raise ValidationFailed(NOT_AN_IMAGE, field="image") from exc
     return Checked(content_type, extension, width, height, thumbnail, thumbnail_extension)

@@ -7,14 +7,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from cube.edge import save_form
@@ -22,7 +21,7 @@ from cube.errors import DomainError
 from cube.extensions import db
 from cube.forms import ConfirmForm, CubeForm, options, show_error
 from cube.models import CustomField, Priority, Status, Transition, WorkOrderType
-from cube.parsing import optional_int
+from cube.parsing import BoundedIntegerField, optional_int
 from cube.permissions import PERMISSIONS, requires
 from cube.workorders import configuration
 
@@ -44,10 +43,12 @@ POSITION_HELP = "Lower numbers come first."
 
 def _position_field() -> UnboundField:
     """The 'Order' input every list shares."""
-    return IntegerField(
+    return BoundedIntegerField(
         "Order",
         default=0,
-        validators=[Optional(), NumberRange(min=0, max=configuration.MAX_POSITION)],
+        minimum=0,
+        maximum=configuration.MAX_POSITION,
+        validators=[Optional()],
         description=POSITION_HELP,
     )
 

@@ -225,7 +225,7 @@ def work_order_pdf(work_order_id: int) -> Response:
     """The work order as a printable PDF download (404 when the user may not see it)."""
     work_order = services.get_visible(current_user, work_order_id)
     link = external_url("workorders.show_work_order", work_order_id=work_order.id)
-    body = pdf.work_order_pdf(work_order, link=link, zone=user_zone())
+    body = pdf.work_order_pdf(work_order, link=link, zone=user_zone(), viewer=current_user._get_current_object())
     response = Response(body, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "attachment", filename=f"{work_order.number}.pdf")
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -16,11 +16,15 @@ from typing import Any
 
 from sqlalchemy import ScalarSelect, func, select, update
 
+from cube.actors import Actor
 from cube.errors import InvalidTransition, NotAllowed
 from cube.extensions import db
 from cube.models import PartUsage, StatusCategory, TimeLog, User, WorkOrder
 
 CENT = Decimal("0.01")
+VIEW_COSTS = "workorder.view_costs"
+# Keys of work order history (event data and edited-field labels) that carry money.
+COST_DETAILS = frozenset({"unit_cost", "estimated_cost", "Estimated cost", "Actual cost", "hourly_rate"})
 WORKABLE = (StatusCategory.OPEN, StatusCategory.ACTIVE, StatusCategory.WAITING)
 
 
@@ -92,6 +96,16 @@ def recalculate(work_order: WorkOrder) -> Totals:
     )
     db.session.expire(work_order, ["actual_hours", "actual_cost", "updated_at"])
     return result
+
+
+def may_see_costs(actor: Actor | None) -> bool:
+    """True when ``actor`` may see hourly rates, labour and part costs and cost totals."""
+    return actor is not None and actor.has_permission(VIEW_COSTS)
+
+
+def is_cost_detail(key: object) -> bool:
+    """True when a history entry's ``key`` holds a money figure (shown only to those who may see costs)."""
+    return key in COST_DETAILS
 
 
 def is_workable(work_order: WorkOrder) -> bool:

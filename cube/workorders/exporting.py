@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from cube.extensions import db
 from cube.models import User, WorkOrder
 from cube.products.assets import location_tree
+from cube.workorders import costs
 from cube.workorders.queries import WorkOrderFilters, work_order_list
 
 EXPORT_BATCH = 500
@@ -36,13 +37,17 @@ COLUMNS = (
     "Closed",
     "Estimated hours",
     "Actual hours",
-    "Actual cost",
 )
+COST_COLUMNS = ("Actual cost",)  # only for those who may see costs (workorder.view_costs)
 
 
 def work_order_rows(user: User, filters: WorkOrderFilters, zone: ZoneInfo) -> Iterator[list[str]]:
-    """The header and one row per work order ``user`` sees through ``filters``; times in ``zone``."""
-    yield list(COLUMNS)
+    """The header and one row per work order ``user`` sees through ``filters``; times in ``zone``.
+
+    Cost columns are included only when ``user`` may see costs.
+    """
+    show_costs = costs.may_see_costs(user)
+    yield [*COLUMNS, *(COST_COLUMNS if show_costs else ())]
     paths = {node.id: node.path for node, _ in location_tree()}
     query = (
         work_order_list(user, filters)
@@ -59,7 +64,7 @@ def work_order_rows(user: User, filters: WorkOrderFilters, zone: ZoneInfo) -> It
         return value.astimezone(zone).strftime(TIME_FORMAT) if value else ""
 
     for wo in db.session.scalars(query):
-        yield [
+        row = [
             wo.number,
             wo.title,
             wo.status.name,
@@ -79,8 +84,10 @@ def work_order_rows(user: User, filters: WorkOrderFilters, zone: ZoneInfo) -> It
             when(wo.closed_at),
             _two_places(wo.estimated_hours),
             _two_places(wo.actual_hours),
-            _two_places(wo.actual_cost),
         ]
+        if show_costs:
+            row.append(_two_places(wo.actual_cost))
+        yield row
 
 
 def _two_places(value: Decimal | None) -> str:

@@ -1,5 +1,16 @@
 """A work order as a printable PDF (ReportLab platypus): header, QR code, details,
-checklist, parts, time, comments and signature lines."""
+checklist, parts, time, comments and signature lines.
+
+Long texts are laid out in linear time. ReportLab wraps a paragraph as a whole and,
+when it does not fit, splits it and wraps the rest again, page after page: one
+paragraph of n lines costs O(n^2) (16,000 lines took a minute). Descriptions and
+comments are therefore cut into blocks of a bounded size (``text_blocks``) drawn as
+plain lines (``TextLines``: no markup to parse, nothing to escape), so each page
+wraps only the few blocks it shows. Table cells cannot flow from page to page
+sensibly, so a cell shows at most ``CELL_LINES`` lines and says how many more there
+are; and a PDF shows a bounded number of lines of text (see ``TEXT_LINES``).
+Costs are printed only for viewers who may see them (``workorder.view_costs``).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +31,9 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -36,8 +49,10 @@ from reportlab.platypus import (
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from cube.actors import Actor
 from cube.extensions import db
 from cube.models import ChecklistItem, Comment, PartUsage, TimeLog, WorkOrder, utcnow
+from cube.workorders import costs
 
 # Control characters (all but tab and newline) would print as boxes or garbage; they are dropped.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
@@ -45,6 +60,16 @@ MARGIN = 16 * mm
 QR_SIZE = 30 * mm
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 ANSWERS = {"pass": "Pass", "fail": "Fail", "na": "N/A"}
+BLOCK_LINES = 40  # lines per paragraph of a long text
+BLOCK_CHARS = 3_000  # characters per paragraph of a long text (one enormous line is cut too)
+CELL_LINES = 60  # lines a table cell shows
+# Even in linear time a PDF of 80,000 lines takes seconds and 1,300 pages nobody prints, and comments are
+# unbounded in number: a description or comment shows at most TEXT_LINES lines (about 35 pages) and
+# TEXT_CHARS characters, and all of them together DOCUMENT_LINES lines; the rest is cut with a note (the
+# page online shows everything). The form allows 16,000 characters per text: only freak texts are cut.
+TEXT_LINES = 2_000
+TEXT_CHARS = 100_000
+DOCUMENT_LINES = 10_000
 # A Unicode font when the system has one (Debian: fonts-dejavu-core); the built-in Helvetica only covers Latin-1.
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
 GRID = [
@@ -95,10 +120,130 @@ def load_sheet(work_order: WorkOrder) -> WorkOrderSheet:
     )
 
 
-def markup(value: object) -> str:
-    """User text made safe for ReportLab's paragraph markup: shown literally, line breaks kept."""
-    text = CONTROL.sub("", "" if value is None else str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    return escape(text).replace("\n", "<br/>")
+def _clean(value: object) -> str:
+    """User text without control characters, with Unix line breaks."""
+    return CONTROL.sub("", "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def continues(count: int) -> str:
+    """The note shown where a text is cut."""
+    return f"[text continues: {count:,} more line{'' if count == 1 else 's'}]"
+
+
+def markup(value: object, max_lines: int | None = None) -> str:
+    """User text made safe for ReportLab's paragraph markup: shown literally, line breaks kept.
+
+    With ``max_lines`` the text stops there and a note says how many lines are left out.
+    """
+    lines = _clean(value).split("\n")
+    if max_lines is not None and len(lines) > max_lines:
+        lines = [*lines[:max_lines], continues(len(lines) - max_lines)]
+    return "<br/>".join(escape(line) for line in lines)
+
+
+def _pieces(line: str) -> list[str]:
+    """One line, cut at a space near BLOCK_CHARS when it is longer than that."""
+    pieces = []
+    while len(line) > BLOCK_CHARS:
+        cut = line.rfind(" ", BLOCK_CHARS // 2, BLOCK_CHARS)
+        cut = cut if cut > 0 else BLOCK_CHARS
+        pieces.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    pieces.append(line)
+    return pieces
+
+
+def text_blocks(value: object, max_lines: int = TEXT_LINES, max_chars: int = TEXT_CHARS) -> tuple[list[list[str]], int]:
+    """A long text as blocks of at most BLOCK_LINES lines and about BLOCK_CHARS characters each.
+
+    At most ``max_lines`` lines and about ``max_chars`` characters are kept; the second value is how many
+    lines were left out.
+    """
+    lines = _clean(value).split("\n")
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    size = shown = chars = 0
+    for line in lines:
+        if shown >= max_lines or chars >= max_chars:
+            break
+        shown += 1
+        chars += len(line) + 1
+        for piece in _pieces(line.expandtabs(4)):  # a tab is no glyph when drawn as plain text
+            if current and (len(current) >= BLOCK_LINES or size + len(piece) > BLOCK_CHARS):
+                blocks.append(current)
+                current, size = [], 0
+            current.append(piece)
+            size += len(piece) + 1
+    if current:
+        blocks.append(current)
+    return blocks, len(lines) - shown
+
+
+def wrap_line(line: str, font: str, size: float, width: float) -> list[str]:
+    """One line of text broken into lines no wider than ``width`` (at spaces, or inside an overlong word)."""
+    if stringWidth(line, font, size) <= width:
+        return [line]
+    wrapped: list[str] = []
+    for part in simpleSplit(line, font, size, width):
+        while len(part) > 1 and (part_width := stringWidth(part, font, size)) > width:
+            cut = max(1, min(len(part) - 1, int(len(part) * width / part_width)))
+            while cut > 1 and stringWidth(part[:cut], font, size) > width:
+                cut -= 1
+            wrapped.append(part[:cut])
+            part = part[cut:]
+        wrapped.append(part)
+    return wrapped or [""]
+
+
+class TextLines(Flowable):
+    """Plain text, wrapped to the frame and drawn line by line; it splits between any two lines.
+
+    Unlike a Paragraph there is no markup to parse (the text is drawn literally) and splitting costs
+    only the lines of this block, which ``text_blocks`` keeps small: layout is linear in the text.
+    """
+
+    def __init__(self, lines: list[str], font: str, size: float, leading: float) -> None:
+        """``lines`` as written (wrapped on layout), in ``font`` at ``size`` points, ``leading`` apart."""
+        super().__init__()
+        self.lines = lines
+        self.font, self.size, self.leading = font, size, leading
+        self._wrapped: list[str] = []
+        self._wrapped_at: float | None = None
+
+    def _wrap_to(self, width: float) -> list[str]:
+        if self._wrapped_at != width:
+            self._wrapped = [part for line in self.lines for part in wrap_line(line, self.font, self.size, width)]
+            self._wrapped_at = width
+        return self._wrapped
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """The block's size at ``availWidth``."""
+        self.width = availWidth
+        self.height = len(self._wrap_to(availWidth)) * self.leading
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """The lines that fit in ``availHeight`` and the rest (nothing when not even one line fits)."""
+        wrapped = self._wrap_to(availWidth)
+        fit = int(availHeight // self.leading)
+        if fit <= 0:
+            return []
+        if fit >= len(wrapped):
+            return [self]
+        return [self._part(wrapped[:fit], availWidth), self._part(wrapped[fit:], availWidth)]
+
+    def _part(self, wrapped: list[str], width: float) -> TextLines:
+        part = TextLines(wrapped, self.font, self.size, self.leading)
+        part._wrapped, part._wrapped_at = wrapped, width
+        return part
+
+    def draw(self) -> None:
+        """Draw the wrapped lines from the top of the block down."""
+        text = self.canv.beginText(0, self.height - self.size)
+        text.setFont(self.font, self.size, self.leading)
+        for line in self._wrapped:
+            text.textLine(line)
+        self.canv.drawText(text)
 
 
 @cache
@@ -136,16 +281,34 @@ def _styles() -> StyleSheet1:
 class _Builder:
     """Turns a ``WorkOrderSheet`` into platypus flowables."""
 
-    def __init__(self, sheet: WorkOrderSheet, link: str, zone: ZoneInfo) -> None:
+    def __init__(self, sheet: WorkOrderSheet, link: str, zone: ZoneInfo, show_costs: bool) -> None:
         self.sheet = sheet
         self.wo = sheet.work_order
         self.link = link
         self.zone = zone
+        self.show_costs = show_costs
+        self.lines_left = DOCUMENT_LINES
         self.styles = _styles()
         self.width = A4[0] - 2 * MARGIN
 
     def p(self, value: object, style: str = "Cell") -> Paragraph:
-        return Paragraph(markup(value), self.styles[style])
+        """A short text (a cell, a label): at most CELL_LINES lines."""
+        return Paragraph(markup(value, CELL_LINES), self.styles[style])
+
+    def text(self, value: object) -> list[Flowable]:
+        """A long text (description, comment) as blocks of plain lines of bounded size: layout stays linear.
+
+        A text past TEXT_LINES, or past what is left of DOCUMENT_LINES, is cut with a note.
+        """
+        blocks, omitted = text_blocks(value, min(TEXT_LINES, self.lines_left))
+        total = _clean(value).count("\n") + 1
+        self.lines_left = max(0, self.lines_left - (total - omitted))
+        style = self.styles["BodyText"]
+        story: list[Flowable] = [TextLines(block, style.fontName, style.fontSize, style.leading) for block in blocks]
+        if omitted:
+            note = f"{continues(omitted)} The whole text is in the work order online."
+            story.append(Paragraph(escape(note), self.styles["Small"]))
+        return story
 
     def when(self, value: datetime | None) -> str:
         return value.astimezone(self.zone).strftime(TIME_FORMAT) if value else ""
@@ -162,7 +325,7 @@ class _Builder:
     def build(self) -> list[Flowable]:
         story: list[Flowable] = [*self.header(), *self.details()]
         if self.wo.description:
-            story += [self.section("Description"), self.p(self.wo.description, "BodyText")]
+            story += [self.section("Description"), *self.text(self.wo.description)]
         story += self.checklist() + self.parts() + self.time() + self.comments() + self.signatures()
         return story
 
@@ -209,10 +372,10 @@ class _Builder:
             ("Completed", self.when(wo.completed_at)),
             ("Closed", self.when(wo.closed_at)),
             ("Estimated hours", amount(wo.estimated_hours)),
-            ("Estimated cost", amount(wo.estimated_cost)),
             ("Actual hours", amount(wo.actual_hours)),
-            ("Actual cost", amount(wo.actual_cost)),
         ]
+        if self.show_costs:
+            pairs += [("Estimated cost", amount(wo.estimated_cost)), ("Actual cost", amount(wo.actual_cost))]
         pairs += [(str(key), str(value)) for key, value in (wo.custom_values or {}).items()]
         if len(pairs) % 2:
             pairs.append(("", ""))
@@ -245,20 +408,22 @@ class _Builder:
         if not parts:
             return [self.section("Parts"), self.p("No parts used.")]
         total = Decimal("0")
-        rows = []
+        rows: list[list[Any]] = []
         for part in parts:
             line = Decimal(part.quantity) * Decimal(part.unit_cost)
             total += line
-            rows.append(
-                [
-                    self.p(part.product.sku),
-                    self.p(part.product.name),
-                    self.p(part.location.path),
-                    self.p(format(Decimal(part.quantity).normalize(), "f"), "CellRight"),
-                    self.p(f"{Decimal(part.unit_cost):,.2f}", "CellRight"),
-                    self.p(f"{line:,.2f}", "CellRight"),
-                ]
-            )
+            row: list[Any] = [
+                self.p(part.product.sku),
+                self.p(part.product.name),
+                self.p(part.location.path),
+                self.p(format(Decimal(part.quantity).normalize(), "f"), "CellRight"),
+            ]
+            if self.show_costs:
+                row += [self.p(f"{Decimal(part.unit_cost):,.2f}", "CellRight"), self.p(f"{line:,.2f}", "CellRight")]
+            rows.append(row)
+        if not self.show_costs:
+            table = self.table(["SKU", "Part", "From", "Quantity"], rows, [0.18, 0.40, 0.28, 0.14])
+            return [self.section("Parts"), table]
         rows.append([self.p("Total", "CellBold"), "", "", "", "", self.p(f"{total:,.2f}", "CellRight")])
         header = ["SKU", "Part", "From", "Quantity", "Unit cost", "Cost"]
         table = self.table(header, rows, [0.15, 0.28, 0.22, 0.11, 0.12, 0.12])
@@ -292,8 +457,8 @@ class _Builder:
             author = comment.author.name if comment.author else "Someone"
             story += [
                 self.p(f"{author} · {self.when(comment.created_at)}", "CellBold"),
-                self.p(comment.body, "BodyText"),
-                Spacer(1, 2 * mm),
+                *self.text(comment.body),
+                Spacer(1, 3 * mm),
             ]
         return story
 
@@ -308,8 +473,11 @@ class _Builder:
         return [KeepTogether([self.section("Sign-off"), table])]
 
 
-def work_order_pdf(work_order: WorkOrder, *, link: str, zone: ZoneInfo) -> bytes:
-    """The work order as a PDF; ``link`` goes in the QR code, times are shown in ``zone``."""
+def work_order_pdf(work_order: WorkOrder, *, link: str, zone: ZoneInfo, viewer: Actor) -> bytes:
+    """The work order as ``viewer`` may read it, as a PDF; ``link`` goes in the QR code, times are in ``zone``.
+
+    Costs (part unit costs, cost totals) are printed only when ``viewer`` may see costs.
+    """
     sheet = load_sheet(work_order)
     printed = utcnow().astimezone(zone).strftime(TIME_FORMAT)
     number = CONTROL.sub("", work_order.number)
@@ -335,5 +503,6 @@ def work_order_pdf(work_order: WorkOrder, *, link: str, zone: ZoneInfo) -> bytes
         subject="Work order",
         creator="CUBE-PRO",
     )
-    doc.build(_Builder(sheet, link, zone).build(), onFirstPage=decorate, onLaterPages=decorate)
+    story = _Builder(sheet, link, zone, show_costs=costs.may_see_costs(viewer)).build()
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()

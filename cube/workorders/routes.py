@@ -25,7 +25,7 @@ from cube.models import (
     WorkOrderType,
 )
 from cube.pagination import window
-from cube.parsing import optional_int
+from cube.parsing import MAX_ID, bounded_int, optional_int
 from cube.permissions import can, requires, signed_in
 from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
@@ -192,7 +192,7 @@ def edit_work_order(work_order_id: int) -> Response | str:
         version = (form.version.data or "").strip()
         try:
             services.update_work_order(
-                current_user, work_order, _data(form), expected_version=int(version) if version.isdigit() else None
+                current_user, work_order, _data(form), expected_version=bounded_int(version, 0, MAX_ID)
             )
         except DomainError as exc:
             if exc.status_code == 409:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from cube.actors import Actor
 from cube.extensions import db
 from cube.models import (
     Asset,
@@ -38,7 +39,8 @@ from cube.models import (
     WorkOrderEvent,
     WorkOrderType,
 )
-from cube.timezones import HasTimezone, zone_of
+from cube.timezones import zone_of
+from cube.workorders.costs import is_cost_detail, may_see_costs
 
 NOBODY = "nobody"
 EMPTY = "—"
@@ -109,6 +111,7 @@ class Names:
     comments: dict[int, str] = field(default_factory=dict)
     custom_fields: dict[str, str] = field(default_factory=dict)
     zone: ZoneInfo = field(default_factory=lambda: zone_of(None))
+    show_costs: bool = False  # money figures (unit costs, estimated cost) only for those who may see costs
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -120,11 +123,12 @@ def events_of(work_order: WorkOrder) -> list[WorkOrderEvent]:
     return list(db.session.scalars(query))
 
 
-def timeline(work_order: WorkOrder, viewer: HasTimezone | None) -> list[Entry]:
+def timeline(work_order: WorkOrder, viewer: Actor | None) -> list[Entry]:
     """The work order's history as sentences, oldest first; times in ``viewer``'s zone."""
     found = events_of(work_order)
     names = load_names(found)
     names.zone = zone_of(viewer)
+    names.show_costs = may_see_costs(viewer)
     return [entry(event, names) for event in found]
 
 
@@ -326,6 +330,8 @@ def _edited(data: dict[str, Any], names: Names) -> str:
     """ "Edited: Priority Normal → High; ..." from new (field keys) or old (labels) payloads."""
     parts = []
     for key, change in (data.get("changes") or {}).items():
+        if not names.show_costs and is_cost_detail(key):
+            continue
         old, new = _pair(change)
         if key in FIELD_LABELS:
             parts.append(f"{FIELD_LABELS[key]} {_field_value(key, old, names)} → {_field_value(key, new, names)}")
@@ -442,7 +448,7 @@ def _part(kind: str, data: dict[str, Any], names: Names) -> str:
     quantity = data.get("quantity") or ""
     if kind == "part_returned":
         return f"Part returned: {quantity} × {product} to {place}"
-    cost = f" at {data['unit_cost']} each" if data.get("unit_cost") else ""
+    cost = f" at {data['unit_cost']} each" if data.get("unit_cost") and names.show_costs else ""
     return f"Part used: {quantity} × {product} from {place}{cost}"
 
 

@@ -156,6 +156,7 @@ def _work_helpers() -> dict[str, Any]:
         "checklist_kinds": checklists.KINDS,
         "pass_fail_answers": checklists.PASS_FAIL,
         "display_answer": checklists.display_answer,
+        "is_cost_detail": costs.is_cost_detail,
     }
 
 
