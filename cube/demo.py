@@ -23,7 +23,8 @@ from cube.models import (
     utcnow,
 )
 from cube.products import assets, catalog, companies, inventory
-from cube.workorders import services, workflow
+from cube.workflow import engine
+from cube.workorders import services
 
 COMPANIES = [
     companies.CompanyData(
@@ -273,6 +274,6 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
                 users_by_email[assignee] if label in ("Start work", "Pause", "Complete") and assignee else supervisor
             )
             reason = "Waiting for parts" if label == "Pause" else ""
-            workflow.apply_transition(actor, work_order, transition.id, reason)
+            engine.apply_transition(actor, work_order, transition.id, reason)
         if path:
             services.add_comment(supervisor, work_order, "@tech please keep the plant room door closed while working.")

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from cube.errors import Conflict, ValidationFailed
 from cube.extensions import db
 from cube.models import AuditEvent, CustomField, Priority, Status, Transition, User, WorkOrder, WorkOrderType
-from cube.workorders import configuration, workflow
+from cube.workflow import engine
+from cube.workorders import configuration
 from tests.support import QueryCounter, post
 from tests.workorder_factories import make_work_order, move_to, status_named, transition_named
 
@@ -106,7 +107,7 @@ def test_making_a_status_initial_unsets_the_old_one(admin):
     triage = configuration.save_status(admin, None, "Triage", "open", "info", 5, is_initial=True)
     db.session.commit()
     assert initial_names() == ["Triage"]
-    assert workflow.initial_status().id == triage.id
+    assert engine.initial_status().id == triage.id
     assert workflow_audit()[-1].details["initial_unset"] == ["New"]
 
 
@@ -158,12 +159,12 @@ def test_renaming_a_status_keeps_category_rules_working(admin, make_user):
     move_to(work_order, "Finished")
     supervisor = make_user("supervisor")
     close = transition_named("Finished", "Review and close")
-    status = workflow.apply_transition(supervisor, work_order, close.id)
+    status = engine.apply_transition(supervisor, work_order, close.id)
     db.session.commit()
     assert status.name == "Signed off"
     assert work_order.closed_at is not None
     reopen = transition_named("Signed off", "Reopen")
-    workflow.apply_transition(supervisor, work_order, reopen.id, "Not fixed")
+    engine.apply_transition(supervisor, work_order, reopen.id, "Not fixed")
     db.session.commit()
     assert work_order.closed_at is None
 
@@ -216,7 +217,7 @@ def test_a_new_transition_is_offered_to_holders_of_its_permission(admin, make_us
     supervisor, technician = make_user("supervisor"), make_user("technician")
     work_order = make_work_order(admin)
     move_to(work_order, "On hold")
-    assert "Finish from hold" not in [t.name for t in workflow.available_transitions(supervisor, work_order)]
+    assert "Finish from hold" not in [t.name for t in engine.available_transitions(supervisor, work_order)]
     created = configuration.save_transition(
         admin,
         None,
@@ -229,12 +230,12 @@ def test_a_new_transition_is_offered_to_holders_of_its_permission(admin, make_us
     )
     db.session.commit()
     assert created.guards == ["reason"]
-    assert "Finish from hold" in [t.name for t in workflow.available_transitions(supervisor, work_order)]
-    assert "Finish from hold" not in [t.name for t in workflow.available_transitions(technician, work_order)]
+    assert "Finish from hold" in [t.name for t in engine.available_transitions(supervisor, work_order)]
+    assert "Finish from hold" not in [t.name for t in engine.available_transitions(technician, work_order)]
     with pytest.raises(ValidationFailed):
-        workflow.apply_transition(supervisor, work_order, created.id, "")
+        engine.apply_transition(supervisor, work_order, created.id, "")
     db.session.rollback()
-    status = workflow.apply_transition(supervisor, work_order, created.id, "Parts arrived and fitted")
+    status = engine.apply_transition(supervisor, work_order, created.id, "Parts arrived and fitted")
     db.session.commit()
     assert status.name == "Completed"
     assert work_order.completed_at is not None
@@ -252,7 +253,7 @@ def test_editing_a_transition_changes_who_may_take_it(admin, make_user):
     work_order = make_work_order(admin)
     move_to(work_order, "In progress")
     pause = transition_named("In progress", "Pause")
-    assert pause in workflow.available_transitions(technician, work_order)
+    assert pause in engine.available_transitions(technician, work_order)
     configuration.save_transition(
         admin,
         pause,
@@ -264,7 +265,7 @@ def test_editing_a_transition_changes_who_may_take_it(admin, make_user):
         pause.position,
     )
     db.session.commit()
-    assert pause not in workflow.available_transitions(technician, work_order)
+    assert pause not in engine.available_transitions(technician, work_order)
     assert pause.guards == ["reason", "checklist"]
     changes = workflow_audit()[-1].details["changes"]
     assert changes["permission"] == ["workorder.work", "workorder.review"]
@@ -275,7 +276,7 @@ def test_deleting_a_transition_removes_the_button_and_is_audited(admin):
     approve = transition_named("New", "Approve")
     configuration.delete_transition(admin, approve)
     db.session.commit()
-    assert "Approve" not in [t.name for t in workflow.available_transitions(admin, work_order)]
+    assert "Approve" not in [t.name for t in engine.available_transitions(admin, work_order)]
     event = workflow_audit()[-1]
     assert (event.action, event.details["from"], event.details["to"]) == (
         "workflow.transition.deleted",
@@ -527,7 +528,7 @@ def test_a_status_renamed_through_the_form_still_closes_by_category(admin_client
     work_order = make_work_order(admin_client.user)
     move_to(work_order, "Completed")
     close = transition_named("Completed", "Review and close")
-    workflow.apply_transition(make_user("manager"), work_order, close.id)
+    engine.apply_transition(make_user("manager"), work_order, close.id)
     db.session.commit()
     assert work_order.status.name == "Archived & signed"
     assert work_order.closed_at is not None

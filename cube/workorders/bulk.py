@@ -13,7 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from cube.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import Priority, Status, Team, Transition, User, WorkOrder
-from cube.workorders import events, services, workflow
+from cube.workflow import engine
+from cube.workorders import events, services
 from cube.workorders.scoping import visible_work_orders
 
 MAX_ITEMS = 200
@@ -159,12 +160,12 @@ def _move(actor: User, work_order: WorkOrder, plan: _Plan, routes: dict[int, lis
     if work_order.status_id == target.id:
         return f"Already {target.name}."
     if work_order.status_id not in routes:
-        routes[work_order.status_id] = workflow.transitions_from(work_order.status_id)
+        routes[work_order.status_id] = engine.transitions_from(work_order.status_id)
     # Statuses differ per item: take the transition from this one's status to the target, if the workflow has it.
     transition = next((t for t in routes[work_order.status_id] if t.to_status_id == target.id), None)
     if transition is None:
         raise InvalidTransition(f"It cannot move from {work_order.status.name} to {target.name}.")
-    status = workflow.apply_transition(actor, work_order, transition.id, plan.change.reason)
+    status = engine.apply_transition(actor, work_order, transition.id, plan.change.reason)
     return f"Now {status.name}."
 
 

@@ -33,7 +33,8 @@ from cube.permissions import can, requires, signed_in
 from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
 from cube.timezones import as_utc
-from cube.workorders import services, workflow
+from cube.workflow import engine
+from cube.workorders import services
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderFilterForm, WorkOrderForm
 from cube.workorders.queries import WorkOrderFilters, work_order_list
 
@@ -91,7 +92,7 @@ def list_work_orders() -> str:
     page = window(work_order_list(current_user, filters))
     # Quick actions (start, pause, complete) on "My work": the transitions each row's status allows.
     actions = (
-        workflow.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
+        engine.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
     )
     return render_template("workorders/list.html", form=form, page=page, actions=actions)
 
@@ -236,7 +237,7 @@ def show_work_order(work_order_id: int) -> str:
     return render_template(
         "workorders/detail.html",
         work_order=work_order,
-        transitions=workflow.available_transitions(current_user, work_order),
+        transitions=engine.available_transitions(current_user, work_order),
         transition_form=TransitionForm(),
         comment_form=CommentForm(prefix="comment"),
         assign_form=assign_form,
@@ -255,7 +256,7 @@ def transition(work_order_id: int) -> Response:
     if not form.validate_on_submit() or transition_id is None:
         abort(400)
     try:
-        status = workflow.apply_transition(current_user, work_order, transition_id, form.reason.data or "")
+        status = engine.apply_transition(current_user, work_order, transition_id, form.reason.data or "")
     except DomainError as exc:
         if not is_local_path(request.form.get("next")) or exc.status_code == 403:
             raise  # a direct request gets the error status; the board goes back with a message

@@ -28,7 +28,8 @@ from cube.models import (
     WorkOrderType,
 )
 from cube.validation import decimal_value, optional_text, required_text
-from cube.workorders import events, workflow
+from cube.workflow import engine
+from cube.workorders import events
 from cube.workorders.numbering import next_number
 from cube.workorders.scoping import visible_work_orders
 
@@ -166,7 +167,7 @@ def create_work_order(
         data = WorkOrderData(**{**{n: getattr(data, n) for n in FIELDS}, "requester_id": actor.id})
     work_order = WorkOrder(
         number=next_number(),
-        status=workflow.initial_status(),
+        status=engine.initial_status(),
         created_by_id=actor.id,
         updated_by_id=actor.id,
         submission_key=submission_key or None,
