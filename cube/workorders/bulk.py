@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from cube.actors import Actor, person_id
 from cube.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import Priority, Status, Team, Transition, User, WorkOrder
@@ -77,12 +78,12 @@ class BulkReport:
         return len(self.items) - self.done
 
 
-def may_use_bulk(user: User) -> bool:
+def may_use_bulk(user: Actor) -> bool:
     """True when ``user`` holds a permission that at least one bulk action needs."""
     return any(user.has_permission(permission) for permission in BULK_PERMISSIONS)
 
 
-def set_priority(actor: User, work_order: WorkOrder, priority: Priority) -> bool:
+def set_priority(actor: Actor, work_order: WorkOrder, priority: Priority) -> bool:
     """Change a work order's priority (needs workorder.edit); False when it already has that priority."""
     if not actor.has_permission("workorder.edit"):
         raise NotAllowed("You may not change the priority of work orders.")
@@ -93,7 +94,7 @@ def set_priority(actor: User, work_order: WorkOrder, priority: Priority) -> bool
     old = work_order.priority.name
     work_order.priority_id = priority.id
     work_order.priority = priority
-    work_order.updated_by_id = actor.id
+    work_order.updated_by_id = person_id(actor)
     db.session.flush()
     events.record(work_order, actor, "edited", changes={"Priority": [old, priority.name]})
     return True
@@ -139,7 +140,7 @@ def _check(change: BulkChange) -> _Plan:
     return _Plan(change, f"Move to {target.name}", target=target)
 
 
-def _assign(actor: User, work_order: WorkOrder, plan: _Plan) -> str:
+def _assign(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
     # What the change does not name is kept: people only keeps the team, a team only keeps the people.
     people = tuple(p.id for p in plan.people) or tuple(u.id for u in work_order.assignees)
     team_id = plan.team.id if plan.team is not None else work_order.team_id
@@ -148,13 +149,13 @@ def _assign(actor: User, work_order: WorkOrder, plan: _Plan) -> str:
     return f"Assigned to {names}" + (f", team {work_order.team.name}." if work_order.team else ".")
 
 
-def _prioritise(actor: User, work_order: WorkOrder, plan: _Plan) -> str:
+def _prioritise(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
     assert plan.priority is not None
     changed = set_priority(actor, work_order, plan.priority)
     return f"Priority set to {plan.priority.name}." if changed else f"Already {plan.priority.name}."
 
 
-def _move(actor: User, work_order: WorkOrder, plan: _Plan, routes: dict[int, list[Transition]]) -> str:
+def _move(actor: Actor, work_order: WorkOrder, plan: _Plan, routes: dict[int, list[Transition]]) -> str:
     target = plan.target
     assert target is not None
     if work_order.status_id == target.id:
@@ -169,7 +170,7 @@ def _move(actor: User, work_order: WorkOrder, plan: _Plan, routes: dict[int, lis
     return f"Now {status.name}."
 
 
-def apply_bulk(actor: User, work_order_ids: Sequence[int], change: BulkChange) -> BulkReport:
+def apply_bulk(actor: Actor, work_order_ids: Sequence[int], change: BulkChange) -> BulkReport:
     """Apply ``change`` to each work order ``actor`` may see and act on; report every id, done or refused.
 
     The change itself is checked first (ValidationFailed: nothing is touched). Then each work order is

@@ -16,12 +16,13 @@ from typing import Any
 
 from sqlalchemy import ScalarSelect, func, select, update
 
+from cube.actors import Actor
 from cube.errors import InvalidTransition, NotAllowed
 from cube.extensions import db
-from cube.models import PartUsage, StatusCategory, TimeLog, User, WorkOrder
+from cube.models import PartUsage, TimeLog, WorkOrder
+from cube.workflow.categories import OPEN_CATEGORIES
 
 CENT = Decimal("0.01")
-WORKABLE = (StatusCategory.OPEN, StatusCategory.ACTIVE, StatusCategory.WAITING)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def recalculate(work_order: WorkOrder) -> Totals:
 
 def is_workable(work_order: WorkOrder) -> bool:
     """True while the work order's checklist, time and parts may change (open, active or waiting)."""
-    return not work_order.archived and work_order.status.category in WORKABLE
+    return not work_order.archived and work_order.status.category in OPEN_CATEGORIES
 
 
 def ensure_workable(work_order: WorkOrder, what: str) -> None:
@@ -107,7 +108,12 @@ def ensure_workable(work_order: WorkOrder, what: str) -> None:
         )
 
 
-def require_any(actor: User, permissions: tuple[str, ...], message: str) -> None:
+def holds_any(actor: Actor, permissions: tuple[str, ...]) -> bool:
+    """True when ``actor`` holds at least one of ``permissions``."""
+    return any(actor.has_permission(p) for p in permissions)
+
+
+def require_any(actor: Actor, permissions: tuple[str, ...], message: str) -> None:
     """NotAllowed unless ``actor`` holds at least one of ``permissions``."""
-    if not any(actor.has_permission(p) for p in permissions):
+    if not holds_any(actor, permissions):
         raise NotAllowed(message)

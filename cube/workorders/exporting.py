@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import joinedload
 
+from cube.actors import Actor
 from cube.extensions import db
-from cube.models import User, WorkOrder
+from cube.models import WorkOrder
 from cube.products.assets import location_tree
 from cube.workorders.queries import WorkOrderFilters, work_order_list
 
@@ -40,7 +41,7 @@ COLUMNS = (
 )
 
 
-def work_order_rows(user: User, filters: WorkOrderFilters, zone: ZoneInfo) -> Iterator[list[str]]:
+def work_order_rows(user: Actor, filters: WorkOrderFilters, zone: ZoneInfo) -> Iterator[list[str]]:
     """The header and one row per work order ``user`` sees through ``filters``; times in ``zone``."""
     yield list(COLUMNS)
     paths = {node.id: node.path for node, _ in location_tree()}

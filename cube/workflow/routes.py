@@ -2,129 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms import (
-    BooleanField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from cube.edge import save_form
-from cube.errors import DomainError
+from cube.edge import act, save_form
 from cube.extensions import db
-from cube.forms import ConfirmForm, CubeForm, options, show_error
+from cube.forms import ConfirmForm, CubeForm, options
 from cube.models import CustomField, Priority, Status, Transition, WorkOrderType
-from cube.parsing import optional_int
-from cube.permissions import PERMISSIONS, requires
-from cube.workorders import configuration
-
-bp = Blueprint("workflow", __name__, url_prefix="/admin/workflow")
-# The work order form's custom-field partial reads the active fields through this global.
-bp.add_app_template_global(configuration.active_custom_fields, "active_custom_fields")
+from cube.permissions import requires
+from cube.workflow import settings
+from cube.workflow.blueprint import bp
+from cube.workflow.forms import (
+    GUARD_LABELS,
+    KIND_LABELS,
+    CustomFieldForm,
+    PriorityForm,
+    StatusForm,
+    TransitionRuleForm,
+    TypeForm,
+)
 
 MANAGE = "workflow.manage"
-COLOR_CHOICES = options((color, color.title()) for color in configuration.COLORS)
-CATEGORY_CHOICES = options((category, category.title()) for category in configuration.CATEGORIES)
-GUARD_LABELS = {
-    "reason": "Reason: a reason must be given",
-    "checklist": "Checklist: every required checklist item is answered",
-    "assignee": "Assignee: someone is assigned",
-}
-KIND_LABELS = {"text": "Text", "number": "Number", "date": "Date", "choice": "Choice from a list"}
-POSITION_HELP = "Lower numbers come first."
-
-
-def _position_field() -> UnboundField:
-    """The 'Order' input every list shares."""
-    return IntegerField(
-        "Order",
-        default=0,
-        validators=[Optional(), NumberRange(min=0, max=configuration.MAX_POSITION)],
-        description=POSITION_HELP,
-    )
-
-
-class StatusForm(CubeForm):
-    """A status and its fixed category."""
-
-    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
-    category = SelectField(
-        "Category",
-        choices=CATEGORY_CHOICES,
-        validators=[DataRequired()],
-        description="What the status means; reports and KPIs read the category, never the name.",
-    )
-    color = SelectField("Colour", choices=COLOR_CHOICES, default="secondary")
-    position = _position_field()
-    is_initial = BooleanField("New work orders start here (the initial status)")
-    active = BooleanField("Active", default=True)
-
-
-class TransitionRuleForm(CubeForm):
-    """One row of the transition table."""
-
-    from_status_id = SelectField("From", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
-    to_status_id = SelectField("To", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
-    name = StringField(
-        "Button label", validators=[DataRequired(), Length(max=64)], description="For example: Start work."
-    )
-    permission = SelectField(
-        "Permission needed",
-        choices=options((name, f"{name} — {PERMISSIONS[name]}") for name in configuration.transition_permissions()),
-    )
-    guards = SelectMultipleField(
-        "Guards",
-        choices=options((guard, GUARD_LABELS.get(guard, guard)) for guard in configuration.GUARDS),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        description="Checks that must pass before the move.",
-    )
-    position = _position_field()
-
-
-class PriorityForm(CubeForm):
-    """A priority with its colour and order."""
-
-    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
-    color = SelectField("Colour", choices=COLOR_CHOICES, default="secondary")
-    position = _position_field()
-    is_default = BooleanField("Default for new work orders")
-    active = BooleanField("Active", default=True)
-
-
-class TypeForm(CubeForm):
-    """A work order type."""
-
-    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
-    active = BooleanField("Active", default=True)
-
-
-class CustomFieldForm(CubeForm):
-    """An admin-defined work order field."""
-
-    key = StringField(
-        "Key",
-        validators=[DataRequired(), Length(max=40)],
-        description="Lower-case letters, digits and '_', e.g. serial_number. It cannot change later.",
-    )
-    label = StringField("Label", validators=[DataRequired(), Length(max=80)])
-    kind = SelectField("Kind", choices=options(KIND_LABELS.items()), default="text")
-    choices = TextAreaField(
-        "Choices",
-        validators=[Optional(), Length(max=10_000)],
-        description="For kind 'choice': one per line, at most 80 characters each.",
-    )
-    required = BooleanField("Required")
-    position = _position_field()
-    active = BooleanField("Active", default=True)
 
 
 def _page(template: str, **context: object) -> str:
@@ -145,7 +44,7 @@ def _form_page(form: CubeForm, heading: str, back: str, submit: str) -> tuple[st
 @requires(MANAGE)
 def list_statuses() -> str:
     """Every status with its category, colour, order and how many work orders are in it."""
-    return _page("statuses.html", statuses=configuration.statuses(), usage=configuration.status_usage())
+    return _page("statuses.html", statuses=settings.statuses(), usage=settings.status_usage())
 
 
 @bp.route("/statuses/new", methods=["GET", "POST"], defaults={"status_id": None})
@@ -159,7 +58,7 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         done = save_form(
             form,
-            lambda: configuration.save_status(
+            lambda: settings.save_status(
                 current_user,
                 status,
                 name=form.name.data or "",
@@ -185,7 +84,7 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
 def list_transitions() -> str:
     """The transition table: from, to, the permission needed and the guards."""
     return _page(
-        "transitions.html", transitions=configuration.transitions(), guard_labels=GUARD_LABELS, confirm=ConfirmForm()
+        "transitions.html", transitions=settings.transitions(), guard_labels=GUARD_LABELS, confirm=ConfirmForm()
     )
 
 
@@ -197,15 +96,16 @@ def edit_transition(transition_id: int | None) -> Response | tuple[str, int]:
     transition = db.get_or_404(Transition, transition_id) if transition_id is not None else None
     form = TransitionRuleForm(obj=transition)
     choices = options(
-        ((s.id, s.name if s.active else f"{s.name} (deactivated)") for s in configuration.statuses()),
+        ((s.id, s.name if s.active else f"{s.name} (deactivated)") for s in settings.statuses()),
         blank="Choose a status",
     )
     form.from_status_id.choices = choices
     form.to_status_id.choices = choices
     heading = f"Edit transition {transition.name}" if transition else "Add a transition"
     if form.validate_on_submit():
-        try:
-            configuration.save_transition(
+        done = save_form(
+            form,
+            lambda: settings.save_transition(
                 current_user,
                 transition,
                 from_id=form.from_status_id.data,
@@ -214,14 +114,12 @@ def edit_transition(transition_id: int | None) -> Response | tuple[str, int]:
                 permission=form.permission.data or "",
                 guards=form.guards.data or (),
                 position=form.position.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Transition saved.", "success")
-            return redirect(url_for("workflow.list_transitions"))
+            ),
+            success="Transition saved.",
+            redirect_to=url_for("workflow.list_transitions"),
+        )
+        if done is not None:
+            return done
     return _form_page(form, heading, url_for("workflow.list_transitions"), "Save transition")
 
 
@@ -230,12 +128,15 @@ def edit_transition(transition_id: int | None) -> Response | tuple[str, int]:
 def delete_transition(transition_id: int) -> Response:
     """Delete a transition."""
     transition = db.get_or_404(Transition, transition_id)
-    if ConfirmForm().validate_on_submit():
-        label = f"{transition.from_status.name} → {transition.to_status.name}"
-        configuration.delete_transition(current_user, transition)
-        db.session.commit()
-        flash(f"Transition {label} deleted.", "success")
-    return redirect(url_for("workflow.list_transitions"))
+    back = url_for("workflow.list_transitions")
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    label = f"{transition.from_status.name} → {transition.to_status.name}"
+    return act(
+        lambda: settings.delete_transition(current_user, transition),
+        success=f"Transition {label} deleted.",
+        redirect_to=back,
+    )
 
 
 # Priorities --------------------------------------------------------------------------------------
@@ -245,7 +146,7 @@ def delete_transition(transition_id: int) -> Response:
 @requires(MANAGE)
 def list_priorities() -> str:
     """Priorities in order, with their colour and which one is the default."""
-    return _page("priorities.html", priorities=configuration.priorities())
+    return _page("priorities.html", priorities=settings.priorities())
 
 
 @bp.route("/priorities/new", methods=["GET", "POST"], defaults={"priority_id": None})
@@ -259,7 +160,7 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         done = save_form(
             form,
-            lambda: configuration.save_priority(
+            lambda: settings.save_priority(
                 current_user,
                 priority,
                 name=form.name.data or "",
@@ -283,7 +184,7 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
 @requires(MANAGE)
 def list_types() -> str:
     """Work order types (corrective, preventive, ...)."""
-    return _page("types.html", types=configuration.work_order_types())
+    return _page("types.html", types=settings.work_order_types())
 
 
 @bp.route("/types/new", methods=["GET", "POST"], defaults={"type_id": None})
@@ -297,7 +198,7 @@ def edit_type(type_id: int | None) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         done = save_form(
             form,
-            lambda: configuration.save_type(
+            lambda: settings.save_type(
                 current_user, work_order_type, name=form.name.data or "", active=bool(form.active.data)
             ),
             success=lambda saved: f"Type {saved.name} saved.",
@@ -315,7 +216,7 @@ def edit_type(type_id: int | None) -> Response | tuple[str, int]:
 @requires(MANAGE)
 def list_custom_fields() -> str:
     """Custom fields shown on the work order form, in order."""
-    return _page("custom_fields.html", fields=configuration.custom_fields(), kinds=KIND_LABELS)
+    return _page("custom_fields.html", fields=settings.custom_fields(), kinds=KIND_LABELS)
 
 
 @bp.route("/custom-fields/new", methods=["GET", "POST"], defaults={"field_id": None})
@@ -333,7 +234,7 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         done = save_form(
             form,
-            lambda: configuration.save_custom_field(
+            lambda: settings.save_custom_field(
                 current_user,
                 custom,
                 key=form.key.data or "",
