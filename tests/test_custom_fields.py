@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from cube.actors import SYSTEM
 from cube.errors import ValidationFailed
 from cube.extensions import db
+from cube.forms import strip_control_characters
 from cube.models import CustomField, User, WorkOrder
 from cube.workflow import settings
 from cube.workorders import services
@@ -160,7 +161,8 @@ def test_bad_values_on_the_form_give_errors_and_create_nothing(client_as: Callab
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert message in html
-    assert 'class="alert alert-danger"' in html
+    custom_section = html.split('data-testid="custom-fields"', 1)[1]
+    assert re.search(rf'class="form-(control|select) is-invalid"[^>]*id="{field}"', custom_section)  # on its field
     assert work_orders() == 0
 
 
