@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from cube.actors import SYSTEM
 from cube.errors import ValidationFailed
 from cube.extensions import db
-from cube.forms import strip_control_characters
 from cube.models import CustomField, User, WorkOrder
 from cube.workflow import settings
 from cube.workorders import services
