@@ -260,8 +260,10 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
             location_id=asset.location_id if asset else None,
             company_id=asset.company_id if asset else None,
             due_at=utcnow() + timedelta(days=due_days),
+            requester_id=users_by_email["requester@example.com"].id,
         )
-        work_order = services.create_work_order(users_by_email["requester@example.com"], data)
+        # Filed by the supervisor for the requester: only someone who assigns may set team and supervisor.
+        work_order = services.create_work_order(supervisor, data)
         for source, label in path:
             if label == "Mark assigned" and assignee:
                 services.assign(supervisor, work_order, (users_by_email[assignee].id,), team_id=facilities)

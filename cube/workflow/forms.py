@@ -18,9 +18,10 @@ from cube.forms import CubeForm, options
 from cube.parsing import optional_int
 from cube.permissions import PERMISSIONS
 from cube.workflow import settings
+from cube.workflow.categories import CATEGORY_LABELS
 
 COLOR_CHOICES = options((color, color.title()) for color in settings.COLORS)
-CATEGORY_CHOICES = options((category, category.title()) for category in settings.CATEGORIES)
+CATEGORY_CHOICES = options((category.value, label) for category, label in CATEGORY_LABELS.items())
 GUARD_LABELS = {
     "reason": "Reason: a reason must be given",
     "checklist": "Checklist: every required checklist item is answered",
