@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -24,6 +27,7 @@ from cube.workflow.forms import (
 )
 
 MANAGE = "workflow.manage"
+T = TypeVar("T")
 
 
 def _page(template: str, **context: object) -> str:
@@ -35,6 +39,18 @@ def _form_page(form: CubeForm, heading: str, back: str, submit: str) -> tuple[st
     """The add/edit form; 422 when a submitted form was refused."""
     status_code = 422 if form.is_submitted() else 200
     return _page("form.html", form=form, heading=heading, back=back, submit=submit), status_code
+
+
+def _edit(
+    form: CubeForm, save: Callable[[], T], *, success: Callable[[T], str] | str, listing: str, heading: str, submit: str
+) -> Response | tuple[str, int]:
+    """Save a submitted form and return to ``listing``, or show the form (422 after a refusal)."""
+    back = url_for(listing)
+    if form.validate_on_submit():
+        done = save_form(form, save, success=success, redirect_to=back)
+        if done is not None:
+            return done
+    return _form_page(form, heading, back, submit)
 
 
 # Statuses ----------------------------------------------------------------------------------------
@@ -55,25 +71,23 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
     status = db.get_or_404(Status, status_id) if status_id is not None else None
     form = StatusForm(obj=status)
     heading = f"Edit status {status.name}" if status else "Add a status"
-    if form.validate_on_submit():
-        done = save_form(
-            form,
-            lambda: settings.save_status(
-                current_user,
-                status,
-                name=form.name.data or "",
-                category=form.category.data or "",
-                color=form.color.data or "",
-                position=form.position.data,
-                is_initial=bool(form.is_initial.data),
-                active=bool(form.active.data),
-            ),
-            success=lambda saved: f"Status {saved.name} saved.",
-            redirect_to=url_for("workflow.list_statuses"),
-        )
-        if done is not None:
-            return done
-    return _form_page(form, heading, url_for("workflow.list_statuses"), "Save status")
+    return _edit(
+        form,
+        lambda: settings.save_status(
+            current_user,
+            status,
+            name=form.name.data or "",
+            category=form.category.data or "",
+            color=form.color.data or "",
+            position=form.position.data,
+            is_initial=bool(form.is_initial.data),
+            active=bool(form.active.data),
+        ),
+        success=lambda saved: f"Status {saved.name} saved.",
+        listing="workflow.list_statuses",
+        heading=heading,
+        submit="Save status",
+    )
 
 
 # Transitions -------------------------------------------------------------------------------------
@@ -102,25 +116,23 @@ def edit_transition(transition_id: int | None) -> Response | tuple[str, int]:
     form.from_status_id.choices = choices
     form.to_status_id.choices = choices
     heading = f"Edit transition {transition.name}" if transition else "Add a transition"
-    if form.validate_on_submit():
-        done = save_form(
-            form,
-            lambda: settings.save_transition(
-                current_user,
-                transition,
-                from_id=form.from_status_id.data,
-                to_id=form.to_status_id.data,
-                name=form.name.data or "",
-                permission=form.permission.data or "",
-                guards=form.guards.data or (),
-                position=form.position.data,
-            ),
-            success="Transition saved.",
-            redirect_to=url_for("workflow.list_transitions"),
-        )
-        if done is not None:
-            return done
-    return _form_page(form, heading, url_for("workflow.list_transitions"), "Save transition")
+    return _edit(
+        form,
+        lambda: settings.save_transition(
+            current_user,
+            transition,
+            from_id=form.from_status_id.data,
+            to_id=form.to_status_id.data,
+            name=form.name.data or "",
+            permission=form.permission.data or "",
+            guards=form.guards.data or (),
+            position=form.position.data,
+        ),
+        success="Transition saved.",
+        listing="workflow.list_transitions",
+        heading=heading,
+        submit="Save transition",
+    )
 
 
 @bp.route("/transitions/<int:transition_id>/delete", methods=["POST"])
@@ -157,24 +169,22 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
     priority = db.get_or_404(Priority, priority_id) if priority_id is not None else None
     form = PriorityForm(obj=priority)
     heading = f"Edit priority {priority.name}" if priority else "Add a priority"
-    if form.validate_on_submit():
-        done = save_form(
-            form,
-            lambda: settings.save_priority(
-                current_user,
-                priority,
-                name=form.name.data or "",
-                color=form.color.data or "",
-                position=form.position.data,
-                is_default=bool(form.is_default.data),
-                active=bool(form.active.data),
-            ),
-            success=lambda saved: f"Priority {saved.name} saved.",
-            redirect_to=url_for("workflow.list_priorities"),
-        )
-        if done is not None:
-            return done
-    return _form_page(form, heading, url_for("workflow.list_priorities"), "Save priority")
+    return _edit(
+        form,
+        lambda: settings.save_priority(
+            current_user,
+            priority,
+            name=form.name.data or "",
+            color=form.color.data or "",
+            position=form.position.data,
+            is_default=bool(form.is_default.data),
+            active=bool(form.active.data),
+        ),
+        success=lambda saved: f"Priority {saved.name} saved.",
+        listing="workflow.list_priorities",
+        heading=heading,
+        submit="Save priority",
+    )
 
 
 # Types -------------------------------------------------------------------------------------------
@@ -195,18 +205,16 @@ def edit_type(type_id: int | None) -> Response | tuple[str, int]:
     work_order_type = db.get_or_404(WorkOrderType, type_id) if type_id is not None else None
     form = TypeForm(obj=work_order_type)
     heading = f"Edit type {work_order_type.name}" if work_order_type else "Add a type"
-    if form.validate_on_submit():
-        done = save_form(
-            form,
-            lambda: settings.save_type(
-                current_user, work_order_type, name=form.name.data or "", active=bool(form.active.data)
-            ),
-            success=lambda saved: f"Type {saved.name} saved.",
-            redirect_to=url_for("workflow.list_types"),
-        )
-        if done is not None:
-            return done
-    return _form_page(form, heading, url_for("workflow.list_types"), "Save type")
+    return _edit(
+        form,
+        lambda: settings.save_type(
+            current_user, work_order_type, name=form.name.data or "", active=bool(form.active.data)
+        ),
+        success=lambda saved: f"Type {saved.name} saved.",
+        listing="workflow.list_types",
+        heading=heading,
+        submit="Save type",
+    )
 
 
 # Custom fields -----------------------------------------------------------------------------------
@@ -231,23 +239,21 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
         if not form.is_submitted():
             form.choices.data = "\n".join(custom.choices or [])
     heading = f"Edit custom field {custom.label}" if custom else "Add a custom field"
-    if form.validate_on_submit():
-        done = save_form(
-            form,
-            lambda: settings.save_custom_field(
-                current_user,
-                custom,
-                key=form.key.data or "",
-                label=form.label.data or "",
-                kind=form.kind.data or "",
-                choices=(form.choices.data or "").splitlines(),
-                required=bool(form.required.data),
-                position=form.position.data,
-                active=bool(form.active.data),
-            ),
-            success=lambda saved: f"Custom field {saved.label} saved.",
-            redirect_to=url_for("workflow.list_custom_fields"),
-        )
-        if done is not None:
-            return done
-    return _form_page(form, heading, url_for("workflow.list_custom_fields"), "Save custom field")
+    return _edit(
+        form,
+        lambda: settings.save_custom_field(
+            current_user,
+            custom,
+            key=form.key.data or "",
+            label=form.label.data or "",
+            kind=form.kind.data or "",
+            choices=(form.choices.data or "").splitlines(),
+            required=bool(form.required.data),
+            position=form.position.data,
+            active=bool(form.active.data),
+        ),
+        success=lambda saved: f"Custom field {saved.label} saved.",
+        listing="workflow.list_custom_fields",
+        heading=heading,
+        submit="Save custom field",
+    )

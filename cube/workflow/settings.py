@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +44,7 @@ MAX_POSITION = 100_000
 MAX_CHOICE_LENGTH = 80
 MAX_CHOICES = 100
 MANAGE = "workflow.manage"  # the permission every change here needs
+R = TypeVar("R")
 
 
 def transition_permissions() -> list[str]:
@@ -146,6 +147,17 @@ def _flush() -> None:
         db.session.flush()
     except IntegrityError as exc:
         raise Conflict("Someone else saved a clashing entry at the same time; reload and try again.") from exc
+
+
+def _store(record: R | None, model: type[R], **values: Any) -> R:
+    """Add a new row (``record`` None) or change ``record``, then flush."""
+    if record is None:
+        record = model()
+        db.session.add(record)
+    for name, value in values.items():
+        setattr(record, name, value)
+    _flush()
+    return record
 
 
 def _snapshot(record: Any, fields: Iterable[str]) -> dict[str, Any]:
@@ -251,16 +263,16 @@ def save_status(
 
     before = _snapshot(status, STATUS_FIELDS) if status is not None else None
     unset = INITIAL_STATUS.take_from_others(status) if is_initial else []
-    if status is None:
-        status = Status()
-        db.session.add(status)
-    status.name = name
-    status.category = category
-    status.color = color
-    status.position = position
-    status.is_initial = is_initial
-    status.active = active
-    _flush()
+    status = _store(
+        status,
+        Status,
+        name=name,
+        category=category,
+        color=color,
+        position=position,
+        is_initial=is_initial,
+        active=active,
+    )
     extra: dict[str, Any] = {"initial_unset": unset} if unset else {}
     _record("status", actor, status, STATUS_FIELDS, before, name=status.name, **extra)
     return status
@@ -392,15 +404,9 @@ def save_priority(
 
     before = _snapshot(priority, PRIORITY_FIELDS) if priority is not None else None
     unset = DEFAULT_PRIORITY.take_from_others(priority) if is_default else []
-    if priority is None:
-        priority = Priority()
-        db.session.add(priority)
-    priority.name = name
-    priority.color = color
-    priority.position = position
-    priority.is_default = is_default
-    priority.active = active
-    _flush()
+    priority = _store(
+        priority, Priority, name=name, color=color, position=position, is_default=is_default, active=active
+    )
     extra: dict[str, Any] = {"default_unset": unset} if unset else {}
     _record("priority", actor, priority, PRIORITY_FIELDS, before, name=priority.name, **extra)
     return priority
@@ -423,12 +429,7 @@ def save_type(actor: Actor, work_order_type: WorkOrderType | None, name: str, ac
         if db.session.scalar(others.limit(1)) is None:
             raise ValidationFailed("Keep at least one active type, or nobody can create work orders.", field="active")
     before = _snapshot(work_order_type, TYPE_FIELDS) if work_order_type is not None else None
-    if work_order_type is None:
-        work_order_type = WorkOrderType()
-        db.session.add(work_order_type)
-    work_order_type.name = name
-    work_order_type.active = active
-    _flush()
+    work_order_type = _store(work_order_type, WorkOrderType, name=name, active=active)
     _record("type", actor, work_order_type, TYPE_FIELDS, before, name=name)
     return work_order_type
 
