@@ -9,7 +9,7 @@ from cube.permissions import signed_in
 from cube.workflow import engine
 from cube.workorders.blueprint import bp
 from cube.workorders.board import board_columns
-from cube.workorders.listing import list_filters, list_url
+from cube.workorders.listing import PAGE_KEYS, list_filters, list_url
 
 BOARD_LIMIT = 50  # cards per column; the rest are a click away in the list
 
@@ -28,4 +28,5 @@ def board() -> str:
         limit=BOARD_LIMIT,
         here=list_url("workorders.board"),
         list_url=list_url,
+        page_keys=PAGE_KEYS,
     )

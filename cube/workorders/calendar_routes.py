@@ -12,7 +12,7 @@ from cube.permissions import signed_in
 from cube.templating import user_zone
 from cube.workorders.blueprint import bp
 from cube.workorders.calendar_month import calendar_entries, month_start, shift
-from cube.workorders.listing import list_filters, list_url
+from cube.workorders.listing import PAGE_KEYS, list_filters, list_url
 
 CALENDAR_LIMIT = 2000  # entries per month page
 
@@ -40,4 +40,5 @@ def calendar_view() -> str:
         next_url=list_url("workorders.calendar", month=shift(first, 1).strftime("%Y-%m")),
         today_url=list_url("workorders.calendar", month=None),
         list_url=list_url,
+        page_keys=PAGE_KEYS,
     )
