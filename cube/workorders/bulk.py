@@ -142,6 +142,7 @@ def _check(change: BulkChange) -> _Plan:
 
 def _assign(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
     # What the change does not name is kept: people only keeps the team, a team only keeps the people.
+    """Assign one work order as the change asks; what happened, in words."""
     people = tuple(p.id for p in plan.people) or tuple(u.id for u in work_order.assignees)
     team_id = plan.team.id if plan.team is not None else work_order.team_id
     services.assign(actor, work_order, people, team_id=team_id)
@@ -150,12 +151,14 @@ def _assign(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
 
 
 def _prioritise(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
+    """Set one work order's priority; what happened, in words."""
     assert plan.priority is not None
     changed = set_priority(actor, work_order, plan.priority)
     return f"Priority set to {plan.priority.name}." if changed else f"Already {plan.priority.name}."
 
 
 def _move(actor: Actor, work_order: WorkOrder, plan: _Plan, routes: dict[int, list[Transition]]) -> str:
+    """Move one work order to the target status along its own transition; what happened, in words."""
     target = plan.target
     assert target is not None
     if work_order.status_id == target.id:

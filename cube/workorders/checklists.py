@@ -85,6 +85,7 @@ def display_answer(item: ChecklistItem) -> str:
 
 
 def _clean_item(label: str, kind: str, required: object) -> dict[str, Any]:
+    """A checked label, kind and required flag for a new item."""
     label = required_text(label, field="label", label="A label", max_length=MAX_LABEL)
     if kind not in KINDS:
         raise ValidationFailed("Choose pass/fail, text or number.", field="kind")
@@ -92,6 +93,7 @@ def _clean_item(label: str, kind: str, required: object) -> dict[str, Any]:
 
 
 def _next_position(work_order: WorkOrder) -> int:
+    """The position after the last item of the checklist."""
     query = select(func.coalesce(func.max(ChecklistItem.position), 0)).where(
         ChecklistItem.work_order_id == work_order.id
     )
@@ -164,6 +166,7 @@ def add_from_template(actor: Actor, work_order: WorkOrder, template: ChecklistTe
 
 
 def _clean_answer(item: ChecklistItem, value: str | None) -> str | None:
+    """An answer checked against the item's kind (None clears it)."""
     text = (value or "").strip()
     if not text:
         return None

@@ -64,7 +64,7 @@ def _load_panel(work_order: WorkOrder) -> WorkPanel:
     template_form.template_id.choices = options(((t.id, t.name) for t in templates), blank="Choose a template")
     part_form = PartForm(prefix="part", formdata=None)
     part_form.location_id.choices = []
-    if current_user.has_permission("workorder.work"):
+    if parts.can_use_parts(current_user, work_order):  # the locations list only when the form shows
         part_form.location_id.choices = location_options(blank="Choose a location", active_only=True)
     return WorkPanel(
         items=items,

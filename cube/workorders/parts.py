@@ -90,6 +90,7 @@ def _check(actor: Actor, work_order: WorkOrder) -> None:
 
 
 def _quantity(value: Decimal | str) -> Decimal:
+    """A positive quantity with at most three decimals."""
     return decimal_value(value, field="quantity", label="Quantity", places=3, minimum=Decimal("0.001"))
 
 

@@ -68,6 +68,7 @@ class WorkOrderFilters:
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight of ``day`` in ``zone``."""
     return datetime.combine(day, time.min, tzinfo=zone)
 
 

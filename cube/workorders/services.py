@@ -115,11 +115,13 @@ def get_visible(user: Actor, work_order_id: int) -> WorkOrder:
 
 
 def _exists(model: type, value: int | None, field_name: str, label: str) -> None:
+    """Refuse an id that names no row, on the field the form shows it in."""
     if value is not None and db.session.get(model, value) is None:
         raise ValidationFailed(f"Choose {label} from the list.", field=field_name)
 
 
 def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The active custom fields' values, checked by kind and cleaned; a required one left empty is refused."""
     fields = db.session.scalars(select(CustomField).where(CustomField.active.is_(True))).all()
     cleaned: dict[str, Any] = {}
     for custom in fields:
@@ -153,6 +155,7 @@ def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _clean(data: WorkOrderData) -> WorkOrderData:
+    """Check and normalise the editable fields (ids exist, dates in order, text and numbers within bounds)."""
     _exists(WorkOrderType, data.type_id, "type_id", "a type")
     _exists(Priority, data.priority_id, "priority_id", "a priority")
     _exists(User, data.requester_id, "requester_id", "a requester")
@@ -194,6 +197,7 @@ FIELDS = tuple(name for name in WorkOrderData.__dataclass_fields__)
 
 
 def _apply(work_order: WorkOrder, data: WorkOrderData) -> None:
+    """Copy the editable fields onto the work order."""
     for name in FIELDS:
         setattr(work_order, name, getattr(data, name))
 
@@ -237,6 +241,8 @@ def create_work_order(
 
 
 def _describe(record: Any) -> dict[str, str]:
+    """The fields people see, as text, for the edit diff and the 409 page."""
+
     def name(obj: Any, attr: str = "name") -> str:
         return str(getattr(obj, attr)) if obj is not None else ""
 
