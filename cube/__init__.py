@@ -166,10 +166,23 @@ def _register_blueprints(app: Flask) -> None:
         inventory_routes,
     )
     from cube.products.blueprint import bp as products_bp
-    from cube.users import role_routes, routes, team_routes  # noqa: F401  (as above)
+    from cube.users import role_routes, team_routes  # noqa: F401  (as above)
+    from cube.users import routes as user_views  # noqa: F401  (as above)
     from cube.users.blueprint import bp as users_bp
-    from cube.workorders.admin_routes import bp as workflow_bp
-    from cube.workorders.routes import bp as workorders_bp
+    from cube.workflow import routes as workflow_views  # noqa: F401  (views add themselves to the blueprint)
+    from cube.workflow.blueprint import bp as workflow_bp
+    from cube.workorders import (  # noqa: F401  (views add themselves to the blueprint)
+        attachment_routes,
+        board_routes,
+        bulk_routes,
+        calendar_routes,
+        checklist_routes,
+        output_routes,
+        part_routes,
+        routes,
+        time_routes,
+    )
+    from cube.workorders.blueprint import bp as workorders_bp
 
     for blueprint in (auth_bp, main_bp, users_bp, products_bp, workorders_bp, workflow_bp):
         app.register_blueprint(blueprint)

@@ -18,7 +18,7 @@ from cube.models import Team, User
 from cube.users import roles as role_service
 from cube.users import services as user_service
 from cube.users import teams as team_service
-from cube.workorders.defaults import ensure_default_workflow
+from cube.workflow.defaults import ensure_default_workflow
 
 cube_cli = AppGroup("cube", help="CUBE-PRO administration commands.")
 

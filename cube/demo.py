@@ -25,7 +25,8 @@ from cube.models import (
     utcnow,
 )
 from cube.products import assets, catalog, companies, inventory
-from cube.workorders import checklists, parts, services, timelogs, workflow
+from cube.workflow import engine
+from cube.workorders import checklists, parts, services, timelogs
 
 COMPANIES = [
     companies.CompanyData(
@@ -279,8 +280,10 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
             location_id=asset.location_id if asset else None,
             company_id=asset.company_id if asset else None,
             due_at=utcnow() + timedelta(days=due_days),
+            requester_id=users_by_email["requester@example.com"].id,
         )
-        work_order = services.create_work_order(users_by_email["requester@example.com"], data)
+        # Filed by the supervisor for the requester: only someone who assigns may set team and supervisor.
+        work_order = services.create_work_order(supervisor, data)
         if priority == "Low":  # triage raised it: an edit in the history
             normal = db.session.scalar(select(Priority.id).where(Priority.name == "Normal"))
             changed = replace(data, priority_id=normal, requester_id=work_order.requester_id)
@@ -297,7 +300,7 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
             actor = (
                 users_by_email[assignee] if label in ("Start work", "Pause", "Complete") and assignee else supervisor
             )
-            workflow.apply_transition(actor, work_order, transition.id, REASONS.get(label, ""))
+            engine.apply_transition(actor, work_order, transition.id, REASONS.get(label, ""))
             if label == "Start work" and assignee and not worked:
                 _do_the_work(users_by_email[assignee], work_order)
                 worked = True

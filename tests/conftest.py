@@ -25,7 +25,7 @@ from cube.models import Team, User
 from cube.users import roles as role_service
 from cube.users import services as user_service
 from cube.users import teams as team_service
-from cube.workorders.defaults import ensure_default_workflow
+from cube.workflow.defaults import ensure_default_workflow
 from tests.support import DEMO_PASSWORD, IsolatedClient, MailSink, ReceivedMail, sign_in, start_smtp_server
 
 ROLES = ("admin", "manager", "supervisor", "technician", "requester")

@@ -8,10 +8,13 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
+from cube.actors import SYSTEM
 from cube.errors import ValidationFailed
 from cube.extensions import db
+from cube.forms import strip_control_characters
 from cube.models import CustomField, User, WorkOrder
-from cube.workorders import configuration, services
+from cube.workflow import settings
+from cube.workorders import services
 from tests.support import post
 from tests.workorder_factories import default_ids, make_work_order
 
@@ -19,11 +22,11 @@ from tests.workorder_factories import default_ids, make_work_order
 @pytest.fixture
 def fields() -> None:
     """Serial (text, required), hours (number), inspected on (date), shift (choice), and a retired field."""
-    configuration.save_custom_field(None, None, "serial", "Serial number", "text", required=True, position=1)
-    configuration.save_custom_field(None, None, "meter", "Meter reading", "number", position=2)
-    configuration.save_custom_field(None, None, "inspected_on", "Inspected on", "date", position=3)
-    configuration.save_custom_field(None, None, "shift", "Shift", "choice", ["Early", "Late"], position=4)
-    configuration.save_custom_field(None, None, "old_code", "Old code", "text", required=True, active=False)
+    settings.save_custom_field(SYSTEM, None, "serial", "Serial number", "text", required=True, position=1)
+    settings.save_custom_field(SYSTEM, None, "meter", "Meter reading", "number", position=2)
+    settings.save_custom_field(SYSTEM, None, "inspected_on", "Inspected on", "date", position=3)
+    settings.save_custom_field(SYSTEM, None, "shift", "Shift", "choice", ["Early", "Late"], position=4)
+    settings.save_custom_field(SYSTEM, None, "old_code", "Old code", "text", required=True, active=False)
     db.session.commit()
 
 
@@ -86,7 +89,7 @@ def test_the_service_keeps_clean_typed_values_of_active_fields(make_user, fields
 def test_a_deactivated_required_field_is_no_longer_asked_for(make_user, fields):
     actor = make_user("technician")
     serial = db.session.scalar(select(CustomField).where(CustomField.key == "serial"))
-    configuration.save_custom_field(None, serial, "serial", "Serial number", "text", required=True, active=False)
+    settings.save_custom_field(SYSTEM, serial, "serial", "Serial number", "text", required=True, active=False)
     db.session.commit()
     work_order = create(actor)
     db.session.commit()
@@ -158,7 +161,8 @@ def test_bad_values_on_the_form_give_errors_and_create_nothing(client_as: Callab
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert message in html
-    assert 'class="alert alert-danger"' in html
+    custom_section = html.split('data-testid="custom-fields"', 1)[1]
+    assert re.search(rf'class="form-(control|select) is-invalid"[^>]*id="{field}"', custom_section)  # on its field
     assert work_orders() == 0
 
 
@@ -211,7 +215,7 @@ def test_hostile_custom_values_are_refused_or_stored_and_shown_escaped(client_as
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         work_order = db.session.scalar(select(WorkOrder))
-        assert work_order.custom_values["serial"] == value.strip()
+        assert work_order.custom_values["serial"] == strip_control_characters(value).strip()
         html = client.get(f"/work-orders/{work_order.id}/edit").get_data(as_text=True)
         assert "<script>alert" not in html
         assert "<img src=x" not in html

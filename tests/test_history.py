@@ -23,7 +23,9 @@ from cube.models import (
     WorkOrderEvent,
     WorkOrderStatusPeriod,
 )
-from cube.workorders import configuration, history, timeline, workflow
+from cube.workflow import engine as workflow
+from cube.workflow import settings as configuration
+from cube.workorders import history, timeline
 from tests.workorder_factories import make_work_order, status_named, transition_named
 
 T0 = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)

@@ -25,16 +25,16 @@ from sqlalchemy import select
 from cube.actors import SYSTEM
 from cube.extensions import db
 from cube.models import ChecklistItem, Comment, Location, Priority, Product, Team, User, WorkOrder, WorkOrderEvent
+from cube.workflow import engine as workflow
+from cube.workflow import settings as configuration
 from cube.workorders import (
     attachments,
     checklists,
-    configuration,
     events,
     parts,
     services,
     timeline,
     timelogs,
-    workflow,
 )
 from tests.catalog_factories import make_location, make_product, stock
 from tests.support import QueryCounter, sign_in

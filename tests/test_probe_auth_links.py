@@ -115,17 +115,17 @@ def test_asset_qr_code_holds_the_base_url(app, client_as, public_base_url):
 
 
 def test_work_order_pdf_link_holds_the_base_url(app, client_as, public_base_url, monkeypatch):
-    from cube.workorders import board_routes
+    from cube.workorders import output_routes
     from tests.workorder_factories import make_work_order
 
     links: list[str] = []
-    real = board_routes.pdf.work_order_pdf
+    real = output_routes.pdf.work_order_pdf
 
     def spy(work_order, *, link, zone, viewer):
         links.append(link)
         return real(work_order, link=link, zone=zone, viewer=viewer)
 
-    monkeypatch.setattr(board_routes.pdf, "work_order_pdf", spy)
+    monkeypatch.setattr(output_routes.pdf, "work_order_pdf", spy)
     admin = client_as("admin")
     work_order = make_work_order(admin.user)
     response = admin.get(f"/work-orders/{work_order.id}.pdf")

@@ -53,7 +53,8 @@ def costed(app, make_user, make_team) -> dict[str, object]:
     product = make_product("COST-1", "Bearing", unit_cost=Decimal("43.21"))
     shelf = make_location("Cost shelf")
     stock(product, shelf, "10")
-    work_order = make_work_order(requester, "Noisy bearing", estimated_cost="1234.56", team_id=team.id)
+    work_order = make_work_order(requester, "Noisy bearing")
+    work_order.estimated_cost, work_order.team_id = Decimal("1234.56"), team.id  # set by triage, not the requester
     timelogs.add_entry(worker, work_order, utcnow() - timedelta(hours=3), hours="2", note="Swapped it")
     parts.use_part(worker, work_order, product.id, shelf.id, "3")
     db.session.commit()

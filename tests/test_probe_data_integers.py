@@ -30,7 +30,7 @@ from cube.models import CustomField, Priority, Status, Transition, WorkOrderType
 from cube.pagination import MAX_PAGE
 from cube.parsing import MAX_ID, BoundedIntegerField, bounded_int, optional_int
 from cube.products import companies, images
-from cube.workorders import configuration
+from cube.workflow import settings as configuration
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
 from tests.support import post
 from tests.workorder_factories import make_work_order, status_named

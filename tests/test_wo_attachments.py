@@ -33,6 +33,13 @@ ODT = "application/vnd.oasis.opendocument.text"
 # --- sample files -----------------------------------------------------------------------------------------------------
 
 
+def filed_for(work_order: WorkOrder, requester: User) -> WorkOrder:
+    """Set-up: a work order one person created for another (a requester may not file in another's name)."""
+    work_order.requester_id = requester.id
+    db.session.commit()
+    return work_order
+
+
 def png() -> bytes:
     buffer = BytesIO()
     Image.new("RGB", (40, 30), "orange").save(buffer, "PNG")
@@ -444,7 +451,7 @@ def test_who_may_upload(make_user, manager):
     technician = make_user("technician")
     requester = make_user("requester")
     creator = make_user("requester")
-    work_order = make_work_order(creator, "Noisy fan", requester_id=requester.id)
+    work_order = filed_for(make_work_order(creator, "Noisy fan"), requester)
 
     assert attachments.can_upload(technician, work_order)  # workorder.work
     assert attachments.can_upload(manager, work_order)  # workorder.edit
@@ -457,7 +464,7 @@ def test_who_may_upload(make_user, manager):
 def test_a_visible_work_order_without_upload_rights_is_403(client_as, make_user):
     creator = client_as("requester")
     requester = make_user("requester")
-    work_order = make_work_order(creator.user, "Noisy fan", requester_id=requester.id)
+    work_order = filed_for(make_work_order(creator.user, "Noisy fan"), requester)
 
     assert upload(creator, work_order.id, png(), "fan.png").status_code == 403
     assert attachment_count() == 0
@@ -535,7 +542,7 @@ def test_detail_page_lists_files_with_upload_and_remove_forms(manager_client, ma
 def test_detail_page_hides_forms_from_those_who_may_not_use_them(client_as, manager, make_user):
     viewer = client_as("requester")
     requester = make_user("requester")
-    work_order = make_work_order(viewer.user, "Noisy fan", requester_id=requester.id)  # viewer created it
+    work_order = filed_for(make_work_order(viewer.user, "Noisy fan"), requester)  # viewer created it
     attachment = attachments.add_attachment(manager, work_order, "fan.png", png())
     db.session.commit()
 

@@ -155,7 +155,9 @@ def test_technician_sees_only_the_cards_they_may_see(client_as, make_user, make_
     stranger = make_user("requester")
     team = make_team("Night shift", members=(technician.user,))
     assigned = make_work_order(stranger, "Assigned to the technician", assignees=(technician.user,))
-    team_work = make_work_order(stranger, "Team work", team_id=team.id)
+    team_work = make_work_order(stranger, "Team work")
+    team_work.team_id = team.id  # set-up: a requester may not choose the team themselves
+    db.session.commit()
     hidden = make_work_order(stranger, "Someone else's")
 
     page = board(technician)

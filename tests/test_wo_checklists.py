@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import ChecklistItem, ChecklistTemplate, User, WorkOrder, WorkOrderEvent
-from cube.workorders import checklists, workflow
+from cube.workflow import engine
+from cube.workorders import checklists
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
 from tests.support import post
 from tests.workorder_factories import make_work_order, move_to, transition_named
@@ -152,11 +153,11 @@ def test_required_items_block_completion_until_answered(job: Setup):
     item_on(job.work_order, "Area swept", required=False)
     complete = transition_named("In progress", "Complete")
     with pytest.raises(InvalidTransition, match="1 required checklist item"):
-        workflow.apply_transition(job.tech, job.work_order, complete.id)
+        engine.apply_transition(job.tech, job.work_order, complete.id)
     db.session.rollback()
 
     checklists.answer(job.tech, job.work_order, required, "na")
-    status = workflow.apply_transition(job.tech, job.work_order, complete.id)
+    status = engine.apply_transition(job.tech, job.work_order, complete.id)
     db.session.commit()
     assert status.name == "Completed"
 
@@ -166,7 +167,7 @@ def test_clearing_a_required_answer_blocks_completion_again(job: Setup):
     checklists.answer(job.tech, job.work_order, required, "Refitted")
     checklists.answer(job.tech, job.work_order, required, "")
     with pytest.raises(InvalidTransition):
-        workflow.apply_transition(job.tech, job.work_order, transition_named("In progress", "Complete").id)
+        engine.apply_transition(job.tech, job.work_order, transition_named("In progress", "Complete").id)
 
 
 # -- follow-ups -----------------------------------------------------------------------------------

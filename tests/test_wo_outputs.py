@@ -193,7 +193,7 @@ def xlsx_rows(response) -> list[list[str]]:
 def export_data(client_as, make_user, make_team):
     """A supervisor of one team; pump work in and out of the team, archived, and not about pumps."""
     supervisor = client_as("supervisor")
-    other = make_user("requester")
+    other = make_user("manager")  # files work for teams (a requester may not choose the team)
     team = make_team("Pumps team", supervisor=supervisor.user)
     rival = make_team("Other team")
     due = datetime(2031, 5, 6, 7, 8, tzinfo=UTC)

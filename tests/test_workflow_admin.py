@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from cube.actors import SYSTEM
 from cube.errors import Conflict, ValidationFailed
 from cube.extensions import db
 from cube.models import AuditEvent, CustomField, Priority, Status, Transition, User, WorkOrder, WorkOrderType
-from cube.workorders import configuration, workflow
+from cube.workflow import engine, settings
 from tests.support import QueryCounter, post
 from tests.workorder_factories import make_work_order, move_to, status_named, transition_named
 
@@ -48,7 +49,7 @@ def initial_names() -> list[str]:
 
 
 def test_a_status_is_added_with_its_category_and_audited(admin):
-    status = configuration.save_status(admin, None, "Waiting for parts", "waiting", "warning", 55)
+    status = settings.save_status(admin, None, "Waiting for parts", "waiting", "warning", 55)
     db.session.commit()
     assert (status.category, status.color, status.position, status.is_initial, status.active) == (
         "waiting",
@@ -67,15 +68,15 @@ def test_a_status_is_added_with_its_category_and_audited(admin):
 @pytest.mark.parametrize("name", ["new", "  NEW ", "Approved"])
 def test_status_names_are_unique_ignoring_case(admin, name):
     before = count(Status)
-    refused(lambda: configuration.save_status(admin, None, name, "open", "info"), "name")
+    refused(lambda: settings.save_status(admin, None, name, "open", "info"), "name")
     assert count(Status) == before
     assert workflow_audit() == []
 
 
 def test_renaming_a_status_onto_another_name_is_refused_but_keeping_its_own_is_fine(admin):
     approved = status_named("Approved")
-    refused(lambda: configuration.save_status(admin, approved, "assigned", "open", "primary", 20), "name")
-    configuration.save_status(admin, approved, "APPROVED", "open", "primary", 20)
+    refused(lambda: settings.save_status(admin, approved, "assigned", "open", "primary", 20), "name")
+    settings.save_status(admin, approved, "APPROVED", "open", "primary", 20)
     db.session.commit()
     assert status_named("APPROVED") is not None
 
@@ -93,20 +94,20 @@ def test_renaming_a_status_onto_another_name_is_refused_but_keeping_its_own_is_f
 )
 def test_status_category_and_colour_come_from_fixed_lists(admin, category, color, field):
     before = count(Status)
-    refused(lambda: configuration.save_status(admin, None, "Parked", category, color), field)
+    refused(lambda: settings.save_status(admin, None, "Parked", category, color), field)
     assert count(Status) == before
 
 
 @pytest.mark.parametrize("position", [-1, 100_001, "ten"])
 def test_status_order_must_be_a_small_whole_number(admin, position):
-    refused(lambda: configuration.save_status(admin, None, "Parked", "waiting", "info", position), "position")
+    refused(lambda: settings.save_status(admin, None, "Parked", "waiting", "info", position), "position")
 
 
 def test_making_a_status_initial_unsets_the_old_one(admin):
-    triage = configuration.save_status(admin, None, "Triage", "open", "info", 5, is_initial=True)
+    triage = settings.save_status(admin, None, "Triage", "open", "info", 5, is_initial=True)
     db.session.commit()
     assert initial_names() == ["Triage"]
-    assert workflow.initial_status().id == triage.id
+    assert engine.initial_status().id == triage.id
     assert workflow_audit()[-1].details["initial_unset"] == ["New"]
 
 
@@ -116,13 +117,13 @@ def test_making_a_status_initial_unsets_the_old_one(admin):
 )
 def test_the_initial_status_cannot_be_unset_or_deactivated(admin, is_initial, active, field):
     new = status_named("New")
-    refused(lambda: configuration.save_status(admin, new, "New", "open", "info", 10, is_initial, active), field)
+    refused(lambda: settings.save_status(admin, new, "New", "open", "info", 10, is_initial, active), field)
     assert initial_names() == ["New"]
     assert status_named("New").active is True
 
 
 def test_an_inactive_status_cannot_become_initial(admin):
-    refused(lambda: configuration.save_status(admin, None, "Triage", "open", "info", 5, True, False), "active")
+    refused(lambda: settings.save_status(admin, None, "Triage", "open", "info", 5, True, False), "active")
     assert initial_names() == ["New"]
 
 
@@ -131,7 +132,7 @@ def test_a_status_that_work_orders_are_in_cannot_be_deactivated(admin):
     move_to(work_order, "On hold")
     on_hold = status_named("On hold")
     error = refused(
-        lambda: configuration.save_status(admin, on_hold, "On hold", "waiting", "secondary", 50, False, False), "active"
+        lambda: settings.save_status(admin, on_hold, "On hold", "waiting", "secondary", 50, False, False), "active"
     )
     assert "1 work order" in error.message
     assert status_named("On hold").active is True
@@ -140,10 +141,10 @@ def test_a_status_that_work_orders_are_in_cannot_be_deactivated(admin):
 def test_a_status_transitions_lead_into_is_deactivated_only_once_they_are_gone(admin):
     rejected = status_named("Rejected")
     args = ("Rejected", "cancelled", "danger", 90, False, False)
-    refused(lambda: configuration.save_status(admin, rejected, *args), "active")
+    refused(lambda: settings.save_status(admin, rejected, *args), "active")
     assert status_named("Rejected").active is True
-    configuration.delete_transition(admin, transition_named("New", "Reject"))
-    configuration.save_status(admin, status_named("Rejected"), *args)
+    settings.delete_transition(admin, transition_named("New", "Reject"))
+    settings.save_status(admin, status_named("Rejected"), *args)
     db.session.commit()
     assert status_named("Rejected").active is False
     assert workflow_audit()[-1].details["changes"] == {"active": [True, False]}
@@ -151,19 +152,19 @@ def test_a_status_transitions_lead_into_is_deactivated_only_once_they_are_gone(a
 
 def test_renaming_a_status_keeps_category_rules_working(admin, make_user):
     """Closing reads the done category: renaming Completed and Closed changes nothing."""
-    configuration.save_status(admin, status_named("Completed"), "Finished", "done", "success", 60)
-    configuration.save_status(admin, status_named("Closed"), "Signed off", "done", "dark", 70)
+    settings.save_status(admin, status_named("Completed"), "Finished", "done", "success", 60)
+    settings.save_status(admin, status_named("Closed"), "Signed off", "done", "dark", 70)
     db.session.commit()
     work_order = make_work_order(admin)
     move_to(work_order, "Finished")
     supervisor = make_user("supervisor")
     close = transition_named("Finished", "Review and close")
-    status = workflow.apply_transition(supervisor, work_order, close.id)
+    status = engine.apply_transition(supervisor, work_order, close.id)
     db.session.commit()
     assert status.name == "Signed off"
     assert work_order.closed_at is not None
     reopen = transition_named("Signed off", "Reopen")
-    workflow.apply_transition(supervisor, work_order, reopen.id, "Not fixed")
+    engine.apply_transition(supervisor, work_order, reopen.id, "Not fixed")
     db.session.commit()
     assert work_order.closed_at is None
 
@@ -194,7 +195,7 @@ def test_transition_rules(admin, source, target, name, permission, guards, field
     before = count(Transition)
     from_id, to_id = ids(source, target)
     refused(
-        lambda: configuration.save_transition(admin, None, from_id, to_id, name, permission, guards),
+        lambda: settings.save_transition(admin, None, from_id, to_id, name, permission, guards),
         field,
     )
     assert count(Transition) == before
@@ -202,12 +203,10 @@ def test_transition_rules(admin, source, target, name, permission, guards, field
 
 
 def test_a_transition_cannot_lead_into_a_deactivated_status(admin):
-    parked = configuration.save_status(admin, None, "Parked", "waiting", "info", 55, False, False)
+    parked = settings.save_status(admin, None, "Parked", "waiting", "info", 55, False, False)
     db.session.commit()
     refused(
-        lambda: configuration.save_transition(
-            admin, None, status_named("On hold").id, parked.id, "Park", "workorder.work"
-        ),
+        lambda: settings.save_transition(admin, None, status_named("On hold").id, parked.id, "Park", "workorder.work"),
         "to_status_id",
     )
 
@@ -216,8 +215,8 @@ def test_a_new_transition_is_offered_to_holders_of_its_permission(admin, make_us
     supervisor, technician = make_user("supervisor"), make_user("technician")
     work_order = make_work_order(admin)
     move_to(work_order, "On hold")
-    assert "Finish from hold" not in [t.name for t in workflow.available_transitions(supervisor, work_order)]
-    created = configuration.save_transition(
+    assert "Finish from hold" not in [t.name for t in engine.available_transitions(supervisor, work_order)]
+    created = settings.save_transition(
         admin,
         None,
         status_named("On hold").id,
@@ -229,12 +228,12 @@ def test_a_new_transition_is_offered_to_holders_of_its_permission(admin, make_us
     )
     db.session.commit()
     assert created.guards == ["reason"]
-    assert "Finish from hold" in [t.name for t in workflow.available_transitions(supervisor, work_order)]
-    assert "Finish from hold" not in [t.name for t in workflow.available_transitions(technician, work_order)]
+    assert "Finish from hold" in [t.name for t in engine.available_transitions(supervisor, work_order)]
+    assert "Finish from hold" not in [t.name for t in engine.available_transitions(technician, work_order)]
     with pytest.raises(ValidationFailed):
-        workflow.apply_transition(supervisor, work_order, created.id, "")
+        engine.apply_transition(supervisor, work_order, created.id, "")
     db.session.rollback()
-    status = workflow.apply_transition(supervisor, work_order, created.id, "Parts arrived and fitted")
+    status = engine.apply_transition(supervisor, work_order, created.id, "Parts arrived and fitted")
     db.session.commit()
     assert status.name == "Completed"
     assert work_order.completed_at is not None
@@ -252,8 +251,8 @@ def test_editing_a_transition_changes_who_may_take_it(admin, make_user):
     work_order = make_work_order(admin)
     move_to(work_order, "In progress")
     pause = transition_named("In progress", "Pause")
-    assert pause in workflow.available_transitions(technician, work_order)
-    configuration.save_transition(
+    assert pause in engine.available_transitions(technician, work_order)
+    settings.save_transition(
         admin,
         pause,
         pause.from_status_id,
@@ -264,7 +263,7 @@ def test_editing_a_transition_changes_who_may_take_it(admin, make_user):
         pause.position,
     )
     db.session.commit()
-    assert pause not in workflow.available_transitions(technician, work_order)
+    assert pause not in engine.available_transitions(technician, work_order)
     assert pause.guards == ["reason", "checklist"]
     changes = workflow_audit()[-1].details["changes"]
     assert changes["permission"] == ["workorder.work", "workorder.review"]
@@ -273,9 +272,9 @@ def test_editing_a_transition_changes_who_may_take_it(admin, make_user):
 def test_deleting_a_transition_removes_the_button_and_is_audited(admin):
     work_order = make_work_order(admin)
     approve = transition_named("New", "Approve")
-    configuration.delete_transition(admin, approve)
+    settings.delete_transition(admin, approve)
     db.session.commit()
-    assert "Approve" not in [t.name for t in workflow.available_transitions(admin, work_order)]
+    assert "Approve" not in [t.name for t in engine.available_transitions(admin, work_order)]
     event = workflow_audit()[-1]
     assert (event.action, event.details["from"], event.details["to"]) == (
         "workflow.transition.deleted",
@@ -300,7 +299,7 @@ def default_priorities() -> list[str]:
 
 
 def test_a_new_default_priority_replaces_the_old_one(admin):
-    configuration.save_priority(admin, None, "Critical", "danger", 5, is_default=True)
+    settings.save_priority(admin, None, "Critical", "danger", 5, is_default=True)
     db.session.commit()
     assert default_priorities() == ["Critical"]
     event = workflow_audit()[-1]
@@ -319,7 +318,7 @@ def test_a_new_default_priority_replaces_the_old_one(admin):
 )
 def test_priority_rules(admin, name, color, position, is_default, active, field):
     before = count(Priority)
-    refused(lambda: configuration.save_priority(admin, None, name, color, position, is_default, active), field)
+    refused(lambda: settings.save_priority(admin, None, name, color, position, is_default, active), field)
     assert count(Priority) == before
     assert default_priorities() == ["Normal"]
 
@@ -327,38 +326,38 @@ def test_priority_rules(admin, name, color, position, is_default, active, field)
 @pytest.mark.parametrize(("is_default", "active", "field"), [(False, True, "is_default"), (True, False, "active")])
 def test_the_default_priority_cannot_be_unset_or_deactivated(admin, is_default, active, field):
     normal = priority_named("Normal")
-    refused(lambda: configuration.save_priority(admin, normal, "Normal", "primary", 30, is_default, active), field)
+    refused(lambda: settings.save_priority(admin, normal, "Normal", "primary", 30, is_default, active), field)
     assert default_priorities() == ["Normal"]
     assert priority_named("Normal").active is True
 
 
 def test_priority_colour_and_order_are_saved(admin):
     low = priority_named("Low")
-    configuration.save_priority(admin, low, "Low", "light", 99)
+    settings.save_priority(admin, low, "Low", "light", 99)
     db.session.commit()
     assert (low.color, low.position) == ("light", 99)
     assert workflow_audit()[-1].details["changes"] == {"color": ["secondary", "light"], "position": [40, 99]}
 
 
 def test_admins_add_types_with_unique_names(admin):
-    calibration = configuration.save_type(admin, None, "Calibration")
+    calibration = settings.save_type(admin, None, "Calibration")
     db.session.commit()
     assert type_named("Calibration").active is True
     assert workflow_audit()[-1].action == "workflow.type.created"
-    refused(lambda: configuration.save_type(admin, None, "corrective"), "name")
-    refused(lambda: configuration.save_type(admin, calibration, "Inspection"), "name")
-    configuration.save_type(admin, calibration, "Calibration", active=False)
+    refused(lambda: settings.save_type(admin, None, "corrective"), "name")
+    refused(lambda: settings.save_type(admin, calibration, "Inspection"), "name")
+    settings.save_type(admin, calibration, "Calibration", active=False)
     db.session.commit()
     assert type_named("Calibration").active is False
     assert workflow_audit()[-1].details["changes"] == {"active": [True, False]}
 
 
 def test_the_last_active_type_cannot_be_deactivated(admin):
-    *others, last = configuration.work_order_types()
+    *others, last = settings.work_order_types()
     for work_order_type in others:
-        configuration.save_type(admin, work_order_type, work_order_type.name, active=False)
+        settings.save_type(admin, work_order_type, work_order_type.name, active=False)
     db.session.commit()
-    refused(lambda: configuration.save_type(admin, last, last.name, active=False), "active")
+    refused(lambda: settings.save_type(admin, last, last.name, active=False), "active")
     assert type_named(last.name).active is True
 
 
@@ -366,7 +365,7 @@ def test_the_last_active_type_cannot_be_deactivated(admin):
 
 
 def test_a_custom_field_is_added_and_audited(admin):
-    custom = configuration.save_custom_field(admin, None, " Serial_No ", "Serial number", "text", ["ignored"], True, 3)
+    custom = settings.save_custom_field(admin, None, " Serial_No ", "Serial number", "text", ["ignored"], True, 3)
     db.session.commit()
     assert (custom.key, custom.label, custom.kind, custom.choices, custom.required, custom.position) == (
         "serial_no",
@@ -382,16 +381,16 @@ def test_a_custom_field_is_added_and_audited(admin):
 
 @pytest.mark.parametrize("key", ["", "serial no", "1st_check", "_x", "serial-no", "clé", "a" * 41, "x;drop"])
 def test_custom_field_keys_are_lower_case_slugs(admin, key):
-    refused(lambda: configuration.save_custom_field(admin, None, key, "Label", "text"), "key")
+    refused(lambda: settings.save_custom_field(admin, None, key, "Label", "text"), "key")
     assert count(CustomField) == 0
 
 
 def test_custom_field_keys_are_unique_and_never_change(admin):
-    custom = configuration.save_custom_field(admin, None, "serial", "Serial", "text")
+    custom = settings.save_custom_field(admin, None, "serial", "Serial", "text")
     db.session.commit()
-    refused(lambda: configuration.save_custom_field(admin, None, "serial", "Other", "number"), "key")
-    refused(lambda: configuration.save_custom_field(admin, custom, "serial2", "Serial", "text"), "key")
-    configuration.save_custom_field(admin, custom, "serial", "Serial no.", "text", required=True)
+    refused(lambda: settings.save_custom_field(admin, None, "serial", "Other", "number"), "key")
+    refused(lambda: settings.save_custom_field(admin, custom, "serial2", "Serial", "text"), "key")
+    settings.save_custom_field(admin, custom, "serial", "Serial no.", "text", required=True)
     db.session.commit()
     assert (custom.key, custom.label, custom.required) == ("serial", "Serial no.", True)
     assert workflow_audit()[-1].details["changes"] == {"label": ["Serial", "Serial no."], "required": [False, True]}
@@ -411,12 +410,12 @@ def test_custom_field_keys_are_unique_and_never_change(admin):
     ],
 )
 def test_custom_field_rules(admin, label, kind, choices, field):
-    refused(lambda: configuration.save_custom_field(admin, None, "shift", label, kind, choices), field)
+    refused(lambda: settings.save_custom_field(admin, None, "shift", label, kind, choices), field)
     assert count(CustomField) == 0
 
 
 def test_choice_fields_keep_their_trimmed_choices(admin):
-    custom = configuration.save_custom_field(admin, None, "shift", "Shift", "choice", [" Early ", "", "x" * 80])
+    custom = settings.save_custom_field(admin, None, "shift", "Shift", "choice", [" Early ", "", "x" * 80])
     db.session.commit()
     assert custom.choices == ["Early", "x" * 80]
 
@@ -445,7 +444,7 @@ def test_admin_sees_every_page(admin_client, url, text):
 
 
 def test_edit_pages_show_the_current_values(admin_client):
-    custom = configuration.save_custom_field(None, None, "shift", "Shift", "choice", ["Early", "Late"])
+    custom = settings.save_custom_field(SYSTEM, None, "shift", "Shift", "choice", ["Early", "Late"])
     db.session.commit()
     pages = {
         f"/admin/workflow/statuses/{status_named('On hold').id}/edit": 'value="On hold"',
@@ -527,7 +526,7 @@ def test_a_status_renamed_through_the_form_still_closes_by_category(admin_client
     work_order = make_work_order(admin_client.user)
     move_to(work_order, "Completed")
     close = transition_named("Completed", "Review and close")
-    workflow.apply_transition(make_user("manager"), work_order, close.id)
+    engine.apply_transition(make_user("manager"), work_order, close.id)
     db.session.commit()
     assert work_order.status.name == "Archived & signed"
     assert work_order.closed_at is not None
@@ -641,7 +640,7 @@ def test_custom_fields_through_the_forms(admin_client):
 
 def admin_endpoints() -> list[tuple[str, str]]:
     """Every page and action of the workflow blueprint, with real ids."""
-    custom = configuration.save_custom_field(None, None, "shift", "Shift", "text")
+    custom = settings.save_custom_field(SYSTEM, None, "shift", "Shift", "text")
     db.session.commit()
     status = status_named("On hold").id
     transition = transition_named("New", "Approve").id
@@ -733,7 +732,7 @@ def test_the_status_list_counts_work_orders_per_status(admin_client, admin):
     for _ in range(3):
         make_work_order(admin)
     page = admin_client.get("/admin/workflow/statuses").get_data(as_text=True)
-    assert configuration.status_usage() == {status_named("New").id: 3}
+    assert settings.status_usage() == {status_named("New").id: 3}
     assert "<td>3</td>" in page
     assert count(WorkOrder) == 3
 
@@ -792,9 +791,9 @@ def test_list_pages_use_a_fixed_number_of_queries(admin_client, admin, url):
     with QueryCounter(db.engine) as few:
         admin_client.get(url)
     for number in range(6):
-        status = configuration.save_status(admin, None, f"Extra {number}", "waiting", "info", 100 + number)
-        configuration.save_transition(admin, None, status.id, status_named("On hold").id, "Go", "workorder.work")
-        configuration.save_custom_field(admin, None, f"extra_{number}", f"Extra {number}", "text")
+        status = settings.save_status(admin, None, f"Extra {number}", "waiting", "info", 100 + number)
+        settings.save_transition(admin, None, status.id, status_named("On hold").id, "Go", "workorder.work")
+        settings.save_custom_field(admin, None, f"extra_{number}", f"Extra {number}", "text")
         make_work_order(admin)
     db.session.commit()
     with QueryCounter(db.engine) as many:
@@ -805,9 +804,9 @@ def test_list_pages_use_a_fixed_number_of_queries(admin_client, admin, url):
 
 def test_a_clash_that_slips_past_the_checks_is_a_conflict_not_a_500(admin_client, admin, monkeypatch):
     """Two admins saving the same name at once: the unique index decides, and the loser sees a message."""
-    monkeypatch.setattr(configuration, "_unique_name", lambda *args: None)
+    monkeypatch.setattr(settings, "_unique_name", lambda *args: None)
     with pytest.raises(Conflict):
-        configuration.save_status(admin, None, "New", "open", "info")
+        settings.save_status(admin, None, "New", "open", "info")
     db.session.rollback()
     response = post(admin_client, "/admin/workflow/types/new", {"name": "Corrective", "active": "y"})
     assert response.status_code == 422

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from cube.errors import EditConflict, InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import Comment, Status, User, WorkOrder, WorkOrderEvent
-from cube.workorders import services, workflow
+from cube.workflow import engine
+from cube.workorders import services
 from cube.workorders.numbering import next_number
 from cube.workorders.scoping import visible_work_orders
 from tests.support import QueryCounter, post
@@ -145,7 +146,7 @@ def test_default_workflow_end_to_end(make_user):
         if label == "Mark assigned":
             services.assign(supervisor, work_order, (technician.id,), team_id=None)
             reason = ""
-        workflow.apply_transition(actor, work_order, transition_named(source, label).id, reason)
+        engine.apply_transition(actor, work_order, transition_named(source, label).id, reason)
         db.session.commit()
     assert work_order.status.name == "Closed"
     assert work_order.started_at is not None
@@ -161,13 +162,13 @@ def test_technician_cannot_skip_steps_or_use_others_permissions(make_user):
     work_order = make_work_order(supervisor, assignees=(technician,))
     start = transition_named("Assigned", "Start work")
     with pytest.raises(InvalidTransition):
-        workflow.apply_transition(technician, work_order, start.id)  # it is still New
+        engine.apply_transition(technician, work_order, start.id)  # it is still New
     with pytest.raises(NotAllowed):
-        workflow.apply_transition(technician, work_order, transition_named("New", "Approve").id)
+        engine.apply_transition(technician, work_order, transition_named("New", "Approve").id)
     db.session.rollback()
     db.session.refresh(work_order)
     assert work_order.status.name == "New"
-    assert [t.name for t in workflow.available_transitions(technician, work_order)] == []
+    assert [t.name for t in engine.available_transitions(technician, work_order)] == []
 
 
 def test_guards(make_user):
@@ -175,9 +176,9 @@ def test_guards(make_user):
     work_order = make_work_order(supervisor)
     move_to(work_order, "Approved")
     with pytest.raises(InvalidTransition, match="Assign someone"):
-        workflow.apply_transition(supervisor, work_order, transition_named("Approved", "Mark assigned").id)
+        engine.apply_transition(supervisor, work_order, transition_named("Approved", "Mark assigned").id)
     with pytest.raises(ValidationFailed, match="reason"):
-        workflow.apply_transition(supervisor, work_order, transition_named("Approved", "Cancel").id, "   ")
+        engine.apply_transition(supervisor, work_order, transition_named("Approved", "Cancel").id, "   ")
     db.session.rollback()
     db.session.refresh(work_order)
     assert work_order.status.name == "Approved"
@@ -354,7 +355,7 @@ def test_status_count_is_configurable_without_breaking(make_user):
     db.session.commit()
     work_order = make_work_order(supervisor)
     move_to(work_order, "Completed")
-    workflow.apply_transition(supervisor, work_order, transition_named("Completed", "Review and close").id)
+    engine.apply_transition(supervisor, work_order, transition_named("Completed", "Review and close").id)
     assert work_order.status.name == "Signed off"
     assert work_order.closed_at is not None
     assert db.session.scalar(select(Status).where(Status.name == "Signed off")).category == "done"

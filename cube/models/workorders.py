@@ -153,7 +153,7 @@ work_order_assignees = Table(
 class WorkOrder(TimestampMixin, Base):
     """A piece of work, from request to closure. Archived, never deleted.
 
-    Milestones, all set by ``cube.workorders.workflow.apply_transition`` from status
+    Milestones, all set by ``cube.workflow.engine.apply_transition`` from status
     categories (never names):
 
     - ``started_at``: the first time it entered an active status; never cleared.

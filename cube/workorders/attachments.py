@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cube import storage
+from cube.actors import Actor, person_id
 from cube.errors import NotAllowed, ValidationFailed
 from cube.extensions import db
-from cube.models import Attachment, User, WorkOrder
+from cube.models import Attachment, WorkOrder
 from cube.products.images import FORMATS as IMAGE_FORMATS
 from cube.products.images import OPENERS as IMAGE_OPENERS
 from cube.workorders import events
@@ -206,7 +207,7 @@ def download_name(attachment: Attachment) -> str:
     return f"{original.stem or 'attachment'}.{kind.extension}"
 
 
-def can_upload(user: User, work_order: WorkOrder) -> bool:
+def can_upload(user: Actor, work_order: WorkOrder) -> bool:
     """True when ``user`` may attach files to a work order they can see."""
     if work_order.archived:
         return False
@@ -215,7 +216,7 @@ def can_upload(user: User, work_order: WorkOrder) -> bool:
     return work_order.requester_id is not None and work_order.requester_id == user.id
 
 
-def can_delete(user: User, attachment: Attachment) -> bool:
+def can_delete(user: Actor, attachment: Attachment) -> bool:
     """True when ``user`` uploaded the file or may edit work orders."""
     uploaded_it = attachment.uploaded_by_id is not None and attachment.uploaded_by_id == user.id
     return uploaded_it or user.has_permission("workorder.edit")
@@ -232,7 +233,7 @@ def attachments_of(work_order: WorkOrder) -> list[Attachment]:
     return list(db.session.scalars(query))
 
 
-def add_attachment(actor: User, work_order: WorkOrder, filename: str, data: bytes) -> Attachment:
+def add_attachment(actor: Actor, work_order: WorkOrder, filename: str, data: bytes) -> Attachment:
     """Check an upload by its content, store it under a random name and record it on the work order."""
     if not can_upload(actor, work_order):
         raise NotAllowed("You may not attach files to this work order.")
@@ -244,7 +245,7 @@ def add_attachment(actor: User, work_order: WorkOrder, filename: str, data: byte
         original_name=clean_filename(filename),
         content_type=kind.content_type,
         size_bytes=len(data),
-        uploaded_by_id=actor.id,
+        uploaded_by_id=person_id(actor),
     )
     db.session.add(attachment)
     db.session.flush()
@@ -260,7 +261,7 @@ def add_attachment(actor: User, work_order: WorkOrder, filename: str, data: byte
     return attachment
 
 
-def delete_attachment(actor: User, attachment: Attachment) -> None:
+def delete_attachment(actor: Actor, attachment: Attachment) -> None:
     """Remove a file (its uploader or an editor); it leaves the disk once the removal commits."""
     if not can_delete(actor, attachment):
         raise NotAllowed("Only the person who attached this file or an editor may remove it.")

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from cube.actors import Actor, person_id
 from cube.errors import DomainError, InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import Priority, Status, Team, Transition, User, WorkOrder
-from cube.workorders import events, services, workflow
+from cube.workflow import engine
+from cube.workorders import events, services
 from cube.workorders.scoping import visible_work_orders
 
 MAX_ITEMS = 200
@@ -76,12 +78,12 @@ class BulkReport:
         return len(self.items) - self.done
 
 
-def may_use_bulk(user: User) -> bool:
+def may_use_bulk(user: Actor) -> bool:
     """True when ``user`` holds a permission that at least one bulk action needs."""
     return any(user.has_permission(permission) for permission in BULK_PERMISSIONS)
 
 
-def set_priority(actor: User, work_order: WorkOrder, priority: Priority) -> bool:
+def set_priority(actor: Actor, work_order: WorkOrder, priority: Priority) -> bool:
     """Change a work order's priority (needs workorder.edit); False when it already has that priority."""
     if not actor.has_permission("workorder.edit"):
         raise NotAllowed("You may not change the priority of work orders.")
@@ -92,7 +94,7 @@ def set_priority(actor: User, work_order: WorkOrder, priority: Priority) -> bool
     old = work_order.priority_id
     work_order.priority_id = priority.id
     work_order.priority = priority
-    work_order.updated_by_id = actor.id
+    work_order.updated_by_id = person_id(actor)
     db.session.flush()
     events.record(work_order, actor, "edited", changes={"priority_id": [old, priority.id]})
     return True
@@ -138,8 +140,9 @@ def _check(change: BulkChange) -> _Plan:
     return _Plan(change, f"Move to {target.name}", target=target)
 
 
-def _assign(actor: User, work_order: WorkOrder, plan: _Plan) -> str:
+def _assign(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
     # What the change does not name is kept: people only keeps the team, a team only keeps the people.
+    """Assign one work order as the change asks; what happened, in words."""
     people = tuple(p.id for p in plan.people) or tuple(u.id for u in work_order.assignees)
     team_id = plan.team.id if plan.team is not None else work_order.team_id
     services.assign(actor, work_order, people, team_id=team_id)
@@ -147,28 +150,30 @@ def _assign(actor: User, work_order: WorkOrder, plan: _Plan) -> str:
     return f"Assigned to {names}" + (f", team {work_order.team.name}." if work_order.team else ".")
 
 
-def _prioritise(actor: User, work_order: WorkOrder, plan: _Plan) -> str:
+def _prioritise(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
+    """Set one work order's priority; what happened, in words."""
     assert plan.priority is not None
     changed = set_priority(actor, work_order, plan.priority)
     return f"Priority set to {plan.priority.name}." if changed else f"Already {plan.priority.name}."
 
 
-def _move(actor: User, work_order: WorkOrder, plan: _Plan, routes: dict[int, list[Transition]]) -> str:
+def _move(actor: Actor, work_order: WorkOrder, plan: _Plan, routes: dict[int, list[Transition]]) -> str:
+    """Move one work order to the target status along its own transition; what happened, in words."""
     target = plan.target
     assert target is not None
     if work_order.status_id == target.id:
         return f"Already {target.name}."
     if work_order.status_id not in routes:
-        routes[work_order.status_id] = workflow.transitions_from(work_order.status_id)
+        routes[work_order.status_id] = engine.transitions_from(work_order.status_id)
     # Statuses differ per item: take the transition from this one's status to the target, if the workflow has it.
     transition = next((t for t in routes[work_order.status_id] if t.to_status_id == target.id), None)
     if transition is None:
         raise InvalidTransition(f"It cannot move from {work_order.status.name} to {target.name}.")
-    status = workflow.apply_transition(actor, work_order, transition.id, plan.change.reason)
+    status = engine.apply_transition(actor, work_order, transition.id, plan.change.reason)
     return f"Now {status.name}."
 
 
-def apply_bulk(actor: User, work_order_ids: Sequence[int], change: BulkChange) -> BulkReport:
+def apply_bulk(actor: Actor, work_order_ids: Sequence[int], change: BulkChange) -> BulkReport:
     """Apply ``change`` to each work order ``actor`` may see and act on; report every id, done or refused.
 
     The change itself is checked first (ValidationFailed: nothing is touched). Then each work order is

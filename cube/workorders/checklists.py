@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from cube import audit
+from cube.actors import Actor, person_id
 from cube.errors import NotFound, ValidationFailed
 from cube.extensions import db
-from cube.models import ChecklistItem, ChecklistTemplate, User, WorkOrder, utcnow
+from cube.models import ChecklistItem, ChecklistTemplate, WorkOrder, utcnow
 from cube.validation import decimal_value, optional_text, required_text
 from cube.workorders import costs, events, services
 
@@ -84,6 +85,7 @@ def display_answer(item: ChecklistItem) -> str:
 
 
 def _clean_item(label: str, kind: str, required: object) -> dict[str, Any]:
+    """A checked label, kind and required flag for a new item."""
     label = required_text(label, field="label", label="A label", max_length=MAX_LABEL)
     if kind not in KINDS:
         raise ValidationFailed("Choose pass/fail, text or number.", field="kind")
@@ -91,23 +93,40 @@ def _clean_item(label: str, kind: str, required: object) -> dict[str, Any]:
 
 
 def _next_position(work_order: WorkOrder) -> int:
+    """The position after the last item of the checklist."""
     query = select(func.coalesce(func.max(ChecklistItem.position), 0)).where(
         ChecklistItem.work_order_id == work_order.id
     )
     return int(db.session.scalar(query) or 0) + 1
 
 
-def ensure_may_add(actor: User) -> None:
+def can_edit_checklist(actor: Actor, work_order: WorkOrder) -> bool:
+    """True when ``actor`` may add checklist items now (workorder.work or workorder.edit, while it is open)."""
+    return costs.holds_any(actor, EDITORS) and costs.is_workable(work_order)
+
+
+def can_answer_checklist(actor: Actor, work_order: WorkOrder) -> bool:
+    """True when ``actor`` may answer checklist items now (workorder.work, while it is open)."""
+    return actor.has_permission("workorder.work") and costs.is_workable(work_order)
+
+
+def can_create_follow_up(actor: Actor, work_order: WorkOrder) -> bool:
+    """True when ``actor`` may open follow-ups for failed items (workorder.create and a checklist editor)."""
+    return actor.has_permission("workorder.create") and can_edit_checklist(actor, work_order)
+
+
+def ensure_may_add(actor: Actor) -> None:
     """NotAllowed unless ``actor`` may add checklist items (workorder.work or workorder.edit)."""
     costs.require_any(actor, EDITORS, "You may not change this work order's checklist.")
 
 
-def _check_can_edit(actor: User, work_order: WorkOrder) -> None:
+def _check_can_edit(actor: Actor, work_order: WorkOrder) -> None:
+    """Refuse unless ``can_edit_checklist`` (saying why)."""
     ensure_may_add(actor)
     costs.ensure_workable(work_order, "its checklist")
 
 
-def add_item(actor: User, work_order: WorkOrder, label: str, kind: str, required: bool) -> ChecklistItem:
+def add_item(actor: Actor, work_order: WorkOrder, label: str, kind: str, required: bool) -> ChecklistItem:
     """Add one ad hoc item at the end of the checklist."""
     _check_can_edit(actor, work_order)
     cleaned = _clean_item(label, kind, required)
@@ -127,7 +146,7 @@ def add_item(actor: User, work_order: WorkOrder, label: str, kind: str, required
     return item
 
 
-def add_from_template(actor: User, work_order: WorkOrder, template: ChecklistTemplate) -> list[ChecklistItem]:
+def add_from_template(actor: Actor, work_order: WorkOrder, template: ChecklistTemplate) -> list[ChecklistItem]:
     """Copy an active template's items to the end of the checklist."""
     _check_can_edit(actor, work_order)
     if not template.active:
@@ -153,6 +172,7 @@ def add_from_template(actor: User, work_order: WorkOrder, template: ChecklistTem
 
 
 def _clean_answer(item: ChecklistItem, value: str | None) -> str | None:
+    """An answer checked against the item's kind (None clears it)."""
     text = (value or "").strip()
     if not text:
         return None
@@ -167,8 +187,9 @@ def _clean_answer(item: ChecklistItem, value: str | None) -> str | None:
     return optional_text(text, field="value", label="The answer", max_length=MAX_TEXT)
 
 
-def answer(actor: User, work_order: WorkOrder, item: ChecklistItem, value: str | None) -> ChecklistItem:
+def answer(actor: Actor, work_order: WorkOrder, item: ChecklistItem, value: str | None) -> ChecklistItem:
     """Answer an item (pass/fail/na, a number or text) or clear it with an empty value."""
+    # The parts of can_answer_checklist, each refused with its own reason.
     costs.require_any(actor, ("workorder.work",), "You may not answer checklists.")
     if item.work_order_id != work_order.id:
         raise NotFound("There is no such checklist item on this work order.")
@@ -176,7 +197,7 @@ def answer(actor: User, work_order: WorkOrder, item: ChecklistItem, value: str |
     cleaned = _clean_answer(item, value)
     old = item.answer
     item.answer = cleaned
-    item.answered_by_id = actor.id if cleaned is not None else None
+    item.answered_by_id = person_id(actor) if cleaned is not None else None
     item.answered_at = utcnow() if cleaned is not None else None
     db.session.flush()
     db.session.expire(item, ["answered_by"])
@@ -188,7 +209,7 @@ def answer(actor: User, work_order: WorkOrder, item: ChecklistItem, value: str |
     return item
 
 
-def create_follow_up(actor: User, work_order: WorkOrder, item: ChecklistItem) -> WorkOrder:
+def create_follow_up(actor: Actor, work_order: WorkOrder, item: ChecklistItem) -> WorkOrder:
     """Open a work order for a failed item, linked from it; a second call returns the same one."""
     costs.require_any(actor, ("workorder.create",), "You may not create work orders.")
     ensure_may_add(actor)
@@ -275,7 +296,7 @@ def format_lines(items: list[dict[str, Any]]) -> str:
 
 
 def save_template(
-    actor: User, template: ChecklistTemplate | None, name: str, items: list[dict[str, Any]], *, active: bool = True
+    actor: Actor, template: ChecklistTemplate | None, name: str, items: list[dict[str, Any]], *, active: bool = True
 ) -> ChecklistTemplate:
     """Create a template (``template`` None) or replace an existing one's name, items and state."""
     costs.require_any(actor, ("workflow.manage",), "You may not manage checklist templates.")

@@ -19,13 +19,13 @@ from sqlalchemy import ScalarSelect, func, select, update
 from cube.actors import Actor
 from cube.errors import InvalidTransition, NotAllowed
 from cube.extensions import db
-from cube.models import PartUsage, StatusCategory, TimeLog, User, WorkOrder
+from cube.models import PartUsage, TimeLog, WorkOrder
+from cube.workflow.categories import OPEN_CATEGORIES
 
 CENT = Decimal("0.01")
 VIEW_COSTS = "workorder.view_costs"
 # Keys of work order history (event data and edited-field labels) that carry money.
 COST_DETAILS = frozenset({"unit_cost", "estimated_cost", "Estimated cost", "Actual cost", "hourly_rate"})
-WORKABLE = (StatusCategory.OPEN, StatusCategory.ACTIVE, StatusCategory.WAITING)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def is_cost_detail(key: object) -> bool:
 
 def is_workable(work_order: WorkOrder) -> bool:
     """True while the work order's checklist, time and parts may change (open, active or waiting)."""
-    return not work_order.archived and work_order.status.category in WORKABLE
+    return not work_order.archived and work_order.status.category in OPEN_CATEGORIES
 
 
 def ensure_workable(work_order: WorkOrder, what: str) -> None:
@@ -121,7 +121,12 @@ def ensure_workable(work_order: WorkOrder, what: str) -> None:
         )
 
 
-def require_any(actor: User, permissions: tuple[str, ...], message: str) -> None:
+def holds_any(actor: Actor, permissions: tuple[str, ...]) -> bool:
+    """True when ``actor`` holds at least one of ``permissions``."""
+    return any(actor.has_permission(p) for p in permissions)
+
+
+def require_any(actor: Actor, permissions: tuple[str, ...], message: str) -> None:
     """NotAllowed unless ``actor`` holds at least one of ``permissions``."""
-    if not any(actor.has_permission(p) for p in permissions):
+    if not holds_any(actor, permissions):
         raise NotAllowed(message)

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import joinedload
 
+from cube.actors import Actor
 from cube.extensions import db
-from cube.models import User, WorkOrder
+from cube.models import WorkOrder
 from cube.products.assets import location_tree
 from cube.workorders import costs
 from cube.workorders.queries import WorkOrderFilters, work_order_list
@@ -41,7 +42,7 @@ COLUMNS = (
 COST_COLUMNS = ("Actual cost",)  # only for those who may see costs (workorder.view_costs)
 
 
-def work_order_rows(user: User, filters: WorkOrderFilters, zone: ZoneInfo) -> Iterator[list[str]]:
+def work_order_rows(user: Actor, filters: WorkOrderFilters, zone: ZoneInfo) -> Iterator[list[str]]:
     """The header and one row per work order ``user`` sees through ``filters``; times in ``zone``.
 
     Cost columns are included only when ``user`` may see costs.

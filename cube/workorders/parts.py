@@ -13,9 +13,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from cube.actors import Actor, person_id
 from cube.errors import NotFound, ValidationFailed
 from cube.extensions import db
-from cube.models import PartUsage, Product, User, WorkOrder
+from cube.models import PartUsage, Product, WorkOrder
 from cube.products import inventory
 from cube.validation import decimal_value
 from cube.workorders import costs, events
@@ -77,16 +78,27 @@ def outstanding_by_usage(work_order: WorkOrder) -> dict[int, Decimal]:
     return {usage_id: Decimal(str(net or 0)).quantize(Decimal("0.001")) for usage_id, net in rows}
 
 
+def can_use_parts(actor: Actor, work_order: WorkOrder) -> bool:
+    """True when ``actor`` may use and return parts on the work order now (workorder.work, while it is open)."""
+    return actor.has_permission("workorder.work") and costs.is_workable(work_order)
+
+
+def _check(actor: Actor, work_order: WorkOrder) -> None:
+    """Refuse unless ``can_use_parts`` (saying why)."""
+    costs.require_any(actor, ("workorder.work",), "You may not log parts.")
+    costs.ensure_workable(work_order, "its parts")
+
+
 def _quantity(value: Decimal | str) -> Decimal:
+    """A positive quantity with at most three decimals."""
     return decimal_value(value, field="quantity", label="Quantity", places=3, minimum=Decimal("0.001"))
 
 
 def use_part(
-    actor: User, work_order: WorkOrder, product_id: int, location_id: int, quantity: Decimal | str
+    actor: Actor, work_order: WorkOrder, product_id: int, location_id: int, quantity: Decimal | str
 ) -> PartUsage:
     """Issue stock for the work order and record the part at today's unit cost."""
-    costs.require_any(actor, ("workorder.work",), "You may not log parts.")
-    costs.ensure_workable(work_order, "its parts")
+    _check(actor, work_order)
     amount = _quantity(quantity)
     product = db.session.get(Product, product_id)
     if product is None:
@@ -113,7 +125,7 @@ def use_part(
         quantity=amount,
         unit_cost=unit_cost,
         stock_movement_id=movement.id,
-        used_by_id=actor.id,
+        used_by_id=person_id(actor),
     )
     db.session.add(usage)
     db.session.flush()
@@ -132,7 +144,7 @@ def use_part(
     return usage
 
 
-def return_part(actor: User, work_order: WorkOrder, usage: PartUsage, quantity: Decimal | str) -> PartUsage:
+def return_part(actor: Actor, work_order: WorkOrder, usage: PartUsage, quantity: Decimal | str) -> PartUsage:
     """Put unused parts back into stock at the place they came from; never more than is still out."""
     costs.require_any(actor, ("workorder.work",), "You may not log parts.")
     if usage.work_order_id != work_order.id:
@@ -165,7 +177,7 @@ def return_part(actor: User, work_order: WorkOrder, usage: PartUsage, quantity: 
         quantity=-amount,
         unit_cost=usage.unit_cost,
         stock_movement_id=movement.id,
-        used_by_id=actor.id,
+        used_by_id=person_id(actor),
     )
     db.session.add(returned)
     db.session.flush()

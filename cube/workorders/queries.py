@@ -4,25 +4,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, func, select, union
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
+from cube.actors import Actor
 from cube.extensions import db
-from cube.models import Comment, Priority, Status, User, WorkOrder, utcnow, work_order_assignees
+from cube.models import Comment, Priority, Status, WorkOrder, utcnow, work_order_assignees
 from cube.timezones import zone_of
+from cube.workflow.categories import OPEN_CATEGORIES, category_of
 from cube.workorders.scoping import visible_work_orders
 
-# Sort keys users may ask for -> columns (a leading "-" means descending).
-SORTS = {
+# Sort keys users may ask for -> columns (a leading "-" means descending); lists and the board share them.
+SORTS: dict[str, InstrumentedAttribute[Any]] = {
     "created": WorkOrder.created_at,
     "due": WorkOrder.due_at,
     "number": WorkOrder.number,
     "updated": WorkOrder.updated_at,
     "priority": Priority.position,
 }
-OPEN_CATEGORIES = ("open", "active", "waiting")
+SORT_CHOICES = [
+    ("-created", "Newest first"),
+    ("created", "Oldest first"),
+    ("due", "Due soonest"),
+    ("-due", "Due latest"),
+    ("priority", "Priority"),
+    ("number", "Number"),
+    ("-updated", "Recently changed"),
+]
+DEFAULT_SORT = "-created"
+
+
+def sort_order(sort: str) -> list[ColumnElement[Any]]:
+    """The ORDER BY of a sort key (newest first when the key is unknown), ties broken by newest id."""
+    key = sort.lstrip("-")
+    column = SORTS.get(key, WorkOrder.created_at)
+    descending = sort.startswith("-") if key in SORTS else True
+    return [column.desc() if descending else column.asc(), WorkOrder.id.desc()]
 
 
 @dataclass(frozen=True)
@@ -44,14 +64,15 @@ class WorkOrderFilters:
     due_to: date | None = None
     created_from: date | None = None
     created_to: date | None = None
-    sort: str = "-created"
+    sort: str = DEFAULT_SORT
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight of ``day`` in ``zone``."""
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def work_order_list(user: User, filters: WorkOrderFilters) -> Select[tuple[WorkOrder]]:
+def work_order_list(user: Actor, filters: WorkOrderFilters) -> Select[tuple[WorkOrder]]:
     """The visible work orders matching ``filters``, sorted as asked."""
     zone = zone_of(user)
     now = utcnow()
@@ -89,8 +110,9 @@ def work_order_list(user: User, filters: WorkOrderFilters) -> Select[tuple[WorkO
         query = query.where(WorkOrder.id.in_(select(matches.subquery().c[0])))
     if filters.status_id is not None:
         query = query.where(WorkOrder.status_id == filters.status_id)
-    if filters.category in ("open", "active", "waiting", "done", "cancelled"):
-        query = query.where(Status.category == filters.category)
+    category = category_of(filters.category)
+    if category is not None:
+        query = query.where(Status.category == category)
     for column, value in (
         (WorkOrder.priority_id, filters.priority_id),
         (WorkOrder.type_id, filters.type_id),
@@ -111,15 +133,11 @@ def work_order_list(user: User, filters: WorkOrderFilters) -> Select[tuple[WorkO
         query = query.where(WorkOrder.created_at >= _day_start(filters.created_from, zone))
     if filters.created_to:
         query = query.where(WorkOrder.created_at < _day_start(filters.created_to + timedelta(days=1), zone))
-    key = filters.sort.lstrip("-")
-    column = SORTS.get(key, WorkOrder.created_at)
-    descending = filters.sort.startswith("-") if key in SORTS else True
-    order = column.desc() if descending else column.asc()
-    return query.order_by(order, WorkOrder.id.desc()).options(selectinload(WorkOrder.assignees))
+    return query.order_by(*sort_order(filters.sort)).options(selectinload(WorkOrder.assignees))
 
 
 def recent_work_orders(
-    user: User, *, asset_id: int | None = None, company_id: int | None = None, limit: int = 20
+    user: Actor, *, asset_id: int | None = None, company_id: int | None = None, limit: int = 20
 ) -> list[WorkOrder]:
     """The newest work orders on an asset or for a company that ``user`` may see."""
     query = visible_work_orders(user).order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(limit)
@@ -128,3 +146,9 @@ def recent_work_orders(
     if company_id is not None:
         query = query.where(WorkOrder.company_id == company_id)
     return list(db.session.scalars(query))
+
+
+def comments_by_id(work_order: WorkOrder) -> dict[int, Comment]:
+    """The comments of a work order by id (the timeline shows them next to their events)."""
+    query = select(Comment).where(Comment.work_order_id == work_order.id)
+    return {comment.id: comment for comment in db.session.scalars(query)}

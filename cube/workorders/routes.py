@@ -1,83 +1,31 @@
-"""Views: the work order list, detail page, create/edit, transitions, comments, assignment."""
+"""Views: the work order list, detail page, create/edit, transitions, comments, assignment, archiving."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cube.auth.redirects import is_local_path
-from cube.errors import DomainError, ValidationFailed
+from cube.edge import act, save_form
 from cube.extensions import db
-from cube.forms import options, show_error
-from cube.models import (
-    Asset,
-    Company,
-    Priority,
-    Status,
-    Team,
-    User,
-    WorkOrder,
-    WorkOrderType,
-)
+from cube.forms import options
+from cube.models import WorkOrder
 from cube.pagination import window
-from cube.parsing import MAX_ID, bounded_int, optional_int
+from cube.parsing import optional_int
 from cube.permissions import can, requires, signed_in
-from cube.products.catalog import product_by_sku
 from cube.products.forms import location_options
 from cube.timezones import as_utc
-from cube.workorders import services, timeline, workflow
-from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderFilterForm, WorkOrderForm
-from cube.workorders.queries import WorkOrderFilters, work_order_list
-
-bp = Blueprint("workorders", __name__, url_prefix="/work-orders")
-
-
-def _people() -> list[tuple[int, str]]:
-    return list(db.session.execute(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all())
-
-
-def _named(model: type, order: object) -> list[tuple[int, str]]:
-    return list(db.session.execute(select(model.id, model.name).order_by(order)).all())
-
-
-def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
-    """The list filters from the query string (unknown values are ignored)."""
-    form = WorkOrderFilterForm(request.args)
-    form.status.choices = options(_named(Status, Status.position), blank="Any status")
-    form.priority.choices = options(_named(Priority, Priority.position), blank="Any priority")
-    form.type.choices = options(_named(WorkOrderType, WorkOrderType.name), blank="Any type")
-    form.assignee.choices = options(_people(), blank="Anyone")
-    form.team.choices = options(_named(Team, Team.name), blank="Any team")
-    form.company.choices = options(_named(Company, Company.name), blank="Any company")
-    form.validate()
-
-    def valid(field: object) -> object:
-        return None if getattr(field, "errors", None) else getattr(field, "data", None)
-
-    filters = WorkOrderFilters(
-        q=valid(form.q) or "",
-        view=form.view.data or "",
-        status_id=form.status.data,
-        category=form.category.data or "",
-        priority_id=form.priority.data,
-        type_id=form.type.data,
-        assignee_id=form.assignee.data,
-        team_id=form.team.data,
-        company_id=form.company.data,
-        product_id=optional_int(form.product.data),
-        asset_id=optional_int(form.asset.data),
-        due_from=valid(form.due_from),
-        due_to=valid(form.due_to),
-        created_from=valid(form.created_from),
-        created_to=valid(form.created_to),
-        sort=form.sort.data or "-created",
-    )
-    return form, filters
+from cube.workflow import engine, settings
+from cube.workorders import choices, services, timeline
+from cube.workorders.blueprint import bp
+from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
+from cube.workorders.listing import list_filters
+from cube.workorders.pages import detail_at
+from cube.workorders.queries import work_order_list
 
 
 @bp.route("")
@@ -88,70 +36,70 @@ def list_work_orders() -> str:
     page = window(work_order_list(current_user, filters))
     # Quick actions (start, pause, complete) on "My work": the transitions each row's status allows.
     actions = (
-        workflow.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
+        engine.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
     )
     return render_template("workorders/list.html", form=form, page=page, actions=actions)
 
 
 def _form(work_order: WorkOrder | None) -> WorkOrderForm:
-    form = WorkOrderForm(obj=work_order)
-    people = _people()
-    form.type_id.choices = options(
-        db.session.execute(select(WorkOrderType.id, WorkOrderType.name).where(WorkOrderType.active.is_(True))).all()
-    )
-    form.priority_id.choices = options(
-        db.session.execute(
-            select(Priority.id, Priority.name).where(Priority.active.is_(True)).order_by(Priority.position)
-        ).all()
-    )
-    form.team_id.choices = options(_named(Team, Team.name), blank="No team")
-    form.assignee_ids.choices = options(people)
-    form.supervisor_id.choices = options(people, blank="No supervisor")
-    form.requester_id.choices = options(people, blank="Me")
-    form.company_id.choices = options(_named(Company, Company.name), blank="No company")
+    """The create/edit form with its options; fields the person may not set are left off."""
+    form = work_order_form(settings.active_custom_fields(), obj=work_order)
+    form.drop(name for name in services.FIELD_PERMISSIONS if not services.may_set_field(current_user, name))
+    people = choices.people()
+    form.type_id.choices = options(choices.types(active_only=True))
+    form.priority_id.choices = options(choices.priorities(active_only=True))
+    if "team_id" in form:
+        form.team_id.choices = options(choices.teams(), blank="No team")
+    if "assignee_ids" in form:
+        form.assignee_ids.choices = options(people)
+    if "supervisor_id" in form:
+        form.supervisor_id.choices = options(people, blank="No supervisor")
+    if "requester_id" in form:
+        form.requester_id.choices = options(people, blank="Me")
+    form.company_id.choices = options(choices.companies(), blank="No company")
     form.location_id.choices = location_options(blank="No location")
-    form.asset_id.choices = options(
-        db.session.execute(select(Asset.id, Asset.serial_number).order_by(Asset.serial_number).limit(500)).all(),
-        blank="No asset",
-    )
+    form.asset_id.choices = options(choices.assets(), blank="No asset")
     if not form.is_submitted():
         if work_order is None:
-            default = db.session.scalar(select(Priority.id).where(Priority.is_default.is_(True)))
-            form.priority_id.data = default
+            form.priority_id.data = choices.default_priority_id()
             form.submission_key.data = secrets.token_hex(16)
             form.asset_id.data = optional_int(request.args.get("asset"))
         else:
             form.version.data = str(work_order.version)
-            form.assignee_ids.data = [u.id for u in work_order.assignees]
+            if "assignee_ids" in form:
+                form.assignee_ids.data = [u.id for u in work_order.assignees]
             form.product_sku.data = work_order.product.sku if work_order.product else ""
+            stored = work_order.custom_values or {}
+            for field in form.custom_fields():
+                value = stored.get(field.name.removeprefix("custom_"))
+                field.data = "" if value is None else str(value)
     return form
 
 
+def _value(form: WorkOrderForm, name: str) -> object:
+    """A field's value, or None when the field is not on this person's form."""
+    return form[name].data if name in form else None
+
+
 def _data(form: WorkOrderForm) -> services.WorkOrderData:
-    product_id = None
-    if (form.product_sku.data or "").strip():
-        product = product_by_sku(form.product_sku.data or "")
-        if product is None:
-            raise ValidationFailed("No product has this SKU.", field="product_sku")
-        product_id = product.id
-    custom = {key[7:]: value for key, value in request.form.items() if key.startswith("custom_")}
+    """The service's input from a validated form (the SKU is looked up by the service)."""
     return services.WorkOrderData(
         title=form.title.data or "",
         description=form.description.data or "",
         type_id=form.type_id.data or 0,
         priority_id=form.priority_id.data or 0,
-        requester_id=form.requester_id.data,
-        team_id=form.team_id.data,
-        supervisor_id=form.supervisor_id.data,
+        requester_id=_value(form, "requester_id"),  # type: ignore[arg-type]
+        team_id=_value(form, "team_id"),  # type: ignore[arg-type]
+        supervisor_id=_value(form, "supervisor_id"),  # type: ignore[arg-type]
         company_id=form.company_id.data,
-        product_id=product_id,
+        product_id=services.product_id_for_sku(form.product_sku.data),
         asset_id=form.asset_id.data,
         location_id=form.location_id.data,
         due_at=_as_utc(form.due_at.data),
         planned_start=_as_utc(form.planned_start.data),
         estimated_hours=form.estimated_hours.data,
-        estimated_cost=form.estimated_cost.data,
-        custom_values=custom,
+        estimated_cost=_value(form, "estimated_cost"),  # type: ignore[arg-type]
+        custom_values=form.custom_values(),
     )
 
 
@@ -160,24 +108,30 @@ def _as_utc(value: datetime | None) -> datetime | None:
     return as_utc(value, current_user)
 
 
+def _detail(work_order: WorkOrder, anchor: str = "") -> str:
+    """The work order's page (at ``anchor``)."""
+    return detail_at(work_order.id, anchor)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires("workorder.create")
 def create_work_order() -> Response | str:
     """Open a new work order (posting the same form twice creates one)."""
     form = _form(None)
     if form.validate_on_submit():
-        try:
-            assignees = tuple(form.assignee_ids.data or ()) if can("workorder.assign") else ()
-            work_order = services.create_work_order(
-                current_user, _data(form), assignee_ids=assignees, submission_key=form.submission_key.data or None
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{work_order.number} created.", "success")
-            return redirect(url_for("workorders.show_work_order", work_order_id=work_order.id))
+        done = save_form(
+            form,
+            lambda: services.create_work_order(
+                current_user,
+                _data(form),
+                assignee_ids=tuple(_value(form, "assignee_ids") or ()),  # type: ignore[arg-type]
+                submission_key=form.submission_key.data or None,
+            ),
+            success=lambda work_order: f"{work_order.number} created.",
+            redirect_to=_detail,
+        )
+        if done is not None:
+            return done
     return render_template("workorders/form.html", form=form, work_order=None)
 
 
@@ -187,22 +141,18 @@ def edit_work_order(work_order_id: int) -> Response | str:
     """Edit a work order's details (a stale edit gets a 409 showing what changed)."""
     work_order = services.get_visible(current_user, work_order_id)
     form = _form(work_order)
-    del form.assignee_ids
+    form.drop(["assignee_ids"])
     if form.validate_on_submit():
-        version = (form.version.data or "").strip()
-        try:
-            services.update_work_order(
-                current_user, work_order, _data(form), expected_version=bounded_int(version, 0, MAX_ID)
-            )
-        except DomainError as exc:
-            if exc.status_code == 409:
-                raise
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Changes saved.", "success")
-            return redirect(url_for("workorders.show_work_order", work_order_id=work_order.id))
+        done = save_form(
+            form,
+            lambda: services.update_work_order(
+                current_user, work_order, _data(form), expected_version=optional_int(form.version.data)
+            ),
+            success="Changes saved.",
+            redirect_to=_detail(work_order),
+        )
+        if done is not None:
+            return done
     return render_template("workorders/form.html", form=form, work_order=work_order)
 
 
@@ -213,15 +163,13 @@ def show_work_order(work_order_id: int) -> str:
     work_order = services.get_visible(current_user, work_order_id)
     assign_form = None
     if can("workorder.assign"):
-        assign_form = AssignForm(prefix="assign")
-        assign_form.assignee_ids.choices = options(_people())
-        assign_form.team_id.choices = options(_named(Team, Team.name), blank="No team")
+        assign_form = _assign_form()
         assign_form.assignee_ids.data = [u.id for u in work_order.assignees]
         assign_form.team_id.data = work_order.team_id
     return render_template(
         "workorders/detail.html",
         work_order=work_order,
-        transitions=workflow.available_transitions(current_user, work_order),
+        transitions=engine.available_transitions(current_user, work_order),
         transition_form=TransitionForm(),
         comment_form=CommentForm(prefix="comment"),
         assign_form=assign_form,
@@ -232,28 +180,36 @@ def show_work_order(work_order_id: int) -> str:
 @bp.route("/<int:work_order_id>/transition", methods=["POST"])
 @signed_in
 def transition(work_order_id: int) -> Response:
-    """Move the work order to another status (the same checks as the board)."""
+    """Move the work order to another status (the same checks as the board).
+
+    From a page (a local ``next``) a refusal goes back there with a message; a direct request gets
+    the error status.
+    """
     work_order = services.get_visible(current_user, work_order_id)
     form = TransitionForm()
     transition_id = optional_int(form.transition_id.data)
     if not form.validate_on_submit() or transition_id is None:
         abort(400)
-    try:
-        status = workflow.apply_transition(current_user, work_order, transition_id, form.reason.data or "")
-    except DomainError as exc:
-        if not is_local_path(request.form.get("next")) or exc.status_code == 403:
-            raise  # a direct request gets the error status; the board goes back with a message
-        db.session.rollback()
-        flash(f"{work_order.number}: {exc.message}", "danger")
-        return redirect(_back(work_order))
-    db.session.commit()
-    flash(f"{work_order.number} is now {status.name}.", "success")
-    return redirect(_back(work_order))
+
+    def move() -> object:
+        return engine.apply_transition(current_user, work_order, transition_id, form.reason.data or "")
+
+    def moved(status: object) -> str:
+        return f"{work_order.number} is now {status.name}."  # type: ignore[attr-defined]
+
+    back = _back(work_order)
+    if not is_local_path(request.form.get("next")):
+        status = move()  # a refusal propagates to the error handler (which rolls back) with its status
+        db.session.commit()
+        flash(moved(status), "success")
+        return redirect(back)
+    return act(move, success=moved, redirect_to=back, prefix=f"{work_order.number}: ")
 
 
 def _back(work_order: WorkOrder) -> str:
+    """Where a transition returns: the local page it came from, or the work order."""
     target = request.form.get("next", "")
-    return target if is_local_path(target) else url_for("workorders.show_work_order", work_order_id=work_order.id)
+    return target if is_local_path(target) else _detail(work_order)
 
 
 @bp.route("/<int:work_order_id>/comments", methods=["POST"])
@@ -262,13 +218,15 @@ def add_comment(work_order_id: int) -> Response:
     """Post a comment (mentions with @name or @e-mail)."""
     work_order = services.get_visible(current_user, work_order_id)
     form = CommentForm(prefix="comment")
-    if form.validate_on_submit():
-        services.add_comment(current_user, work_order, form.body.data or "")
-        db.session.commit()
-        flash("Comment added.", "success")
-    else:
+    back = _detail(work_order, "timeline")
+    if not form.validate_on_submit():
         flash("Write a comment first (at most 16,000 characters).", "danger")
-    return redirect(url_for("workorders.show_work_order", work_order_id=work_order.id) + "#timeline")
+        return redirect(back)
+    return act(
+        lambda: services.add_comment(current_user, work_order, form.body.data or ""),
+        success="Comment added.",
+        redirect_to=back,
+    )
 
 
 @bp.route("/<int:work_order_id>/archive", methods=["POST"])
@@ -276,10 +234,20 @@ def add_comment(work_order_id: int) -> Response:
 def archive(work_order_id: int) -> Response:
     """Take the work order out of every list; it is kept, never deleted."""
     work_order = services.get_visible(current_user, work_order_id)
-    services.archive(current_user, work_order)
-    db.session.commit()
-    flash(f"{work_order.number} is archived.", "success")
-    return redirect(url_for("workorders.list_work_orders"))
+    return act(
+        lambda: services.archive(current_user, work_order),
+        success=f"{work_order.number} is archived.",
+        redirect_to=url_for("workorders.list_work_orders"),
+        back=_detail(work_order),
+    )
+
+
+def _assign_form() -> AssignForm:
+    """The assignment form with its options."""
+    form = AssignForm(prefix="assign")
+    form.assignee_ids.choices = options(choices.people())
+    form.team_id.choices = options(choices.teams(), blank="No team")
+    return form
 
 
 @bp.route("/<int:work_order_id>/assign", methods=["POST"])
@@ -287,17 +255,14 @@ def archive(work_order_id: int) -> Response:
 def assign(work_order_id: int) -> Response:
     """Set who works on it and which team owns it."""
     work_order = services.get_visible(current_user, work_order_id)
-    form = AssignForm(prefix="assign")
-    form.assignee_ids.choices = options(_people())
-    form.team_id.choices = options(_named(Team, Team.name), blank="No team")
-    if form.validate_on_submit():
-        services.assign(current_user, work_order, tuple(form.assignee_ids.data or ()), team_id=form.team_id.data)
-        db.session.commit()
-        flash("Assignment saved.", "success")
-    else:
+    form = _assign_form()
+    if not form.validate_on_submit():
         flash("Choose people and a team from the lists.", "danger")
-    return redirect(url_for("workorders.show_work_order", work_order_id=work_order.id))
-
-
-# Views for the parts of a work order live in their own modules, added to ``bp``.
-from cube.workorders import board_routes, file_routes, work_routes  # noqa: E402, F401
+        return redirect(_detail(work_order))
+    return act(
+        lambda: services.assign(
+            current_user, work_order, tuple(form.assignee_ids.data or ()), team_id=form.team_id.data
+        ),
+        success="Assignment saved.",
+        redirect_to=_detail(work_order),
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
 
-from cube.models import Team, User, WorkOrder, team_members, work_order_assignees
+from cube.actors import Actor
+from cube.models import Team, WorkOrder, team_members, work_order_assignees
 
 
-def visible_work_orders(user: User) -> Select[tuple[WorkOrder]]:
+def visible_work_orders(user: Actor) -> Select[tuple[WorkOrder]]:
     """The work orders ``user`` may see (archived ones excluded).
 
-    All of them with ``workorder.view_all``; otherwise their own requests and
+    All of them with ``workorder.view_all`` (the system actor holds it); otherwise their own requests and
     creations, work assigned to them, and, with ``workorder.view_team``, the
     work of teams they belong to or supervise.
     """
@@ -21,7 +22,7 @@ def visible_work_orders(user: User) -> Select[tuple[WorkOrder]]:
     return query.where(visibility_condition(user))
 
 
-def visibility_condition(user: User) -> ColumnElement[bool]:
+def visibility_condition(user: Actor) -> ColumnElement[bool]:
     """The WHERE condition behind ``visible_work_orders`` for a user without view_all."""
     if not user.active:
         return false()

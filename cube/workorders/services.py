@@ -1,4 +1,9 @@
-"""Creating, editing, assigning and commenting on work orders."""
+"""Creating, editing, assigning and commenting on work orders.
+
+Every function that changes data takes an ``actor`` (a person or ``cube.actors.SYSTEM``) and checks
+the permission itself. Some fields need more than ``workorder.create``/``workorder.edit`` to be set
+(``FIELD_PERMISSIONS``): a value for a field the actor may not set is not taken from the input.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from cube.actors import Actor, person_id, require
 from cube.editing import check_version
 from cube.errors import NotAllowed, NotFound, ValidationFailed
 from cube.extensions import db
+from cube.forms import strip_control_characters
 from cube.models import (
     Asset,
     Comment,
@@ -27,8 +34,10 @@ from cube.models import (
     WorkOrder,
     WorkOrderType,
 )
+from cube.products.catalog import product_by_sku
 from cube.validation import decimal_value, optional_text, required_text
-from cube.workorders import events, history, workflow
+from cube.workflow import engine
+from cube.workorders import events, history
 from cube.workorders.numbering import next_number
 from cube.workorders.scoping import visible_work_orders
 
@@ -58,7 +67,46 @@ class WorkOrderData:
     custom_values: dict[str, Any] = field(default_factory=dict)
 
 
-def get_visible(user: User, work_order_id: int) -> WorkOrder:
+# Fields that need a permission beyond creating or editing, and which one. Without it the service does
+# not take the field from the input: a new work order gets the default (the actor as requester, no
+# team, no supervisor, nobody assigned, no estimated cost) and an edit keeps the current value. The
+# form hides the same fields through ``may_set_field``, so only a forged post ever carries them.
+FIELD_PERMISSIONS: dict[str, str] = {
+    "requester_id": "workorder.assign",
+    "team_id": "workorder.assign",
+    "supervisor_id": "workorder.assign",
+    "assignee_ids": "workorder.assign",
+    "estimated_cost": "workorder.edit",
+}
+
+
+def may_set_field(actor: Actor, name: str) -> bool:
+    """True when ``actor`` may choose the value of work order field ``name``."""
+    permission = FIELD_PERMISSIONS.get(name)
+    return permission is None or actor.has_permission(permission)
+
+
+def _settable(actor: Actor, data: WorkOrderData, current: WorkOrder | None) -> WorkOrderData:
+    """``data`` with every field the actor may not set put back to its current value (or the default)."""
+    kept = {
+        name: getattr(current, name) if current is not None else None
+        for name in FIELD_PERMISSIONS
+        if name in FIELDS and not may_set_field(actor, name)
+    }
+    return replace(data, **kept)
+
+
+def product_id_for_sku(sku: str | None) -> int | None:
+    """The id of the product a typed SKU names (None when blank); refused on ``product_sku`` when none has it."""
+    if not (sku or "").strip():
+        return None
+    product = product_by_sku(sku or "")
+    if product is None:
+        raise ValidationFailed("No product has this SKU.", field="product_sku")
+    return product.id
+
+
+def get_visible(user: Actor, work_order_id: int) -> WorkOrder:
     """The work order if ``user`` may see it; NotFound otherwise (no hint that it exists)."""
     work_order = db.session.scalar(visible_work_orders(user).where(WorkOrder.id == work_order_id))
     if work_order is None:
@@ -67,16 +115,19 @@ def get_visible(user: User, work_order_id: int) -> WorkOrder:
 
 
 def _exists(model: type, value: int | None, field_name: str, label: str) -> None:
+    """Refuse an id that names no row, on the field the form shows it in."""
     if value is not None and db.session.get(model, value) is None:
         raise ValidationFailed(f"Choose {label} from the list.", field=field_name)
 
 
 def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The active custom fields' values, checked by kind and cleaned; a required one left empty is refused."""
     fields = db.session.scalars(select(CustomField).where(CustomField.active.is_(True))).all()
     cleaned: dict[str, Any] = {}
     for custom in fields:
         raw = values.get(custom.key)
-        text = "" if raw is None else str(raw).strip()
+        # Control characters are stripped as from every other field (PostgreSQL refuses NUL in text).
+        text = "" if raw is None else strip_control_characters(str(raw)).strip()
         if not text:
             if custom.required:
                 raise ValidationFailed(f"Fill in {custom.label}.", field=f"custom_{custom.key}")
@@ -104,6 +155,7 @@ def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _clean(data: WorkOrderData) -> WorkOrderData:
+    """Check and normalise the editable fields (ids exist, dates in order, text and numbers within bounds)."""
     _exists(WorkOrderType, data.type_id, "type_id", "a type")
     _exists(Priority, data.priority_id, "priority_id", "a priority")
     _exists(User, data.requester_id, "requester_id", "a requester")
@@ -145,30 +197,38 @@ FIELDS = tuple(name for name in WorkOrderData.__dataclass_fields__)
 
 
 def _apply(work_order: WorkOrder, data: WorkOrderData) -> None:
+    """Copy the editable fields onto the work order."""
     for name in FIELDS:
         setattr(work_order, name, getattr(data, name))
 
 
 def create_work_order(
-    actor: User, data: WorkOrderData, *, assignee_ids: tuple[int, ...] = (), submission_key: str | None = None
+    actor: Actor, data: WorkOrderData, *, assignee_ids: tuple[int, ...] = (), submission_key: str | None = None
 ) -> WorkOrder:
     """Open a new work order in the initial status, numbered WO-YYYY-NNNNNN.
 
-    A repeated ``submission_key`` (the same form posted twice) returns the
-    work order the first post created instead of making another.
+    Needs ``workorder.create``. Fields the actor may not set (``FIELD_PERMISSIONS``: requester, team,
+    supervisor, assignees, estimated cost) are not taken from ``data``/``assignee_ids``: the work order
+    is filed with the actor as requester, no team or supervisor, nobody assigned and no estimated cost.
+    A repeated ``submission_key`` (the same form posted twice) returns the work order the first post
+    created instead of making another.
     """
+    require(actor, "workorder.create", "You may not create work orders.")
+    data = _settable(actor, data, None)
+    if not may_set_field(actor, "assignee_ids"):
+        assignee_ids = ()
     if submission_key:
         existing = db.session.scalar(select(WorkOrder).where(WorkOrder.submission_key == submission_key))
         if existing is not None:
             return existing
     data = _clean(data)
     if data.requester_id is None:
-        data = WorkOrderData(**{**{n: getattr(data, n) for n in FIELDS}, "requester_id": actor.id})
+        data = replace(data, requester_id=person_id(actor))
     work_order = WorkOrder(
         number=next_number(),
-        status=workflow.initial_status(),
-        created_by_id=actor.id,
-        updated_by_id=actor.id,
+        status=engine.initial_status(),
+        created_by_id=person_id(actor),
+        updated_by_id=person_id(actor),
         submission_key=submission_key or None,
     )
     _apply(work_order, data)
@@ -190,6 +250,8 @@ def create_work_order(
 
 
 def _describe(record: Any) -> dict[str, str]:
+    """The fields people see, as text, for the edit diff and the 409 page."""
+
     def name(obj: Any, attr: str = "name") -> str:
         return str(getattr(obj, attr)) if obj is not None else ""
 
@@ -213,11 +275,17 @@ def _describe(record: Any) -> dict[str, str]:
     }
 
 
-def update_work_order(actor: User, work_order: WorkOrder, data: WorkOrderData, *, expected_version: int | None) -> None:
-    """Save edits unless someone saved since ``expected_version`` (then EditConflict)."""
+def update_work_order(
+    actor: Actor, work_order: WorkOrder, data: WorkOrderData, *, expected_version: int | None
+) -> None:
+    """Save edits unless someone saved since ``expected_version`` (then EditConflict).
+
+    Needs ``workorder.edit``; fields the actor may not set (``FIELD_PERMISSIONS``) keep their values.
+    """
+    require(actor, "workorder.edit", "You may not edit work orders.")
     if work_order.archived:
         raise NotAllowed("Archived work orders cannot be edited.")
-    data = _clean(data)
+    data = _clean(_settable(actor, data, work_order))
     # Values of fields an admin has since deactivated are not on the form: keep them.
     active = set(db.session.scalars(select(CustomField.key).where(CustomField.active.is_(True))))
     kept = {key: value for key, value in (work_order.custom_values or {}).items() if key not in active}
@@ -239,7 +307,7 @@ def update_work_order(actor: User, work_order: WorkOrder, data: WorkOrderData, *
     check_version(expected_version, work_order.version, before, after, "work order")
     old_values = _values(work_order)
     _apply(work_order, data)
-    work_order.updated_by_id = actor.id
+    work_order.updated_by_id = person_id(actor)
     db.session.flush()
     changes, custom = _changed(old_values, _values(work_order))
     if changes or custom:
@@ -274,10 +342,9 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, l
     return changes, custom
 
 
-def assign(actor: User, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> None:
-    """Set the assignees and team; only active users can be assigned."""
-    if not actor.has_permission("workorder.assign"):
-        raise NotAllowed("You may not assign work orders.")
+def assign(actor: Actor, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> None:
+    """Set the assignees and team (``workorder.assign``); only active users can be assigned."""
+    require(actor, "workorder.assign", "You may not assign work orders.")
     users = (
         list(db.session.scalars(select(User).where(User.id.in_(user_ids), User.active.is_(True)))) if user_ids else []
     )
@@ -289,7 +356,7 @@ def assign(actor: User, work_order: WorkOrder, user_ids: tuple[int, ...], *, tea
     old_team = work_order.team_id
     work_order.assignees = users
     work_order.team_id = team_id
-    work_order.updated_by_id = actor.id
+    work_order.updated_by_id = person_id(actor)
     db.session.flush()
     db.session.expire(work_order, ["team"])
     new = sorted(u.id for u in users)
@@ -310,21 +377,22 @@ def mentioned_users(body: str) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def add_comment(actor: User, work_order: WorkOrder, body: str) -> Comment:
-    """Post a comment; @mentions are resolved and recorded."""
+def add_comment(actor: Actor, work_order: WorkOrder, body: str) -> Comment:
+    """Post a comment; @mentions are resolved and recorded (whoever may see the work order may comment)."""
     body = required_text(body, field="body", label="A comment", max_length=MAX_COMMENT)
     mentions = mentioned_users(body)
-    comment = Comment(work_order_id=work_order.id, author_id=actor.id, body=body, mentions=[u.id for u in mentions])
+    comment = Comment(
+        work_order_id=work_order.id, author_id=person_id(actor), body=body, mentions=[u.id for u in mentions]
+    )
     db.session.add(comment)
     db.session.flush()
     events.record(work_order, actor, "commented", comment_id=comment.id, mentioned_user_ids=[u.id for u in mentions])
     return comment
 
 
-def archive(actor: User, work_order: WorkOrder) -> None:
-    """Take a work order out of every list (it is kept, never deleted)."""
-    if not actor.has_permission("workorder.edit"):
-        raise NotAllowed("You may not archive work orders.")
+def archive(actor: Actor, work_order: WorkOrder) -> None:
+    """Take a work order out of every list (it is kept, never deleted); needs ``workorder.edit``."""
+    require(actor, "workorder.edit", "You may not archive work orders.")
     work_order.archived = True
     db.session.flush()
     events.record(work_order, actor, "archived")

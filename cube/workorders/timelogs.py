@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from cube.actors import Actor, is_system, person_id
 from cube.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from cube.extensions import db
 from cube.models import TimeLog, User, WorkOrder, utcnow
@@ -46,7 +47,7 @@ def logs_for(work_order: WorkOrder) -> list[TimeLog]:
     return list(db.session.scalars(query))
 
 
-def running_timer(user: User) -> TimeLog | None:
+def running_timer(user: Actor) -> TimeLog | None:
     """The timer ``user`` has running on any work order, if any."""
     query = select(TimeLog).where(TimeLog.user_id == user.id, TimeLog.ended_at.is_(None)).order_by(TimeLog.id)
     return db.session.scalars(query).first()
@@ -65,16 +66,25 @@ def get_log(work_order: WorkOrder, log_id: int) -> TimeLog:
     return log
 
 
-def _lock_person(user: User) -> None:
+def _lock_person(user: Actor) -> None:
+    """Serialise one person's timer changes (a row lock on them)."""
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
-def _check(actor: User, work_order: WorkOrder) -> None:
+def can_log_time(actor: Actor, work_order: WorkOrder) -> bool:
+    """True when ``actor`` may log time on the work order now (a person with workorder.work, while it is open)."""
+    return not is_system(actor) and actor.has_permission("workorder.work") and costs.is_workable(work_order)
+
+
+def _check(actor: Actor, work_order: WorkOrder) -> None:
+    """Refuse unless ``can_log_time`` (saying why)."""
+    if is_system(actor):
+        raise NotAllowed("Time is logged by the person who did the work, not by the system.")
     costs.require_any(actor, ("workorder.work",), "You may not log time.")
     costs.ensure_workable(work_order, "its time")
 
 
-def _finish(actor: User, log: TimeLog, ended_at: datetime) -> None:
+def _finish(actor: Actor, log: TimeLog, ended_at: datetime) -> None:
     """Stop a running timer and charge its work order."""
     work_order = db.session.get(WorkOrder, log.work_order_id)
     assert work_order is not None  # a time log's work order is never deleted
@@ -88,7 +98,7 @@ def _finish(actor: User, log: TimeLog, ended_at: datetime) -> None:
     costs.recalculate(work_order)
 
 
-def start_timer(actor: User, work_order: WorkOrder) -> TimeLog:
+def start_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
     """Start the actor's timer here; a timer running elsewhere is stopped first."""
     _check(actor, work_order)
     _lock_person(actor)
@@ -104,7 +114,7 @@ def start_timer(actor: User, work_order: WorkOrder) -> TimeLog:
     costs.lock(work_order)
     log = TimeLog(
         work_order_id=work_order.id,
-        user_id=actor.id,
+        user_id=person_id(actor),
         started_at=now,
         hourly_rate=Decimal(actor.hourly_rate or 0),
         hours=Decimal("0"),
@@ -115,7 +125,7 @@ def start_timer(actor: User, work_order: WorkOrder) -> TimeLog:
     return log
 
 
-def stop_timer(actor: User, work_order: WorkOrder) -> TimeLog:
+def stop_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
     """Stop the actor's timer on this work order and add its hours.
 
     Stopping is allowed even after the work order was completed or cancelled:
@@ -131,7 +141,7 @@ def stop_timer(actor: User, work_order: WorkOrder) -> TimeLog:
 
 
 def add_entry(
-    actor: User,
+    actor: Actor,
     work_order: WorkOrder,
     started_at: datetime | None,
     *,
@@ -170,7 +180,7 @@ def add_entry(
     costs.lock(work_order)
     log = TimeLog(
         work_order_id=work_order.id,
-        user_id=actor.id,
+        user_id=person_id(actor),
         started_at=started_at,
         ended_at=end,
         hours=amount,
@@ -193,13 +203,13 @@ def add_entry(
     return log
 
 
-def may_delete(actor: User, log: TimeLog) -> bool:
+def may_delete(actor: Actor, log: TimeLog) -> bool:
     """True when ``actor`` may delete ``log``: their own with workorder.work, anyone's with workorder.edit."""
-    own = log.user_id == actor.id and actor.has_permission("workorder.work")
+    own = log.user_id == person_id(actor) and actor.has_permission("workorder.work")
     return own or actor.has_permission("workorder.edit")
 
 
-def delete_entry(actor: User, work_order: WorkOrder, log: TimeLog) -> None:
+def delete_entry(actor: Actor, work_order: WorkOrder, log: TimeLog) -> None:
     """Remove a time entry: your own with workorder.work, anyone's with workorder.edit."""
     if log.work_order_id != work_order.id:
         raise NotFound("There is no such time entry on this work order.")

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from cube import audit
+from cube.actors import Actor, require
+from cube.editing import changes_between
 from cube.errors import Conflict, ValidationFailed
 from cube.extensions import db
 from cube.models import (
@@ -25,7 +28,6 @@ from cube.models import (
     Status,
     StatusCategory,
     Transition,
-    User,
     WorkOrder,
     WorkOrderType,
 )
@@ -41,6 +43,8 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_POSITION = 100_000
 MAX_CHOICE_LENGTH = 80
 MAX_CHOICES = 100
+MANAGE = "workflow.manage"  # the permission every change here needs
+R = TypeVar("R")
 
 
 def transition_permissions() -> list[str]:
@@ -145,26 +149,89 @@ def _flush() -> None:
         raise Conflict("Someone else saved a clashing entry at the same time; reload and try again.") from exc
 
 
+def _store(record: R | None, model: type[R], **values: Any) -> R:
+    """Add a new row (``record`` None) or change ``record``, then flush."""
+    if record is None:
+        record = model()
+        db.session.add(record)
+    for name, value in values.items():
+        setattr(record, name, value)
+    _flush()
+    return record
+
+
 def _snapshot(record: Any, fields: Iterable[str]) -> dict[str, Any]:
     """The audited values of ``record``."""
     return {name: getattr(record, name) for name in fields}
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Field -> [old, new] for the values that changed."""
-    return {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
-
-
 def _record(
-    kind: str, actor: User | None, record: Any, fields: Iterable[str], before: dict[str, Any] | None, **extra: Any
+    kind: str, actor: Actor, record: Any, fields: Iterable[str], before: dict[str, Any] | None, **extra: Any
 ) -> None:
     """Audit a create (with the values) or an update (with what changed)."""
     after = _snapshot(record, fields)
     if before is None:
         audit.record(f"workflow.{kind}.created", actor=actor, target=record, values=after, **extra)
     else:
-        changes = _changes(before, after)
+        changes = changes_between(before, after)
         audit.record(f"workflow.{kind}.updated", actor=actor, target=record, changes=changes, **extra)
+
+
+# Exactly one flagged row -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OneFlagged:
+    """The rule "exactly one active row carries this flag": the initial status, the default priority."""
+
+    flag: InstrumentedAttribute[bool]
+    field: str  # the form field the flag is edited in
+    deactivate_flagged: str  # refusals, in the words of the page
+    inactive_flagged: str
+    unflag_last: str
+    none_yet: str
+
+    def check(self, record: Any, flagged: bool, active: bool) -> None:
+        """Refuse a save that would leave no active flagged row, or flag an inactive one."""
+        was_flagged = record is not None and getattr(record, self.flag.key)
+        if flagged and not active:
+            raise ValidationFailed(self.deactivate_flagged if was_flagged else self.inactive_flagged, field="active")
+        if flagged:
+            return
+        model = self.flag.class_
+        others = select(model.id).where(self.flag.is_(True), model.active.is_(True))
+        if record is not None:
+            others = others.where(model.id != record.id)
+        if db.session.scalar(others.limit(1)) is None:
+            raise ValidationFailed(self.unflag_last if was_flagged else self.none_yet, field=self.field)
+
+    def take_from_others(self, record: Any) -> list[str]:
+        """Clear the flag on every other row (``record`` is about to carry it); their names, for the audit."""
+        model = self.flag.class_
+        unset: list[str] = []
+        for other in db.session.scalars(select(model).where(self.flag.is_(True))):
+            if other is not record:
+                setattr(other, self.flag.key, False)
+                unset.append(other.name)
+        return unset
+
+
+INITIAL_STATUS = OneFlagged(
+    Status.is_initial,
+    "is_initial",
+    deactivate_flagged="The initial status cannot be deactivated; make another status initial first.",
+    inactive_flagged="An inactive status cannot be the initial one.",
+    unflag_last="New work orders must start somewhere: make another status initial instead.",
+    none_yet="There is no initial status yet: make this one initial.",
+)
+DEFAULT_PRIORITY = OneFlagged(
+    Priority.is_default,
+    "is_default",
+    deactivate_flagged="The default priority cannot be deactivated; make another priority the default first.",
+    inactive_flagged="An inactive priority cannot be the default.",
+    unflag_last="New work orders need a default priority: make another one the default instead.",
+    none_yet="There is no default priority yet: make this one the default.",
+)
 
 
 # Statuses ----------------------------------------------------------------------------------------
@@ -173,7 +240,7 @@ STATUS_FIELDS = ("name", "category", "color", "position", "is_initial", "active"
 
 
 def save_status(
-    actor: User | None,
+    actor: Actor,
     status: Status | None,
     name: str,
     category: str,
@@ -183,51 +250,29 @@ def save_status(
     active: bool = True,
 ) -> Status:
     """Add a status (``status`` None) or change one; exactly one active status stays initial."""
+    require(actor, MANAGE, "You may not change the workflow settings.")
     name = _name(name)
     _unique_name(Status.name, name, status, "Another status has this name.")
     if category not in CATEGORIES:
         raise ValidationFailed("Choose a category from the list.", field="category")
     color = _color(color)
     position = _position(position)
-    was_initial = status is not None and status.is_initial
-    if is_initial and not active:
-        message = (
-            "The initial status cannot be deactivated; make another status initial first."
-            if was_initial
-            else "An inactive status cannot be the initial one."
-        )
-        raise ValidationFailed(message, field="active")
-    if not is_initial:
-        others = select(Status.id).where(Status.is_initial.is_(True), Status.active.is_(True))
-        if status is not None:
-            others = others.where(Status.id != status.id)
-        if db.session.scalar(others.limit(1)) is None:
-            message = (
-                "New work orders must start somewhere: make another status initial instead."
-                if was_initial
-                else "There is no initial status yet: make this one initial."
-            )
-            raise ValidationFailed(message, field="is_initial")
+    INITIAL_STATUS.check(status, is_initial, active)
     if status is not None and status.active and not active:
         _check_can_deactivate(status)
 
     before = _snapshot(status, STATUS_FIELDS) if status is not None else None
-    unset: list[str] = []
-    if is_initial:
-        for other in db.session.scalars(select(Status).where(Status.is_initial.is_(True))):
-            if other is not status:
-                other.is_initial = False
-                unset.append(other.name)
-    if status is None:
-        status = Status()
-        db.session.add(status)
-    status.name = name
-    status.category = category
-    status.color = color
-    status.position = position
-    status.is_initial = is_initial
-    status.active = active
-    _flush()
+    unset = INITIAL_STATUS.take_from_others(status) if is_initial else []
+    status = _store(
+        status,
+        Status,
+        name=name,
+        category=category,
+        color=color,
+        position=position,
+        is_initial=is_initial,
+        active=active,
+    )
     extra: dict[str, Any] = {"initial_unset": unset} if unset else {}
     _record("status", actor, status, STATUS_FIELDS, before, name=status.name, **extra)
     return status
@@ -266,7 +311,7 @@ def _status_choice(status_id: int | None, field: str, label: str) -> Status:
 
 
 def save_transition(
-    actor: User | None,
+    actor: Actor,
     transition: Transition | None,
     from_id: int | None,
     to_id: int | None,
@@ -276,6 +321,7 @@ def save_transition(
     position: int | str | None = 0,
 ) -> Transition:
     """Add a transition (``transition`` None) or change one; one transition per pair of statuses."""
+    require(actor, MANAGE, "You may not change the workflow settings.")
     source = _status_choice(from_id, "from_status_id", "leaves")
     target = _status_choice(to_id, "to_status_id", "leads to")
     if source.id == target.id:
@@ -326,8 +372,9 @@ def _describe_transition(transition: Transition) -> dict[str, Any]:
     }
 
 
-def delete_transition(actor: User | None, transition: Transition) -> None:
+def delete_transition(actor: Actor, transition: Transition) -> None:
     """Remove a transition (work order history keeps its name as text)."""
+    require(actor, MANAGE, "You may not change the workflow settings.")
     audit.record("workflow.transition.deleted", actor=actor, target=transition, **_describe_transition(transition))
     db.session.delete(transition)
     db.session.flush()
@@ -339,7 +386,7 @@ PRIORITY_FIELDS = ("name", "color", "position", "is_default", "active")
 
 
 def save_priority(
-    actor: User | None,
+    actor: Actor,
     priority: Priority | None,
     name: str,
     color: str,
@@ -348,46 +395,18 @@ def save_priority(
     active: bool = True,
 ) -> Priority:
     """Add a priority (``priority`` None) or change one; exactly one active priority is the default."""
+    require(actor, MANAGE, "You may not change the workflow settings.")
     name = _name(name)
     _unique_name(Priority.name, name, priority, "Another priority has this name.")
     color = _color(color)
     position = _position(position)
-    was_default = priority is not None and priority.is_default
-    if is_default and not active:
-        message = (
-            "The default priority cannot be deactivated; make another priority the default first."
-            if was_default
-            else "An inactive priority cannot be the default."
-        )
-        raise ValidationFailed(message, field="active")
-    if not is_default:
-        others = select(Priority.id).where(Priority.is_default.is_(True), Priority.active.is_(True))
-        if priority is not None:
-            others = others.where(Priority.id != priority.id)
-        if db.session.scalar(others.limit(1)) is None:
-            message = (
-                "New work orders need a default priority: make another one the default instead."
-                if was_default
-                else "There is no default priority yet: make this one the default."
-            )
-            raise ValidationFailed(message, field="is_default")
+    DEFAULT_PRIORITY.check(priority, is_default, active)
 
     before = _snapshot(priority, PRIORITY_FIELDS) if priority is not None else None
-    unset: list[str] = []
-    if is_default:
-        for other in db.session.scalars(select(Priority).where(Priority.is_default.is_(True))):
-            if other is not priority:
-                other.is_default = False
-                unset.append(other.name)
-    if priority is None:
-        priority = Priority()
-        db.session.add(priority)
-    priority.name = name
-    priority.color = color
-    priority.position = position
-    priority.is_default = is_default
-    priority.active = active
-    _flush()
+    unset = DEFAULT_PRIORITY.take_from_others(priority) if is_default else []
+    priority = _store(
+        priority, Priority, name=name, color=color, position=position, is_default=is_default, active=active
+    )
     extra: dict[str, Any] = {"default_unset": unset} if unset else {}
     _record("priority", actor, priority, PRIORITY_FIELDS, before, name=priority.name, **extra)
     return priority
@@ -398,10 +417,9 @@ def save_priority(
 TYPE_FIELDS = ("name", "active")
 
 
-def save_type(
-    actor: User | None, work_order_type: WorkOrderType | None, name: str, active: bool = True
-) -> WorkOrderType:
+def save_type(actor: Actor, work_order_type: WorkOrderType | None, name: str, active: bool = True) -> WorkOrderType:
     """Add a work order type or change one; the last active type cannot be deactivated."""
+    require(actor, MANAGE, "You may not change the workflow settings.")
     name = _name(name)
     _unique_name(WorkOrderType.name, name, work_order_type, "Another type has this name.")
     if not active and (work_order_type is None or work_order_type.active):
@@ -411,12 +429,7 @@ def save_type(
         if db.session.scalar(others.limit(1)) is None:
             raise ValidationFailed("Keep at least one active type, or nobody can create work orders.", field="active")
     before = _snapshot(work_order_type, TYPE_FIELDS) if work_order_type is not None else None
-    if work_order_type is None:
-        work_order_type = WorkOrderType()
-        db.session.add(work_order_type)
-    work_order_type.name = name
-    work_order_type.active = active
-    _flush()
+    work_order_type = _store(work_order_type, WorkOrderType, name=name, active=active)
     _record("type", actor, work_order_type, TYPE_FIELDS, before, name=name)
     return work_order_type
 
@@ -448,7 +461,7 @@ def _choices(kind: str, choices: Iterable[str]) -> list[str]:
 
 
 def save_custom_field(
-    actor: User | None,
+    actor: Actor,
     custom_field: CustomField | None,
     key: str,
     label: str,
@@ -459,6 +472,7 @@ def save_custom_field(
     active: bool = True,
 ) -> CustomField:
     """Add a custom field or change one; its key is a unique slug that never changes once created."""
+    require(actor, MANAGE, "You may not change the workflow settings.")
     key = (key or "").strip().lower()
     if custom_field is not None and key != custom_field.key:
         raise ValidationFailed("The key cannot change: work orders store their values under it.", field="key")

@@ -1,0 +1,1 @@
+"""The workflow: the engine that moves work orders through statuses, its admin settings, defaults and views."""

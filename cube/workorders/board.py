@@ -1,0 +1,58 @@
+"""The Kanban board's query: the first cards of every active status and how many match, in one statement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from cube.actors import Actor
+from cube.extensions import db
+from cube.models import Status, WorkOrder
+from cube.workorders.queries import WorkOrderFilters, sort_order, work_order_list
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """One status on the board: its first cards and how many match in all."""
+
+    status: Status
+    cards: list[WorkOrder]
+    total: int
+
+
+def board_columns(user: Actor, filters: WorkOrderFilters, limit: int) -> list[BoardColumn]:
+    """Active statuses by position with the first ``limit`` visible, filtered cards and a total each.
+
+    One statement ranks and counts the cards of every column (window functions), so the page costs
+    the same number of queries however many cards or statuses there are. Cards follow the list's sort.
+    """
+    statuses = list(
+        db.session.scalars(select(Status).where(Status.active.is_(True)).order_by(Status.position, Status.id))
+    )
+    ranked = (
+        work_order_list(user, filters)
+        .where(Status.active.is_(True))
+        .order_by(None)
+        .with_only_columns(
+            WorkOrder.id.label("id"),
+            func.row_number().over(partition_by=WorkOrder.status_id, order_by=sort_order(filters.sort)).label("place"),
+            func.count().over(partition_by=WorkOrder.status_id).label("total"),
+        )
+        .subquery()
+    )
+    query = (
+        select(WorkOrder, ranked.c.total)
+        .join(ranked, ranked.c.id == WorkOrder.id)
+        .where(ranked.c.place <= limit)
+        .order_by(ranked.c.place)
+        .options(selectinload(WorkOrder.assignees))
+    )
+    cards: dict[int, list[WorkOrder]] = defaultdict(list)
+    totals: dict[int, int] = {}
+    for work_order, total in db.session.execute(query):
+        cards[work_order.status_id].append(work_order)
+        totals[work_order.status_id] = total
+    return [BoardColumn(status=s, cards=cards.get(s.id, []), total=totals.get(s.id, 0)) for s in statuses]

@@ -1,0 +1,44 @@
+"""Views: the month calendar of due and planned dates."""
+
+from __future__ import annotations
+
+import calendar
+
+from flask import render_template, request
+from flask_login import current_user
+
+from cube.models import utcnow
+from cube.permissions import signed_in
+from cube.templating import user_zone
+from cube.workorders.blueprint import bp
+from cube.workorders.calendar_month import calendar_entries, month_start, shift
+from cube.workorders.listing import PAGE_KEYS, list_filters, list_url
+
+CALENDAR_LIMIT = 2000  # entries per month page
+
+
+@bp.route("/calendar", endpoint="calendar")
+@signed_in
+def calendar_view() -> str:
+    """A month of due and planned dates of the visible, filtered work orders, in the user's time zone."""
+    form, filters = list_filters()
+    zone = user_zone()
+    today = utcnow().astimezone(zone).date()
+    first = month_start(request.args.get("month"), today)
+    days, truncated = calendar_entries(current_user, filters, first, zone, CALENDAR_LIMIT)
+    return render_template(
+        "workorders/calendar.html",
+        form=form,
+        first=first,
+        weeks=calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month),
+        days=days,
+        truncated=truncated,
+        limit=CALENDAR_LIMIT,
+        today=today,
+        zone=zone,
+        previous_url=list_url("workorders.calendar", month=shift(first, -1).strftime("%Y-%m")),
+        next_url=list_url("workorders.calendar", month=shift(first, 1).strftime("%Y-%m")),
+        today_url=list_url("workorders.calendar", month=None),
+        list_url=list_url,
+        page_keys=PAGE_KEYS,
+    )

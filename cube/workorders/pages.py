@@ -1,0 +1,28 @@
+"""Helpers the work order views share (no views here): where a section's post returns, and its refusals."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from werkzeug.wrappers import Response
+
+from cube.forms import CubeForm
+
+
+def detail_at(work_order_id: int, anchor: str = "") -> str:
+    """The work order's page, at one of its sections when ``anchor`` is given."""
+    url = url_for("workorders.show_work_order", work_order_id=work_order_id)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def refused(work_order_id: int, anchor: str, form: CubeForm) -> Response:
+    """Flash a refused form's messages (with the field's label) and go back to the section."""
+    for name, errors in form.errors.items():
+        field = getattr(form, name, None)
+        label = field.label.text if field is not None else name
+        flash(f"{label}: {' '.join(errors)}", "danger")
+    return redirect(detail_at(work_order_id, anchor))
+
+
+def said(message: str) -> str:
+    """The success message a view's service step returned."""
+    return message
