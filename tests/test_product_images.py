@@ -105,13 +105,6 @@ def add(product: Product) -> Callable[..., ProductImage]:
     return factory
 
 
-@pytest.fixture
-def product_page(app: Flask) -> None:
-    """Views redirect to the product page; skip until that endpoint exists."""
-    if "products.show_product" not in app.view_functions:
-        pytest.skip("needs the products.show_product endpoint (GET /products/<product_id>)")
-
-
 def order_of(product: Product) -> list[int]:
     db.session.expire_all()
     return [image.id for image in db.session.get(Product, product.id).images]
@@ -120,7 +113,6 @@ def order_of(product: Product) -> list[int]:
 # --- uploading --------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("product_page")
 def test_png_upload_stores_original_and_thumbnail(app, admin_client, product):
     data = picture("PNG", (1000, 500), "RGBA")
     before = stored_files(app)
@@ -145,7 +137,6 @@ def test_png_upload_stores_original_and_thumbnail(app, admin_client, product):
     assert (event.target_type, event.target_id) == ("Product", product.id)
 
 
-@pytest.mark.usefixtures("product_page")
 def test_jpeg_upload_gets_a_metadata_free_jpeg_thumbnail(app, admin_client, product):
     exif = Image.Exif()
     exif[0x010E] = "secret-location-note"  # ImageDescription
@@ -199,7 +190,6 @@ BAD_FILES = {
 }
 
 
-@pytest.mark.usefixtures("product_page")
 @pytest.mark.parametrize(("data", "filename", "message"), list(BAD_FILES.values()), ids=list(BAD_FILES))
 def test_bad_files_are_refused_and_leave_nothing(app, admin_client, product, data, filename, message):
     before = stored_files(app)
@@ -225,7 +215,6 @@ def test_pixel_limit_follows_pillow_setting(app, product, monkeypatch, size):
     assert stored_files(app) == before
 
 
-@pytest.mark.usefixtures("product_page")
 def test_file_over_image_limit_gets_a_clear_message(app, admin_client, product, monkeypatch):
     monkeypatch.setitem(app.config, "IMAGE_MAX_BYTES", 1024 * 1024)
     data = noise_png((800, 700))
@@ -248,7 +237,6 @@ def test_body_over_max_content_length_is_413(app, admin_client, product):
     assert stored_files(app) == before
 
 
-@pytest.mark.usefixtures("product_page")
 def test_missing_file_is_reported(admin_client, product):
     response = post(admin_client, f"/products/{product.id}/images", {})
     assert response.status_code == 302
@@ -256,7 +244,6 @@ def test_missing_file_is_reported(admin_client, product):
     assert image_count() == 0
 
 
-@pytest.mark.usefixtures("product_page")
 @pytest.mark.parametrize(
     ("filename", "kept"),
     [
@@ -284,7 +271,6 @@ def test_uploaded_name_is_metadata_only(app, admin_client, product, filename, ke
 # --- order and removal -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("product_page")
 def test_move_up_and_down_changes_order(admin_client, product, add):
     first, second, third = add(), add(), add()
 
@@ -306,7 +292,6 @@ def test_move_up_and_down_changes_order(admin_client, product, add):
     assert len(moves) == 2
 
 
-@pytest.mark.usefixtures("product_page")
 def test_move_needs_a_known_direction(admin_client, product, add):
     first, second = add(), add()
     response = post(admin_client, f"/products/images/{second.id}/move", {"direction": "sideways"})
@@ -324,7 +309,6 @@ def test_move_mends_tied_positions(product, add):
     assert order_of(product) == [second.id, first.id]
 
 
-@pytest.mark.usefixtures("product_page")
 def test_delete_removes_row_and_files(app, admin_client, product, add):
     keep, gone = add(), add()
     root = Path(app.config["UPLOAD_ROOT"])

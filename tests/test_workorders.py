@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
+from urllib.parse import urlencode
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from cube.errors import EditConflict, InvalidTransition, NotAllowed, ValidationFailed
@@ -285,11 +287,22 @@ def test_comments_with_mentions(client_as, make_user):
 @pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
 def test_xss_is_escaped_everywhere(client_as, payload):
     supervisor = client_as("supervisor")
-    work_order = make_work_order(supervisor.user, payload, description=payload)
-    post(supervisor, f"/work-orders/{work_order.id}/comments", {"comment-body": payload})
-    for url in (f"/work-orders/{work_order.id}", "/work-orders", f"/work-orders?q={payload}"):
-        page = supervisor.get(url).get_data(as_text=True)
+    title, description, comment = f"{payload} title", f"{payload} description", f"{payload} comment"
+    work_order = make_work_order(supervisor.user, title, description=description)
+    assert post(supervisor, f"/work-orders/{work_order.id}/comments", {"comment-body": comment}).status_code == 302
+    assert db.session.scalar(select(Comment.body)) == comment
+    pages = {
+        f"/work-orders/{work_order.id}": (title, description, comment),
+        "/work-orders": (title,),
+        f"/work-orders?{urlencode({'q': payload})}": (title, payload),  # the search box echoes the query
+    }
+    for url, shown in pages.items():
+        response = supervisor.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
         assert payload not in page, url
+        for text in shown:
+            assert str(escape(text)) in page, (url, text)
 
 
 def test_list_filters_views_and_bad_values(client_as, make_user):
