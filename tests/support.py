@@ -199,10 +199,15 @@ def event_kinds(work_order: WorkOrder) -> list[str]:
     return [event.kind for event in events_of(work_order)]
 
 
+def audit_events(prefix: str = "") -> list[AuditEvent]:
+    """The audit rows (those whose action starts with ``prefix`` if given), oldest first."""
+    query = select(AuditEvent).where(AuditEvent.action.startswith(prefix, autoescape=True)).order_by(AuditEvent.id)
+    return list(db.session.scalars(query))
+
+
 def audit_actions(prefix: str = "") -> list[str]:
     """The actions of the audit rows (those starting with ``prefix`` if given), oldest first."""
-    query = select(AuditEvent.action).where(AuditEvent.action.startswith(prefix)).order_by(AuditEvent.id)
-    return list(db.session.scalars(query))
+    return [event.action for event in audit_events(prefix)]
 
 
 def stored_files(app: Flask) -> set[Path]:

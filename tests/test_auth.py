@@ -5,15 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from cube.extensions import db
-from cube.models import AuditEvent, User, utcnow
-from tests.support import DEMO_PASSWORD, csrf_token, post, sign_in
-
-
-def audit_actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+from cube.models import User, utcnow
+from tests.support import DEMO_PASSWORD, audit_actions, csrf_token, post, sign_in
 
 
 def test_sign_in_lands_on_dashboard_and_records_it(client, make_user):

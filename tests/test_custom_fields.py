@@ -6,13 +6,13 @@ import re
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import CustomField, User, WorkOrder
 from cube.workorders import configuration, services
-from tests.support import post
+from tests.support import count, post
 from tests.workorder_factories import default_ids, make_work_order
 
 
@@ -25,11 +25,6 @@ def fields() -> None:
     configuration.save_custom_field(None, None, "shift", "Shift", "choice", ["Early", "Late"], position=4)
     configuration.save_custom_field(None, None, "old_code", "Old code", "text", required=True, active=False)
     db.session.commit()
-
-
-def work_orders() -> int:
-    db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(WorkOrder)) or 0
 
 
 def create(actor: User, **values: str) -> WorkOrder:
@@ -60,7 +55,7 @@ def test_the_service_refuses_bad_custom_values(make_user, fields, values, field,
     db.session.rollback()
     assert caught.value.field == field
     assert message in caught.value.message
-    assert work_orders() == 0
+    assert count(WorkOrder) == 0
 
 
 def test_the_service_keeps_clean_typed_values_of_active_fields(make_user, fields):
@@ -159,7 +154,7 @@ def test_bad_values_on_the_form_give_errors_and_create_nothing(client_as: Callab
     html = response.get_data(as_text=True)
     assert message in html
     assert 'class="alert alert-danger"' in html
-    assert work_orders() == 0
+    assert count(WorkOrder) == 0
 
 
 def test_a_refused_form_shows_the_submitted_values_again(client_as: Callable, fields):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from cube.extensions import db
 from cube.models import AuditEvent, User
 from cube.users import roles as role_service
-from tests.support import post, sign_in
+from tests.support import count, post, sign_in
 
 
 def role_id(name: str) -> int:
@@ -31,10 +31,6 @@ def user_form(**overrides):
     }
     data.update(overrides)
     return data
-
-
-def user_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(User)) or 0
 
 
 def test_list_searches_filters_and_pages(app, admin_client, make_user, make_team):
@@ -97,11 +93,11 @@ def test_create_user_sends_an_invitation_and_never_shows_a_password(app, admin_c
 
 def test_create_user_rejects_duplicate_email(admin_client, make_user):
     make_user("technician", email="taken@example.com")
-    before = user_count()
+    before = count(User)
     response = post(admin_client, "/users/new", user_form(email="TAKEN@example.com"))
     assert response.status_code == 200
     assert "already has this e-mail" in response.get_data(as_text=True)
-    assert user_count() == before
+    assert count(User) == before
 
 
 @pytest.mark.parametrize(
@@ -119,11 +115,11 @@ def test_create_user_rejects_duplicate_email(admin_client, make_user):
     ],
 )
 def test_create_user_bad_input_changes_nothing(admin_client, field, value, message):
-    before = user_count()
+    before = count(User)
     response = post(admin_client, "/users/new", user_form(**{field: value}))
     assert response.status_code == 200
     assert message.lower() in response.get_data(as_text=True).lower()
-    assert user_count() == before
+    assert count(User) == before
 
 
 @pytest.mark.parametrize(

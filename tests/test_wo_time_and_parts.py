@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
@@ -23,13 +23,12 @@ from cube.models import (
     TimeLog,
     User,
     WorkOrder,
-    WorkOrderEvent,
     utcnow,
 )
 from cube.products import inventory
 from cube.workorders import costs, parts, timelogs
 from tests.catalog_factories import make_location, make_product, stock
-from tests.support import post
+from tests.support import count, event_kinds, post
 from tests.workorder_factories import make_work_order, move_to
 
 
@@ -70,18 +69,9 @@ def reload(work_order: WorkOrder) -> WorkOrder:
     return found
 
 
-def count(model: type, *where: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-
-
 def running(user: User) -> list[TimeLog]:
     db.session.expire_all()
     return list(db.session.scalars(select(TimeLog).where(TimeLog.user_id == user.id, TimeLog.ended_at.is_(None))))
-
-
-def kinds(work_order: WorkOrder) -> list[str]:
-    query = select(WorkOrderEvent.kind).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
-    return list(db.session.scalars(query))
 
 
 # -- timers ---------------------------------------------------------------------------------------
@@ -105,7 +95,7 @@ def test_a_timer_starts_and_stops_and_logs_its_hours(job: Setup):
     work_order = reload(job.work_order)
     assert work_order.actual_hours == Decimal("1.50")
     assert work_order.actual_cost == Decimal("60.00")
-    assert kinds(work_order)[-2:] == ["timer_started", "time_logged"]
+    assert event_kinds(work_order)[-2:] == ["timer_started", "time_logged"]
 
 
 def test_one_running_timer_per_person_across_work_orders(job: Setup):
@@ -289,7 +279,7 @@ def test_people_delete_their_own_entries_and_editors_anyones(
     assert post(manager, f"{job.base}/time/{theirs.id}/delete").status_code == 302
     assert count(TimeLog) == 0
     assert reload(job.work_order).actual_hours == Decimal("0.00")
-    assert kinds(job.work_order).count("time_deleted") == 2
+    assert event_kinds(job.work_order).count("time_deleted") == 2
 
 
 # -- parts ----------------------------------------------------------------------------------------
@@ -312,7 +302,7 @@ def test_using_a_part_issues_stock_in_the_same_transaction(job: Setup):
     assert movement is not None
     assert (movement.kind, movement.quantity, movement.reference) == ("issue", Decimal("-3"), job.work_order.number)
     assert reload(job.work_order).actual_cost == Decimal("37.50")
-    assert "part_used" in kinds(job.work_order)
+    assert "part_used" in event_kinds(job.work_order)
     assert inventory.ledger_mismatches() == []
 
 
@@ -329,7 +319,7 @@ def test_insufficient_stock_leaves_nothing_written(job: Setup):
     assert inventory.on_hand(job.product.id, job.store.id) == Decimal("10")
     assert count(StockMovement, StockMovement.kind == "issue") == 0
     assert reload(job.work_order).actual_cost == Decimal("0")
-    assert "part_used" not in kinds(job.work_order)
+    assert "part_used" not in event_kinds(job.work_order)
 
 
 def test_an_unknown_sku_or_bad_quantity_is_refused(job: Setup):
@@ -372,7 +362,7 @@ def test_returning_parts_restores_stock_but_never_more_than_was_used(job: Setup)
     with pytest.raises(ValidationFailed, match="not a return"):
         parts.return_part(job.tech, job.work_order, returned, "1")
     db.session.rollback()
-    assert kinds(job.work_order).count("part_returned") == 2
+    assert event_kinds(job.work_order).count("part_returned") == 2
     assert inventory.ledger_mismatches() == []
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.errors import EditConflict, InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
@@ -16,12 +16,8 @@ from cube.models import Comment, Status, User, WorkOrder, WorkOrderEvent
 from cube.workorders import services, workflow
 from cube.workorders.numbering import next_number
 from cube.workorders.scoping import visible_work_orders
-from tests.support import QueryCounter, post
+from tests.support import QueryCounter, count, event_kinds, post
 from tests.workorder_factories import default_ids, make_work_order, move_to, status_named, transition_named
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def create_form(**overrides: str) -> dict[str, str]:
@@ -34,11 +30,6 @@ def create_form(**overrides: str) -> dict[str, str]:
     }
     data.update(overrides)
     return data
-
-
-def events_of(work_order: WorkOrder) -> list[str]:
-    query = select(WorkOrderEvent.kind).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
-    return list(db.session.scalars(query))
 
 
 def test_numbers_are_per_year_and_sequential(app):
@@ -89,7 +80,7 @@ def test_create_through_the_form(client_as):
     assert re.fullmatch(r"WO-\d{4}-000001", work_order.number)
     assert work_order.status.is_initial
     assert work_order.requester_id == supervisor.user.id
-    assert events_of(work_order) == ["created"]
+    assert event_kinds(work_order) == ["created"]
     page = supervisor.get(response.location).get_data(as_text=True)
     assert "Leaking valve" in page
     assert work_order.number in page
@@ -153,7 +144,7 @@ def test_default_workflow_end_to_end(make_user):
     assert work_order.started_at is not None
     assert work_order.completed_at is not None
     assert work_order.closed_at is not None
-    kinds = events_of(work_order)
+    kinds = event_kinds(work_order)
     assert kinds.count("status_changed") == 7
     assert "assigned" in kinds
 
@@ -183,7 +174,7 @@ def test_guards(make_user):
     db.session.rollback()
     db.session.refresh(work_order)
     assert work_order.status.name == "Approved"
-    assert events_of(work_order) == ["created"]
+    assert event_kinds(work_order) == ["created"]
 
 
 def test_transition_over_http(client_as, make_user):
@@ -281,7 +272,7 @@ def test_comments_with_mentions(client_as, make_user):
     comment = db.session.scalar(select(Comment))
     assert comment.mentions == [tech.id]
     assert "please check the seal" in supervisor.get(f"/work-orders/{work_order.id}").get_data(as_text=True)
-    assert "commented" in events_of(work_order)
+    assert "commented" in event_kinds(work_order)
 
 
 @pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
