@@ -120,6 +120,14 @@ def sign_in(client: FlaskClient, email_address: str, password: str = DEMO_PASSWO
     return post(client, "/auth/login", {"email": email_address, "password": password, **extra})
 
 
+def statements_for(client: FlaskClient, url: str) -> int:
+    """How many SQL statements a second GET of ``url`` sends (the first warms caches that are not per request)."""
+    client.get(url)
+    with QueryCounter(db.engine) as counter:
+        assert client.get(url).status_code == 200, url
+    return counter.count
+
+
 class QueryCounter:
     """Counts the SQL statements sent while it is active (``with QueryCounter(engine) as q``)."""
 
@@ -208,6 +216,14 @@ def audit_events(prefix: str = "") -> list[AuditEvent]:
 def audit_actions(prefix: str = "") -> list[str]:
     """The actions of the audit rows (those starting with ``prefix`` if given), oldest first."""
     return [event.action for event in audit_events(prefix)]
+
+
+def fresh(record: Any) -> Any:
+    """``record`` read again from the database (after a request or another session changed it)."""
+    db.session.expire_all()
+    found = db.session.get(type(record), record.id)
+    assert found is not None, record
+    return found
 
 
 def stored_files(app: Flask) -> set[Path]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cube.extensions import db
 from cube.models import Status, WorkOrder, utcnow
 from cube.workorders import board_routes
-from tests.support import QueryCounter, events_of, post, sign_in
+from tests.support import events_of, post, sign_in, statements_for
 from tests.workorder_factories import make_work_order, move_to, status_named, transition_named
 
 COLUMN = re.compile(r'<section [^>]*data-status="(\d+)"')
@@ -201,16 +201,10 @@ def test_board_statements_do_not_grow_with_cards(client_as, make_user):
             if number % 2:
                 move_to(work_order, "In progress")
 
-    def statements() -> int:
-        manager.get("/work-orders/board")
-        with QueryCounter(db.engine) as counter:
-            assert manager.get("/work-orders/board").status_code == 200
-        return counter.count
-
     add(2, 0)
-    few = statements()
+    few = statements_for(manager, "/work-orders/board")
     add(14, 100)
-    many = statements()
+    many = statements_for(manager, "/work-orders/board")
     assert many == few, (few, many)
     assert few <= 15, few
 
@@ -300,15 +294,9 @@ def test_calendar_only_shows_visible_work_orders(client_as, make_user):
 def test_calendar_is_one_query_for_the_month(client_as):
     client = client_as("manager")
 
-    def statements() -> int:
-        client.get("/work-orders/calendar?month=2031-06")
-        with QueryCounter(db.engine) as counter:
-            assert client.get("/work-orders/calendar?month=2031-06").status_code == 200
-        return counter.count
-
     make_work_order(client.user, "One", due_at=datetime(2031, 6, 1, 8, 0, tzinfo=UTC))
-    few = statements()
+    few = statements_for(client, "/work-orders/calendar?month=2031-06")
     for day in range(2, 20):
         make_work_order(client.user, f"Day {day}", due_at=datetime(2031, 6, day, 8, 0, tzinfo=UTC))
-    many = statements()
+    many = statements_for(client, "/work-orders/calendar?month=2031-06")
     assert few == many, (few, many)

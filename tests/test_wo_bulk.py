@@ -15,7 +15,7 @@ from cube.errors import Conflict
 from cube.extensions import db
 from cube.models import Priority, Team, User, WorkOrder, WorkOrderEvent
 from cube.workorders import bulk
-from tests.support import csrf_token, events_of, post
+from tests.support import csrf_token, events_of, fresh, post
 from tests.workorder_factories import make_work_order, move_to, status_named
 
 ROW = re.compile(
@@ -38,11 +38,6 @@ def ids_in_page_order(response: Any) -> list[int]:
 
 def priority(name: str) -> Priority:
     return db.session.scalar(select(Priority).where(Priority.name == name))
-
-
-def fresh(work_order: WorkOrder) -> WorkOrder:
-    db.session.expire_all()
-    return db.session.get(WorkOrder, work_order.id)
 
 
 def bulk_post(client: FlaskClient, ids: list[Any], **fields: Any) -> Any:

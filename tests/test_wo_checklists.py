@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,31 +14,14 @@ from cube.extensions import db
 from cube.models import ChecklistItem, ChecklistTemplate, User, WorkOrder
 from cube.workorders import checklists, workflow
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
-from tests.support import count, events_of, post
-from tests.workorder_factories import make_work_order, move_to, transition_named
-
-
-@dataclass
-class Setup:
-    """A technician's client and a work order in progress assigned to them."""
-
-    client: FlaskClient
-    tech: User
-    work_order: WorkOrder
-
-    @property
-    def base(self) -> str:
-        return f"/work-orders/{self.work_order.id}"
+from tests.support import count, events_of, fresh, post
+from tests.workorder_factories import Job as Setup
+from tests.workorder_factories import job_in_progress, make_work_order, move_to, transition_named
 
 
 @pytest.fixture
 def job(client_as: Callable[[str], FlaskClient], make_team: Callable[..., Any]) -> Setup:
-    client = client_as("technician")
-    tech: User = client.user  # type: ignore[attr-defined]
-    team = make_team("Facilities", members=(tech,))
-    work_order = make_work_order(tech, "Service the chiller", assignees=(tech,), team_id=team.id)
-    move_to(work_order, "In progress")
-    return Setup(client, tech, work_order)
+    return job_in_progress(client_as("technician"), make_team)
 
 
 def item_on(work_order: WorkOrder, label: str = "Check oil", kind: str = "pass_fail", required: bool = False) -> Any:
@@ -47,13 +29,6 @@ def item_on(work_order: WorkOrder, label: str = "Check oil", kind: str = "pass_f
     db.session.add(item)
     db.session.commit()
     return item
-
-
-def fresh(item: ChecklistItem) -> ChecklistItem:
-    db.session.expire_all()
-    found = db.session.get(ChecklistItem, item.id)
-    assert found is not None
-    return found
 
 
 # -- answers --------------------------------------------------------------------------------------

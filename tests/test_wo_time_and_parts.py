@@ -22,51 +22,33 @@ from cube.models import (
     StockMovement,
     TimeLog,
     User,
-    WorkOrder,
     utcnow,
 )
 from cube.products import inventory
 from cube.workorders import costs, parts, timelogs
 from tests.catalog_factories import make_location, make_product, stock
-from tests.support import count, event_kinds, post
-from tests.workorder_factories import make_work_order, move_to
+from tests.support import count, event_kinds, fresh, post
+from tests.workorder_factories import Job, job_in_progress, make_work_order, move_to
 
 
 @dataclass
-class Setup:
+class Setup(Job):
     """A technician (rate 40/h) with a client, a work order in progress assigned to them, and stock."""
 
-    client: FlaskClient
-    tech: User
-    work_order: WorkOrder
     product: Product
     store: Location
-
-    @property
-    def base(self) -> str:
-        return f"/work-orders/{self.work_order.id}"
 
 
 @pytest.fixture
 def job(client_as: Callable[[str], FlaskClient], make_team: Callable[..., Any]) -> Setup:
     client = client_as("technician")
-    tech: User = client.user  # type: ignore[attr-defined]
-    tech.hourly_rate = Decimal("40.00")
+    client.user.hourly_rate = Decimal("40.00")  # type: ignore[attr-defined]
     db.session.commit()
-    team = make_team("Facilities", members=(tech,))
-    work_order = make_work_order(tech, "Service the chiller", assignees=(tech,), team_id=team.id)
-    move_to(work_order, "In progress")
+    base = job_in_progress(client, make_team)
     product = make_product("FLT-1", "Filter", unit_cost="12.50")
     store = make_location("Stores")
     stock(product, store, "10")
-    return Setup(client, tech, work_order, product, store)
-
-
-def reload(work_order: WorkOrder) -> WorkOrder:
-    db.session.expire_all()
-    found = db.session.get(WorkOrder, work_order.id)
-    assert found is not None
-    return found
+    return Setup(base.client, base.tech, base.work_order, product, store)
 
 
 def running(user: User) -> list[TimeLog]:
@@ -92,7 +74,7 @@ def test_a_timer_starts_and_stops_and_logs_its_hours(job: Setup):
     log = db.session.get(TimeLog, log.id)
     assert log.hours == Decimal("1.50")
     assert log.ended_at is not None
-    work_order = reload(job.work_order)
+    work_order = fresh(job.work_order)
     assert work_order.actual_hours == Decimal("1.50")
     assert work_order.actual_cost == Decimal("60.00")
     assert event_kinds(work_order)[-2:] == ["timer_started", "time_logged"]
@@ -137,7 +119,7 @@ def test_manual_entries_by_hours_or_end_time(job: Setup):
     assert by_hours.hours == Decimal("1.25")
     assert by_hours.ended_at == start + timedelta(minutes=75)
     assert by_end.hours == Decimal("0.75")
-    assert reload(job.work_order).actual_hours == Decimal("2.00")
+    assert fresh(job.work_order).actual_hours == Decimal("2.00")
 
 
 def test_a_manual_entry_over_http_uses_the_users_time_zone(job: Setup):
@@ -188,7 +170,7 @@ def test_bad_manual_entries_are_refused(job: Setup, hours: str | None, ended_min
         timelogs.add_entry(job.tech, job.work_order, start, hours=hours, ended_at=ended)
     db.session.rollback()
     assert count(TimeLog) == 0
-    assert reload(job.work_order).actual_hours == Decimal("0")
+    assert fresh(job.work_order).actual_hours == Decimal("0")
 
 
 def test_a_bad_manual_entry_over_http_is_flashed(job: Setup):
@@ -216,7 +198,7 @@ def test_hours_and_costs_add_up_labour_at_each_persons_rate_and_parts(job: Setup
     parts.use_part(job.tech, job.work_order, job.product.id, job.store.id, "2")
     db.session.commit()
 
-    work_order = reload(job.work_order)
+    work_order = fresh(job.work_order)
     assert work_order.actual_hours == Decimal("4.75")
     assert work_order.actual_cost == Decimal("3.75") * 40 + Decimal("55.50") + 2 * Decimal("12.50")
     totals = costs.totals(work_order)
@@ -231,7 +213,7 @@ def test_hours_and_costs_add_up_labour_at_each_persons_rate_and_parts(job: Setup
     db.session.commit()
     timelogs.add_entry(job.tech, job.work_order, start, hours="0.5")
     db.session.commit()
-    assert reload(job.work_order).actual_cost == Decimal("205.50") + Decimal("50.00") + Decimal("25.00")
+    assert fresh(job.work_order).actual_cost == Decimal("205.50") + Decimal("50.00") + Decimal("25.00")
 
     page = job.client.get(job.base).get_data(as_text=True)
     assert "Labour cost: <strong>255.50</strong>" in page
@@ -243,14 +225,14 @@ def test_a_running_timer_adds_no_hours_until_stopped(job: Setup):
     timelogs.start_timer(job.tech, job.work_order)
     costs.recalculate(job.work_order)
     db.session.commit()
-    assert reload(job.work_order).actual_hours == Decimal("0")
+    assert fresh(job.work_order).actual_hours == Decimal("0")
 
 
 def test_logging_time_does_not_bump_the_work_orders_edit_version(job: Setup):
-    version = reload(job.work_order).version
+    version = fresh(job.work_order).version
     timelogs.add_entry(job.tech, job.work_order, utcnow() - timedelta(hours=2), hours="1")
     db.session.commit()
-    assert reload(job.work_order).version == version
+    assert fresh(job.work_order).version == version
 
 
 # -- deleting entries -----------------------------------------------------------------------------
@@ -273,12 +255,12 @@ def test_people_delete_their_own_entries_and_editors_anyones(
     # ... but I may, and the totals follow.
     assert post(job.client, f"{job.base}/time/{mine.id}/delete").status_code == 302
     assert count(TimeLog) == 1
-    assert reload(job.work_order).actual_hours == Decimal("2.00")
+    assert fresh(job.work_order).actual_hours == Decimal("2.00")
     # A manager (workorder.edit) may delete anyone's.
     manager = client_as("manager")
     assert post(manager, f"{job.base}/time/{theirs.id}/delete").status_code == 302
     assert count(TimeLog) == 0
-    assert reload(job.work_order).actual_hours == Decimal("0.00")
+    assert fresh(job.work_order).actual_hours == Decimal("0.00")
     assert event_kinds(job.work_order).count("time_deleted") == 2
 
 
@@ -301,7 +283,7 @@ def test_using_a_part_issues_stock_in_the_same_transaction(job: Setup):
     movement = db.session.get(StockMovement, usage.stock_movement_id)
     assert movement is not None
     assert (movement.kind, movement.quantity, movement.reference) == ("issue", Decimal("-3"), job.work_order.number)
-    assert reload(job.work_order).actual_cost == Decimal("37.50")
+    assert fresh(job.work_order).actual_cost == Decimal("37.50")
     assert "part_used" in event_kinds(job.work_order)
     assert inventory.ledger_mismatches() == []
 
@@ -318,7 +300,7 @@ def test_insufficient_stock_leaves_nothing_written(job: Setup):
     assert count(PartUsage) == 0
     assert inventory.on_hand(job.product.id, job.store.id) == Decimal("10")
     assert count(StockMovement, StockMovement.kind == "issue") == 0
-    assert reload(job.work_order).actual_cost == Decimal("0")
+    assert fresh(job.work_order).actual_cost == Decimal("0")
     assert "part_used" not in event_kinds(job.work_order)
 
 
@@ -348,14 +330,14 @@ def test_returning_parts_restores_stock_but_never_more_than_was_used(job: Setup)
     movement = db.session.get(StockMovement, returned.stock_movement_id)
     assert movement is not None
     assert (movement.kind, movement.reference) == ("return", job.work_order.number)
-    assert reload(job.work_order).actual_cost == Decimal("2.5") * Decimal("12.50")
+    assert fresh(job.work_order).actual_cost == Decimal("2.5") * Decimal("12.50")
 
     too_many = post(job.client, url, {f"return-{usage.id}-quantity": "2.501"}, follow_redirects=True)
     assert "Only 2.5 each of FLT-1 can be returned." in too_many.get_data(as_text=True)
     assert post(job.client, url, {f"return-{usage.id}-quantity": "2.5"}).status_code == 302
     db.session.expire_all()
     assert inventory.on_hand(job.product.id, job.store.id) == Decimal("10")
-    assert reload(job.work_order).actual_cost == Decimal("0.00")
+    assert fresh(job.work_order).actual_cost == Decimal("0.00")
     with pytest.raises(ValidationFailed, match="Only 0 each"):
         parts.return_part(job.tech, job.work_order, db.session.get(PartUsage, usage.id), "1")
     db.session.rollback()
@@ -376,12 +358,12 @@ def test_the_unit_cost_is_the_one_of_the_day(job: Setup):
     db.session.expire_all()
     assert db.session.get(PartUsage, old.id).unit_cost == Decimal("12.50")
     assert db.session.get(PartUsage, new.id).unit_cost == Decimal("20.00")
-    assert reload(job.work_order).actual_cost == Decimal("45.00")
+    assert fresh(job.work_order).actual_cost == Decimal("45.00")
 
     # A return credits what the returned usage was charged, and only up to what is out at that cost.
     parts.return_part(job.tech, job.work_order, db.session.get(PartUsage, old.id), "2")
     db.session.commit()
-    assert reload(job.work_order).actual_cost == Decimal("20.00")
+    assert fresh(job.work_order).actual_cost == Decimal("20.00")
     with pytest.raises(ValidationFailed):
         parts.return_part(job.tech, job.work_order, db.session.get(PartUsage, old.id), "1")
 
@@ -477,7 +459,7 @@ def test_a_done_or_cancelled_work_order_refuses_time_and_parts(job: Setup, statu
     assert count(TimeLog) == 1
     assert count(PartUsage) == 1
     assert inventory.on_hand(job.product.id, job.store.id) == Decimal("8")
-    assert reload(job.work_order).actual_cost == Decimal("65.00")
+    assert fresh(job.work_order).actual_cost == Decimal("65.00")
 
 
 def test_a_timer_left_running_can_still_be_stopped_after_completion(job: Setup):

@@ -16,7 +16,7 @@ from cube.models import Comment, Status, User, WorkOrder, WorkOrderEvent
 from cube.workorders import services, workflow
 from cube.workorders.numbering import next_number
 from cube.workorders.scoping import visible_work_orders
-from tests.support import QueryCounter, count, event_kinds, post
+from tests.support import count, event_kinds, post, statements_for
 from tests.workorder_factories import default_ids, make_work_order, move_to, status_named, transition_named
 
 
@@ -333,21 +333,18 @@ def test_list_and_detail_statement_counts_are_fixed(client_as, make_user):
     supervisor = client_as("supervisor")
     tech = make_user("technician")
 
-    def statements(url: str) -> int:
-        supervisor.get(url)
-        with QueryCounter(db.engine) as counter:
-            assert supervisor.get(url).status_code == 200
-        return counter.count
-
     first = make_work_order(supervisor.user, "One", assignees=(tech,))
-    few_list, few_detail = statements("/work-orders"), statements(f"/work-orders/{first.id}")
+    few_list, few_detail = (
+        statements_for(supervisor, "/work-orders"),
+        statements_for(supervisor, f"/work-orders/{first.id}"),
+    )
     for number in range(8):
         work_order = make_work_order(supervisor.user, f"More {number}", assignees=(tech, supervisor.user))
         services.add_comment(supervisor.user, work_order, "note")
     services.add_comment(supervisor.user, first, "another note")
     db.session.commit()
-    assert statements("/work-orders") == few_list
-    assert statements(f"/work-orders/{first.id}") <= few_detail + 1
+    assert statements_for(supervisor, "/work-orders") == few_list
+    assert statements_for(supervisor, f"/work-orders/{first.id}") <= few_detail + 1
 
 
 def test_status_count_is_configurable_without_breaking(make_user):
