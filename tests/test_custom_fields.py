@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from cube.errors import ValidationFailed
@@ -191,23 +192,41 @@ def test_good_values_on_the_form_are_saved_and_shown_when_editing(client_as: Cal
         "\"'><img src=x onerror=alert(1)>",
         "名前テスト 🚀",
         "\u202eعربي",
-        "\x00nul",
+        pytest.param(
+            "\x00nul",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="custom values are read from raw request.form and keep control characters (issue 7, 1)",
+            ),
+        ),
         "x" * 5000,
     ],
 )
 def test_hostile_custom_values_are_refused_or_stored_and_shown_escaped(client_as: Callable, fields, value):
     client = client_as("admin")
+    sent = value.replace("\x00", "").strip()  # forms drop control characters
+    too_long = len(sent) > 2000
     data = form_data(serial=value, meter=value, inspected_on=value, shift=value)
     response = post(client, "/work-orders/new", data)
     assert response.status_code == 200
-    assert "<script>alert" not in response.get_data(as_text=True)
-    assert "<img src=x" not in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    refusal = "Serial number can be at most 2000 characters." if too_long else "Meter reading must be a number."
+    assert refusal in page
+    assert count(WorkOrder) == 0
+
     response = post(client, "/work-orders/new", form_data(serial=value))
-    assert response.status_code in (200, 302)
-    if response.status_code == 302:
+    if too_long:
+        assert response.status_code == 200
+        assert "Serial number can be at most 2000 characters." in response.get_data(as_text=True)
+        assert count(WorkOrder) == 0
+    else:
+        assert response.status_code == 302
         work_order = db.session.scalar(select(WorkOrder))
-        assert work_order.custom_values["serial"] == value.strip()
+        assert work_order.custom_values == {"serial": sent}
         html = client.get(f"/work-orders/{work_order.id}/edit").get_data(as_text=True)
+        assert f'value="{escape(sent)}"' in inputs(html)["custom_serial"]
         assert "<script>alert" not in html
         assert "<img src=x" not in html
 

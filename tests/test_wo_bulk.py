@@ -343,9 +343,12 @@ def test_garbage_is_a_bad_request_never_a_crash(app, setup, fields):
 
 def test_too_many_ids_is_a_bad_request(app, setup):
     manager = client_for(app, setup["manager"])
-    ids = list(range(1, bulk.MAX_ITEMS + 2))
+    ids = [setup["a"].id, setup["b"].id, *range(1_000_000, 1_000_000 + bulk.MAX_ITEMS)]
     response = bulk_post(manager, ids, action="priority", priority_id=str(priority("High").id))
     assert response.status_code == 400
+    for work_order in (setup["a"], setup["b"]):
+        assert fresh(work_order).priority.name != "High"
+        assert len(events_of(work_order)) == 1  # only "created"
 
 
 def test_nothing_selected_goes_back_to_the_list(app, setup):
