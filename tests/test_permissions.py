@@ -190,7 +190,7 @@ def test_can_refuses_unknown_permission_names(app: Flask):
         can("no.such.permission")
 
 
-def work_order_parts(work_order, product) -> dict[str, int]:
+def work_order_parts(work_order, product, admin) -> dict[str, int]:
     """A work order with a checklist item, a time entry, a part used and an attachment, plus a template."""
     from datetime import timedelta
 
@@ -198,7 +198,6 @@ def work_order_parts(work_order, product) -> dict[str, int]:
     from cube.workorders import attachments, checklists, parts, timelogs
     from tests.catalog_factories import stock
 
-    admin = make_user_in_role("admin")
     shelf = make_location("Matrix shelf")
     stock(product, shelf, "5")
     ids = {
@@ -213,18 +212,6 @@ def work_order_parts(work_order, product) -> dict[str, int]:
     }
     db.session.commit()
     return ids
-
-
-def make_user_in_role(role: str):
-    from cube.users import roles as role_service
-    from cube.users import services as user_service
-
-    data = user_service.UserData(
-        email=f"matrix-{role}@example.com", name=f"Matrix {role}", role_id=role_service.role_by_name(role).id
-    )
-    user = user_service.create_user(None, data, invite=False)
-    db.session.commit()
-    return user
 
 
 def _url(template: str, ids: dict[str, int]) -> str:
@@ -248,7 +235,7 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
         "asset": make_asset(product).id,
         "location": make_location().id,
         "image": images.add_image(None, product, "matrix.png", png(4, 4)).id,
-        **work_order_parts(make_work_order(target), product),
+        **work_order_parts(make_work_order(target), product, make_user("admin")),
         "transition": transition_named("Rejected", "Reopen").id,
     }
     db.session.commit()
