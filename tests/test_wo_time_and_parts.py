@@ -56,6 +56,20 @@ def running(user: User) -> list[TimeLog]:
     return list(db.session.scalars(select(TimeLog).where(TimeLog.user_id == user.id, TimeLog.ended_at.is_(None))))
 
 
+def every_change(job: Setup, log: TimeLog, usage: PartUsage) -> list[tuple[str, dict[str, str]]]:
+    """Every time-and-parts form of the job's work order, each with valid data."""
+    return [
+        (f"{job.base}/timer/start", {}),
+        (f"{job.base}/time", {"time-started_at": "2024-01-01T08:00", "time-hours": "1"}),
+        (f"{job.base}/time/{log.id}/delete", {}),
+        (
+            f"{job.base}/parts",
+            {"part-product_sku": "FLT-1", "part-location_id": str(job.store.id), "part-quantity": "1"},
+        ),
+        (f"{job.base}/parts/{usage.id}/return", {f"return-{usage.id}-quantity": "1"}),
+    ]
+
+
 # -- timers ---------------------------------------------------------------------------------------
 
 
@@ -407,16 +421,7 @@ def test_a_technician_of_another_team_gets_404_and_changes_nothing(
     db.session.commit()
     outsider = client_as("technician")
     make_team("Electrical", members=(outsider.user,))  # type: ignore[attr-defined]
-    for url, data in (
-        (f"{job.base}/timer/start", {}),
-        (f"{job.base}/time", {"time-started_at": "2024-01-01T08:00", "time-hours": "1"}),
-        (f"{job.base}/time/{log.id}/delete", {}),
-        (
-            f"{job.base}/parts",
-            {"part-product_sku": "FLT-1", "part-location_id": str(job.store.id), "part-quantity": "1"},
-        ),
-        (f"{job.base}/parts/{usage.id}/return", {f"return-{usage.id}-quantity": "1"}),
-    ):
+    for url, data in every_change(job, log, usage):
         assert post(outsider, url, data).status_code == 404, url
     assert count(TimeLog) == 1
     assert count(PartUsage) == 1
@@ -443,16 +448,7 @@ def test_a_done_or_cancelled_work_order_refuses_time_and_parts(job: Setup, statu
     log = timelogs.add_entry(job.tech, job.work_order, utcnow() - timedelta(hours=2), hours="1")
     db.session.commit()
     move_to(job.work_order, status)
-    for url, data in (
-        (f"{job.base}/timer/start", {}),
-        (f"{job.base}/time", {"time-started_at": "2024-01-01T08:00", "time-hours": "1"}),
-        (f"{job.base}/time/{log.id}/delete", {}),
-        (
-            f"{job.base}/parts",
-            {"part-product_sku": "FLT-1", "part-location_id": str(job.store.id), "part-quantity": "1"},
-        ),
-        (f"{job.base}/parts/{usage.id}/return", {f"return-{usage.id}-quantity": "1"}),
-    ):
+    for url, data in every_change(job, log, usage):
         response = post(job.client, url, data, follow_redirects=True)
         assert "can no longer change" in response.get_data(as_text=True), url
     assert running(job.tech) == []
