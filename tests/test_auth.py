@@ -219,8 +219,7 @@ def test_login_page_redirects_a_signed_in_user(client, make_user):
     assert client.get("/auth/login?next=/profile").location == "/profile"
 
 
-def test_login_form_tolerates_hostile_values(client, make_user):
-    make_user("admin", email="admin@example.com")
+def test_login_form_tolerates_hostile_values(client):
     refused = "Invalid e-mail or password."
     cases = [
         ("", "This field is required.", False),
@@ -237,7 +236,6 @@ def test_login_form_tolerates_hostile_values(client, make_user):
         assert message in response.get_data(as_text=True), value
         assert audit_actions("auth.") == before + (["auth.login_failed"] if checked else []), value
     assert client.get("/").status_code == 302
-    assert db.session.scalar(db.select(User.failed_logins).where(User.email == "admin@example.com")) == 0
 
 
 def test_csrf_token_is_in_every_page(client):
