@@ -1,17 +1,33 @@
-"""Test helpers: a real SMTP server on loopback, CSRF-aware posting, sign-in."""
+"""Test helpers: a real SMTP server on loopback, CSRF-aware posting, sign-in, reading responses
+(flashes, redirects, CSV and XLSX downloads), and reading what the database and the upload store hold
+(row counts, work order events, audit actions, stored files).
+
+Model factories live in tests/catalog_factories.py and tests/workorder_factories.py; sample files
+(images, PDFs) in tests/files.py."""
 
 from __future__ import annotations
 
+import csv
 import email
+import io
 import re
 import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
+from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import ColumnElement, func, select
+
+from cube.exports import XLSX_MIMETYPE
+from cube.extensions import db
+from cube.models import AuditEvent, WorkOrder, WorkOrderEvent
 
 DEMO_PASSWORD = "correct-Horse-battery-9"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -104,6 +120,14 @@ def sign_in(client: FlaskClient, email_address: str, password: str = DEMO_PASSWO
     return post(client, "/auth/login", {"email": email_address, "password": password, **extra})
 
 
+def statements_for(client: FlaskClient, url: str) -> int:
+    """How many SQL statements a second GET of ``url`` sends (the first warms caches that are not per request)."""
+    client.get(url)
+    with QueryCounter(db.engine) as counter:
+        assert client.get(url).status_code == 200, url
+    return counter.count
+
+
 class QueryCounter:
     """Counts the SQL statements sent while it is active (``with QueryCounter(engine) as q``)."""
 
@@ -124,3 +148,85 @@ class QueryCounter:
         from sqlalchemy import event
 
         event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+# --- reading responses -------------------------------------------------------------------------------------------
+
+
+def flashes(client: FlaskClient) -> list[tuple[str, str]]:
+    """The flash messages waiting in the client's session, as (category, message)."""
+    with client.session_transaction() as session:
+        return list(session.get("_flashes", []))
+
+
+def redirect_path(response: Any) -> str:
+    """The path a redirect response points to."""
+    return urlsplit(response.headers["Location"]).path
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    """The rows of a CSV download (which must be a 200 text/csv answer)."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def xlsx_rows(response: Any, *, text_only: bool = False) -> list[list[str]]:
+    """The rows of an XLSX download as text; no cell may be a formula (nor, with ``text_only``, a non-text value)."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.headers["Content-Type"] == XLSX_MIMETYPE
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = []
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", (cell.coordinate, cell.value)
+            assert not text_only or cell.value is None or isinstance(cell.value, str), (cell.coordinate, cell.value)
+        rows.append(["" if cell.value is None else str(cell.value) for cell in row])
+    return rows
+
+
+# --- reading the database and the upload store ------------------------------------------------------------------
+
+
+def count(model: type, *where: ColumnElement[bool], **filters: Any) -> int:
+    """How many ``model`` rows match the conditions and ``column=value`` filters (all rows without any)."""
+    query = select(func.count()).select_from(model).where(*where).filter_by(**filters)
+    return db.session.scalar(query) or 0
+
+
+def events_of(work_order: WorkOrder, kind: str | None = None) -> list[WorkOrderEvent]:
+    """A work order's events (only those of ``kind`` if given), oldest first."""
+    query = select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == work_order.id)
+    if kind is not None:
+        query = query.where(WorkOrderEvent.kind == kind)
+    return list(db.session.scalars(query.order_by(WorkOrderEvent.id)))
+
+
+def event_kinds(work_order: WorkOrder) -> list[str]:
+    """The kinds of a work order's events, oldest first."""
+    return [event.kind for event in events_of(work_order)]
+
+
+def audit_events(prefix: str = "") -> list[AuditEvent]:
+    """The audit rows (those whose action starts with ``prefix`` if given), oldest first."""
+    query = select(AuditEvent).where(AuditEvent.action.startswith(prefix, autoescape=True)).order_by(AuditEvent.id)
+    return list(db.session.scalars(query))
+
+
+def audit_actions(prefix: str = "") -> list[str]:
+    """The actions of the audit rows (those starting with ``prefix`` if given), oldest first."""
+    return [event.action for event in audit_events(prefix)]
+
+
+def fresh(record: Any) -> Any:
+    """``record`` read again from the database (after a request or another session changed it)."""
+    db.session.expire_all()
+    found = db.session.get(type(record), record.id)
+    assert found is not None, record
+    return found
+
+
+def stored_files(app: Flask) -> set[Path]:
+    """Every file under the upload root."""
+    root = Path(app.config["UPLOAD_ROOT"])
+    return {path for path in root.rglob("*") if path.is_file()}

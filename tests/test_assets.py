@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.extensions import db
 from cube.models import Asset, Location
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
-from tests.support import post
+from tests.support import count, post
 
 
 def asset_form(**overrides: str) -> dict[str, str]:
@@ -31,7 +31,7 @@ def test_location_tree(client_as):
     assert "inside itself" in cycle.get_data(as_text=True)
     dup = post(manager, "/locations/new", {"name": "Roof", "kind": "area", "parent_id": str(block.id)})
     assert "already a location" in dup.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(Location)) == 3
+    assert count(Location) == 3
 
 
 def test_manager_registers_an_asset(client_as):
@@ -62,7 +62,7 @@ def test_serial_is_unique_per_product(client_as):
     assert "already has an asset with this serial" in dup.get_data(as_text=True)
     assert post(manager, "/assets/new", asset_form(product_sku="CH-2")).status_code == 302  # same serial, other product
     assert second.id
-    assert db.session.scalar(select(func.count()).select_from(Asset)) == 2
+    assert count(Asset) == 2
 
 
 def test_asset_bad_input(client_as):
@@ -78,7 +78,7 @@ def test_asset_bad_input(client_as):
     ]
     for form in cases:
         assert post(manager, "/assets/new", form).status_code == 200, form
-    assert db.session.scalar(select(func.count()).select_from(Asset)) == 0
+    assert count(Asset) == 0
 
 
 def test_stale_asset_edit_gets_409(client_as):

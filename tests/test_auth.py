@@ -8,13 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from cube.extensions import db
-from cube.models import AuditEvent, User, utcnow
+from cube.models import User, utcnow
 from cube.models.user import SignInThrottle
-from tests.support import DEMO_PASSWORD, csrf_token, post, sign_in
-
-
-def audit_actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+from tests.support import DEMO_PASSWORD, audit_actions, csrf_token, post, sign_in
 
 
 def test_sign_in_lands_on_dashboard_and_records_it(client, make_user):
@@ -231,9 +227,21 @@ def test_login_page_redirects_a_signed_in_user(client, make_user):
 
 
 def test_login_form_tolerates_hostile_values(client):
-    for value in ["", "x" * 5000, "' OR 1=1 --", "名前@例え.jp", "😀@example.com", "\u202eadmin@example.com"]:
+    refused = "Invalid e-mail or password."
+    cases = [
+        ("", "This field is required.", False),
+        ("x" * 5000, "Field cannot be longer than 254 characters.", False),
+        ("' OR 1=1 --", refused, True),
+        ("名前@例え.jp", refused, True),
+        ("😀@example.com", refused, True),
+        ("\u202eadmin@example.com", refused, True),
+    ]
+    for value, message, checked in cases:
+        before = audit_actions("auth.")
         response = post(client, "/auth/login", {"email": value, "password": value or "p"})
-        assert response.status_code == 200
+        assert response.status_code == 200, value
+        assert message in response.get_data(as_text=True), value
+        assert audit_actions("auth.") == before + (["auth.login_failed"] if checked else []), value
     assert client.get("/").status_code == 302
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.actors import SYSTEM
 from cube.errors import EditConflict, ValidationFailed
@@ -13,11 +13,7 @@ from cube.extensions import db
 from cube.models import Company, Product, ProductCategory
 from cube.products import catalog, companies
 from tests.catalog_factories import make_company, make_location, make_product, stock
-from tests.support import post
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
+from tests.support import count, post
 
 
 def product_form(**overrides: str) -> dict[str, str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.cli import DEMO_USERS
 from cube.extensions import db
 from cube.models import Team, User
-from tests.support import sign_in
+from tests.support import count, sign_in
 
 GOOD = "cli-made-Passphrase-3"
 
@@ -51,7 +51,7 @@ def test_create_user_errors_change_nothing(runner):
         result = runner.invoke(args=args, env={"CUBE_PASSWORD": password})
         assert result.exit_code != 0, args
         assert message in result.output, result.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert count(User) == 0
 
 
 def test_create_user_refuses_duplicates(runner):
@@ -61,7 +61,7 @@ def test_create_user_refuses_duplicates(runner):
     )
     assert result.exit_code != 0
     assert "already has this e-mail" in result.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    assert count(User) == 1
 
 
 def test_seed_demo_is_safe_to_run_twice(runner, client):
@@ -71,8 +71,8 @@ def test_seed_demo_is_safe_to_run_twice(runner, client):
     assert second.exit_code == 0, second.output
     for email, *_ in DEMO_USERS:
         assert email in first.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
-    assert db.session.scalar(select(func.count()).select_from(Team)) == 2
+    assert count(User) == len(DEMO_USERS)
+    assert count(Team) == 2
     roles = {u.role.name for u in db.session.scalars(select(User))}
     assert roles == {"admin", "manager", "supervisor", "technician", "requester"}
     assert sign_in(client, "admin@example.com", GOOD).status_code == 302
@@ -83,4 +83,4 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(runner, make_user):
     result = runner.invoke(args=["cube", "seed-demo", "--if-empty"])
     assert result.exit_code == 0
     assert "not added" in result.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    assert count(User) == 1

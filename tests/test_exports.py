@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from datetime import date
@@ -14,33 +13,15 @@ from openpyxl import load_workbook
 from sqlalchemy import insert
 
 from cube.actors import SYSTEM
-from cube.exports import XLSX_MIMETYPE, csv_response, xlsx_response
+from cube.exports import csv_response, xlsx_response
 from cube.extensions import db
 from cube.models import Product
 from cube.products import catalog, imports
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
+from tests.support import csv_rows, xlsx_rows
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 EXPORTS = ("/products/export", "/companies/export", "/assets/export")
-
-
-def csv_rows(response) -> list[list[str]]:
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-
-
-def xlsx_rows(response) -> list[list[str]]:
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.headers["Content-Type"] == XLSX_MIMETYPE
-    sheet = load_workbook(io.BytesIO(response.get_data())).active
-    rows = []
-    for row in sheet.iter_rows():
-        for cell in row:
-            assert cell.data_type != "f", (cell.coordinate, cell.value)
-            assert cell.value is None or isinstance(cell.value, str)
-        rows.append(["" if cell.value is None else cell.value for cell in row])
-    return rows
 
 
 @pytest.fixture
@@ -104,7 +85,7 @@ def test_products_xlsx_holds_the_same_rows_as_text_with_formulas_neutralised(adm
     response = admin_client.get("/products/export?format=xlsx&q=pump")
     assert response.headers["Content-Disposition"] == 'attachment; filename="products.xlsx"'
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    rows = xlsx_rows(response)
+    rows = xlsx_rows(response, text_only=True)
     assert rows == csv_rows(admin_client.get("/products/export?format=csv&q=pump"))
     assert rows[1][3] == "'" + FORMULA
 
@@ -127,7 +108,7 @@ def test_the_export_reads_in_batches_and_streams(admin_client):
     assert response.is_streamed
     exported = csv_rows(response)
     assert [row[0] for row in exported[1:]] == [row["sku"] for row in rows]
-    workbook_rows = xlsx_rows(admin_client.get("/products/export?format=xlsx&sort=sku"))
+    workbook_rows = xlsx_rows(admin_client.get("/products/export?format=xlsx&sort=sku"), text_only=True)
     assert len(workbook_rows) == 1235
 
 
@@ -137,7 +118,7 @@ def test_the_export_reads_in_batches_and_streams(admin_client):
 def test_companies_csv_and_xlsx_follow_the_filters(admin_client, catalog_data):
     for fmt in ("csv", "xlsx"):
         response = admin_client.get(f"/companies/export?format={fmt}&kind=manufacturer")
-        rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response)
+        rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response, text_only=True)
         assert rows[0] == list(imports.COLUMNS["companies"])
         assert len(rows) == 2
         assert rows[1][0] == "'" + FORMULA
@@ -153,7 +134,7 @@ def test_assets_csv_and_xlsx_follow_the_filters(admin_client, catalog_data):
     for fmt in ("csv", "xlsx"):
         response = admin_client.get(f"/assets/export?format={fmt}&status=in_service")
         assert response.headers["Content-Disposition"] == f'attachment; filename="assets.{fmt}"'
-        rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response)
+        rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response, text_only=True)
         assert rows[0] == list(imports.COLUMNS["assets"])
         assert rows[1:] == [
             ["PMP-1", "SN-1", "'=cmd|' /C calc'!A0", "Site > Area 1", "", "2024-01-31", "", "in_service", ""]
@@ -166,7 +147,9 @@ def test_assets_csv_and_xlsx_follow_the_filters(admin_client, catalog_data):
 
 def test_an_empty_list_exports_the_header_only(admin_client):
     assert csv_rows(admin_client.get("/companies/export")) == [list(imports.COLUMNS["companies"])]
-    assert xlsx_rows(admin_client.get("/assets/export?format=xlsx")) == [list(imports.COLUMNS["assets"])]
+    assert xlsx_rows(admin_client.get("/assets/export?format=xlsx"), text_only=True) == [
+        list(imports.COLUMNS["assets"])
+    ]
 
 
 @pytest.mark.parametrize("url", EXPORTS)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PIL import Image
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from cube.actors import SYSTEM
 from cube.errors import ValidationFailed
@@ -20,17 +19,13 @@ from cube.extensions import db
 from cube.models import Asset, AuditEvent, Company, Product, ProductCategory
 from cube.products import catalog, imports
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
-from tests.support import post
+from tests.files import png
+from tests.support import count, post
 
 COMPANY_HEADER = ",".join(imports.COLUMNS["companies"])
 PRODUCT_HEADER = ",".join(imports.COLUMNS["products"])
 ASSET_HEADER = ",".join(imports.COLUMNS["assets"])
 TOKEN_IN_PAGE = re.compile(r'action="/import/([0-9a-f]{32})"')
-
-
-def count(model: type) -> int:
-    db.session.rollback()  # see what the requests committed
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def csv_bytes(*lines: str) -> bytes:
@@ -288,17 +283,11 @@ def test_asset_rows_are_checked(admin_client):
 # --- Bad files ----------------------------------------------------------------------------------------------------
 
 
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     "data",
     [
         "name,city\nMüller AG,Köln\n".encode("latin-1"),
-        png_bytes(),
+        png(4, 4),
         "name\nUTF-16 Co\n".encode("utf-16-le"),
     ],
     ids=["latin-1", "png", "utf-16"],
@@ -554,7 +543,7 @@ def test_service_import_of_a_file_with_a_bad_last_row_writes_nothing():
     assert not result.ok
     assert errors_of(result) == [(3, "email")]
     db.session.flush()
-    assert db.session.scalar(select(func.count()).select_from(Company)) == 0
+    assert count(Company) == 0
 
 
 def test_unchanged_products_and_assets_are_not_rewritten(admin_client):

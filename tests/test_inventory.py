@@ -15,11 +15,7 @@ from cube.models import StockLevel, StockMovement
 from cube.products import inventory
 from cube.products.inventory import InsufficientStock, Movement
 from tests.catalog_factories import make_location, make_product, stock
-from tests.support import post
-
-
-def movement_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(StockMovement)) or 0
+from tests.support import count, post
 
 
 def test_on_hand_is_the_ledger_sum(app):
@@ -44,11 +40,11 @@ def test_on_hand_is_the_ledger_sum(app):
 def test_stock_cannot_go_below_zero(app):
     product, shelf = make_product(), make_location()
     stock(product, shelf, "2")
-    before = movement_count()
+    before = count(StockMovement)
     with pytest.raises(InsufficientStock, match="Only 2 each"):
         inventory.issue(SYSTEM, Movement(product.id, shelf.id, "3"))
     db.session.rollback()
-    assert movement_count() == before
+    assert count(StockMovement) == before
     assert inventory.on_hand(product.id, shelf.id) == Decimal("2")
 
 
@@ -64,7 +60,7 @@ def test_bad_quantities_are_refused(app, quantity):
     with pytest.raises(ValidationFailed):
         inventory.receive(SYSTEM, Movement(product.id, shelf.id, quantity))
     db.session.rollback()
-    assert movement_count() == 0
+    assert count(StockMovement) == 0
 
 
 def test_adjustment_needs_a_reason(app):
@@ -120,7 +116,7 @@ def test_two_people_issuing_the_last_unit_at_once(app):
     assert results == {"first": "issued", "second": "refused"}
     db.session.expire_all()
     assert inventory.on_hand(product_id, shelf_id) == 0
-    assert db.session.scalar(select(func.count()).select_from(StockMovement).where(StockMovement.kind == "issue")) == 1
+    assert count(StockMovement, kind="issue") == 1
 
 
 def test_check_constraint_backs_up_the_rule(app):
@@ -190,7 +186,7 @@ def test_manager_adjusts_with_a_reason(client_as):
         manager, f"/products/{product.id}/stock", movement_form(shelf.id, kind="adjust_up"), follow_redirects=True
     )
     assert "Say why" in no_reason.get_data(as_text=True)
-    assert movement_count() == 0
+    assert count(StockMovement) == 0
     ok = post(manager, f"/products/{product.id}/stock", movement_form(shelf.id, kind="adjust_up", reason="Stock take"))
     assert ok.status_code == 302
     assert inventory.on_hand(product.id, shelf.id) == Decimal("5")
@@ -201,7 +197,7 @@ def test_bad_quantity_in_the_form(client_as, quantity):
     product, shelf = make_product(), make_location()
     response = post(client_as("manager"), f"/products/{product.id}/stock", movement_form(shelf.id, quantity=quantity))
     assert response.status_code == 302
-    assert movement_count() == 0
+    assert count(StockMovement) == 0
 
 
 def test_issue_more_than_on_hand_through_the_form(client_as):
@@ -220,7 +216,7 @@ def test_issue_more_than_on_hand_through_the_form(client_as):
 def test_requester_cannot_move_stock(client_as):
     product, shelf = make_product(), make_location()
     assert post(client_as("requester"), f"/products/{product.id}/stock", movement_form(shelf.id)).status_code == 403
-    assert movement_count() == 0
+    assert count(StockMovement) == 0
 
 
 def test_ledger_page(client_as):

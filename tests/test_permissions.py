@@ -14,6 +14,7 @@ from cube.models import User
 from cube.permissions import BUILTIN_ROLES, PERMISSIONS, access_rule, can, public
 from cube.products import companies, images
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
+from tests.files import png
 from tests.support import post
 from tests.workorder_factories import make_work_order, transition_named
 
@@ -191,7 +192,7 @@ def test_can_refuses_unknown_permission_names(app: Flask):
         can("no.such.permission")
 
 
-def work_order_parts(work_order, product) -> dict[str, int]:
+def work_order_parts(work_order, product, admin) -> dict[str, int]:
     """A work order with a checklist item, a time entry, a part used and an attachment, plus a template."""
     from datetime import timedelta
 
@@ -199,7 +200,6 @@ def work_order_parts(work_order, product) -> dict[str, int]:
     from cube.workorders import attachments, checklists, parts, timelogs
     from tests.catalog_factories import stock
 
-    admin = make_user_in_role("admin")
     shelf = make_location("Matrix shelf")
     stock(product, shelf, "5")
     ids = {
@@ -207,35 +207,13 @@ def work_order_parts(work_order, product) -> dict[str, int]:
         "item": checklists.add_item(admin, work_order, "Check the seal", "pass_fail", False).id,
         "time_log": timelogs.add_entry(admin, work_order, utcnow() - timedelta(hours=2), hours="1").id,
         "usage": parts.use_part(admin, work_order, product.id, shelf.id, "1").id,
-        "attachment": attachments.add_attachment(admin, work_order, "photo.png", tiny_png()).id,
+        "attachment": attachments.add_attachment(admin, work_order, "photo.png", png(4, 4)).id,
         "template": checklists.save_template(
             admin, None, "Matrix checks", [{"label": "Look", "kind": "pass_fail", "required": False}]
         ).id,
     }
     db.session.commit()
     return ids
-
-
-def make_user_in_role(role: str):
-    from cube.users import roles as role_service
-    from cube.users import services as user_service
-
-    data = user_service.UserData(
-        email=f"matrix-{role}@example.com", name=f"Matrix {role}", role_id=role_service.role_by_name(role).id
-    )
-    user = user_service.create_user(SYSTEM, data, invite=False)
-    db.session.commit()
-    return user
-
-
-def tiny_png() -> bytes:
-    from io import BytesIO
-
-    from PIL import Image
-
-    buffer = BytesIO()
-    Image.new("RGB", (4, 4), "blue").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _url(template: str, ids: dict[str, int]) -> str:
@@ -258,8 +236,8 @@ def test_role_matrix(app: Flask, client_as, make_user, make_team, role: str):
         "contact": contact.id,
         "asset": make_asset(product).id,
         "location": make_location().id,
-        "image": images.add_image(SYSTEM, product, "matrix.png", tiny_png()).id,
-        **work_order_parts(make_work_order(target), product),
+        "image": images.add_image(SYSTEM, product, "matrix.png", png(4, 4)).id,
+        **work_order_parts(make_work_order(target), product, make_user("admin")),
         "transition": transition_named("Rejected", "Reopen").id,
     }
     db.session.commit()

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import struct
-import zlib
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask, render_template
 from flask.testing import FlaskClient
 from flask_login import login_user
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
 from cube import storage
@@ -25,7 +21,8 @@ from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import AuditEvent, Product, ProductImage, User
 from cube.products import images
-from tests.support import post
+from tests.files import noise_png, picture, png_declaring
+from tests.support import count, flashes, post, redirect_path, stored_files
 
 NOT_AN_IMAGE = "This file is not a JPEG, PNG, GIF or WebP image."
 TOO_MANY_PIXELS = "This image has too many pixels to be processed safely."
@@ -35,55 +32,9 @@ STORED_NAME = re.compile(r"images/[0-9a-f]{32}\.(jpg|png|gif|webp)")
 # --- helpers ---------------------------------------------------------------------------------------------------------
 
 
-def picture(fmt: str = "PNG", size: tuple[int, int] = (640, 480), mode: str = "RGB", **save: object) -> bytes:
-    """A real image made by Pillow."""
-    image = Image.new(mode, size, "orange" if mode != "RGBA" else (255, 128, 0, 128))
-    buffer = BytesIO()
-    image.save(buffer, fmt, **save)
-    return buffer.getvalue()
-
-
-def noise_png(size: tuple[int, int]) -> bytes:
-    """A PNG that does not compress: about 3 bytes per pixel."""
-    buffer = BytesIO()
-    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A tiny, well-formed PNG header that claims enormous dimensions (a decompression bomb)."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    body = zlib.compress(b"\x00" * 1024)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
-
-
-def stored_files(app: Flask) -> set[Path]:
-    """Every file under the upload root."""
-    root = Path(app.config["UPLOAD_ROOT"])
-    return {path for path in root.rglob("*") if path.is_file()}
-
-
-def image_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(ProductImage)) or 0
-
-
-def flashes(client: FlaskClient) -> list[tuple[str, str]]:
-    """The flash messages waiting in the client's session."""
-    with client.session_transaction() as session:
-        return list(session.get("_flashes", []))
-
-
 def upload(client: FlaskClient, product_id: int, data: bytes, filename: str = "photo.png", **kwargs: object):
     """Post an image file with a valid CSRF token."""
     return post(client, f"/products/{product_id}/images", {"image": (BytesIO(data), filename)}, **kwargs)
-
-
-def redirect_path(response) -> str:
-    return urlsplit(response.headers["Location"]).path
 
 
 @pytest.fixture
@@ -106,13 +57,6 @@ def add(product: Product) -> Callable[..., ProductImage]:
     return factory
 
 
-@pytest.fixture
-def product_page(app: Flask) -> None:
-    """Views redirect to the product page; skip until that endpoint exists."""
-    if "products.show_product" not in app.view_functions:
-        pytest.skip("needs the products.show_product endpoint (GET /products/<product_id>)")
-
-
 def order_of(product: Product) -> list[int]:
     db.session.expire_all()
     return [image.id for image in db.session.get(Product, product.id).images]
@@ -121,7 +65,6 @@ def order_of(product: Product) -> list[int]:
 # --- uploading --------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("product_page")
 def test_png_upload_stores_original_and_thumbnail(app, admin_client, product):
     data = picture("PNG", (1000, 500), "RGBA")
     before = stored_files(app)
@@ -146,7 +89,6 @@ def test_png_upload_stores_original_and_thumbnail(app, admin_client, product):
     assert (event.target_type, event.target_id) == ("Product", product.id)
 
 
-@pytest.mark.usefixtures("product_page")
 def test_jpeg_upload_gets_a_metadata_free_jpeg_thumbnail(app, admin_client, product):
     exif = Image.Exif()
     exif[0x010E] = "secret-location-note"  # ImageDescription
@@ -200,7 +142,6 @@ BAD_FILES = {
 }
 
 
-@pytest.mark.usefixtures("product_page")
 @pytest.mark.parametrize(("data", "filename", "message"), list(BAD_FILES.values()), ids=list(BAD_FILES))
 def test_bad_files_are_refused_and_leave_nothing(app, admin_client, product, data, filename, message):
     before = stored_files(app)
@@ -210,7 +151,7 @@ def test_bad_files_are_refused_and_leave_nothing(app, admin_client, product, dat
     assert response.status_code == 302
     assert redirect_path(response) == f"/products/{product.id}"
     assert ("danger", message) in flashes(admin_client)
-    assert image_count() == 0
+    assert count(ProductImage) == 0
     assert stored_files(app) == before
 
 
@@ -222,11 +163,10 @@ def test_pixel_limit_follows_pillow_setting(app, product, monkeypatch, size):
     with pytest.raises(ValidationFailed, match="too many pixels"):
         images.add_image(SYSTEM, product, "big.png", picture("PNG", size))
     db.session.rollback()
-    assert image_count() == 0
+    assert count(ProductImage) == 0
     assert stored_files(app) == before
 
 
-@pytest.mark.usefixtures("product_page")
 def test_file_over_image_limit_gets_a_clear_message(app, admin_client, product, monkeypatch):
     monkeypatch.setitem(app.config, "IMAGE_MAX_BYTES", 1024 * 1024)
     data = noise_png((800, 700))
@@ -237,7 +177,7 @@ def test_file_over_image_limit_gets_a_clear_message(app, admin_client, product, 
 
     assert response.status_code == 302
     assert ("danger", "Images can be at most 1 MB.") in flashes(admin_client)
-    assert image_count() == 0
+    assert count(ProductImage) == 0
     assert stored_files(app) == before
 
 
@@ -245,19 +185,17 @@ def test_body_over_max_content_length_is_413(app, admin_client, product):
     before = stored_files(app)
     response = upload(admin_client, product.id, b"\0" * (50 * 1024 * 1024), "fifty.png")
     assert response.status_code == 413
-    assert image_count() == 0
+    assert count(ProductImage) == 0
     assert stored_files(app) == before
 
 
-@pytest.mark.usefixtures("product_page")
 def test_missing_file_is_reported(admin_client, product):
     response = post(admin_client, f"/products/{product.id}/images", {})
     assert response.status_code == 302
     assert ("danger", "Choose an image to upload.") in flashes(admin_client)
-    assert image_count() == 0
+    assert count(ProductImage) == 0
 
 
-@pytest.mark.usefixtures("product_page")
 @pytest.mark.parametrize(
     ("filename", "kept"),
     [
@@ -285,7 +223,6 @@ def test_uploaded_name_is_metadata_only(app, admin_client, product, filename, ke
 # --- order and removal -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("product_page")
 def test_move_up_and_down_changes_order(admin_client, product, add):
     first, second, third = add(), add(), add()
 
@@ -307,7 +244,6 @@ def test_move_up_and_down_changes_order(admin_client, product, add):
     assert len(moves) == 2
 
 
-@pytest.mark.usefixtures("product_page")
 def test_move_needs_a_known_direction(admin_client, product, add):
     first, second = add(), add()
     response = post(admin_client, f"/products/images/{second.id}/move", {"direction": "sideways"})
@@ -325,7 +261,6 @@ def test_move_mends_tied_positions(product, add):
     assert order_of(product) == [second.id, first.id]
 
 
-@pytest.mark.usefixtures("product_page")
 def test_delete_removes_row_and_files(app, admin_client, product, add):
     keep, gone = add(), add()
     root = Path(app.config["UPLOAD_ROOT"])
@@ -350,7 +285,7 @@ def test_delete_rolled_back_keeps_files(app, add):
     assert path.is_file()  # removed only when the deletion commits
     db.session.rollback()
     assert path.is_file()
-    assert image_count() == 1
+    assert count(ProductImage) == 1
 
 
 # --- serving --------------------------------------------------------------------------------------------------------
@@ -462,7 +397,7 @@ def test_anonymous_is_sent_to_sign_in(app, client, product, add):
     ):
         assert response.status_code == 302
         assert redirect_path(response) == "/auth/login"
-    assert image_count() == 1
+    assert count(ProductImage) == 1
     assert stored_files(app) == before
 
 

@@ -8,14 +8,7 @@ from sqlalchemy import select
 from cube.extensions import db
 from cube.models import Product
 from tests.catalog_factories import make_asset, make_company, make_location, make_product, stock
-from tests.support import QueryCounter
-
-
-def statements_for(client, url: str) -> int:
-    client.get(url)  # warm caches that are not per request
-    with QueryCounter(db.engine) as counter:
-        assert client.get(url).status_code == 200
-    return counter.count
+from tests.support import statements_for
 
 
 def add_catalog(start: int, count: int) -> None:

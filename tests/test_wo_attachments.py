@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
 from reportlab.pdfgen import canvas
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
 from cube.errors import NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import Attachment, User, WorkOrder, WorkOrderEvent
 from cube.workorders import attachments
-from tests.support import QueryCounter, post, sign_in
+from tests.files import png
+from tests.support import QueryCounter, count, flashes, post, sign_in, stored_files
 from tests.workorder_factories import make_work_order
 
 STORED_NAME = re.compile(r"attachments/[0-9a-f]{32}\.[a-z]{3,4}")
@@ -38,12 +38,6 @@ def filed_for(work_order: WorkOrder, requester: User) -> WorkOrder:
     work_order.requester_id = requester.id
     db.session.commit()
     return work_order
-
-
-def png() -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (40, 30), "orange").save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def pdf() -> bytes:
@@ -180,20 +174,6 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="5"/
 # --- helpers ----------------------------------------------------------------------------------------------------------
 
 
-def stored_files(app: Flask) -> set[Path]:
-    root = Path(app.config["UPLOAD_ROOT"])
-    return {path for path in root.rglob("*") if path.is_file()}
-
-
-def attachment_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Attachment)) or 0
-
-
-def flashes(client: FlaskClient) -> list[tuple[str, str]]:
-    with client.session_transaction() as session:
-        return list(session.get("_flashes", []))
-
-
 def upload(client: FlaskClient, work_order_id: int, data: bytes, filename: str = "file.bin"):
     return post(client, f"/work-orders/{work_order_id}/attachments", {"file": (BytesIO(data), filename)})
 
@@ -303,9 +283,9 @@ def test_dangerous_or_unknown_files_are_refused(app, manager_client, work_order,
 
     assert response.status_code == 302
     assert ("danger", message) in flashes(manager_client)
-    assert attachment_count() == 0
+    assert count(Attachment) == 0
     assert stored_files(app) == before
-    assert db.session.scalar(select(func.count()).where(WorkOrderEvent.kind == "attachment_added")) == 0
+    assert count(WorkOrderEvent, kind="attachment_added") == 0
 
 
 def test_oversized_file_is_refused_with_the_limit(app, manager_client, work_order, monkeypatch):
@@ -316,17 +296,17 @@ def test_oversized_file_is_refused_with_the_limit(app, manager_client, work_orde
 
     assert response.status_code == 302
     assert ("danger", f"Attachments can be at most {1024 / (1024 * 1024):g} MB.") in flashes(manager_client)
-    assert attachment_count() == 0
+    assert count(Attachment) == 0
     assert stored_files(app) == before
     assert upload(manager_client, work_order.id, b"a" * 1024, "fits.txt").status_code == 302
-    assert attachment_count() == 1
+    assert count(Attachment) == 1
 
 
 def test_missing_file_is_refused(manager_client, work_order):
     response = post(manager_client, f"/work-orders/{work_order.id}/attachments", {})
     assert response.status_code == 302
     assert ("danger", "Choose a file to attach.") in flashes(manager_client)
-    assert attachment_count() == 0
+    assert count(Attachment) == 0
 
 
 def test_upload_without_csrf_token_is_refused(manager_client, work_order):
@@ -334,7 +314,7 @@ def test_upload_without_csrf_token_is_refused(manager_client, work_order):
         f"/work-orders/{work_order.id}/attachments", data={"file": (BytesIO(png()), "valve.png")}
     )
     assert response.status_code == 400
-    assert attachment_count() == 0
+    assert count(Attachment) == 0
 
 
 def test_path_in_the_name_is_kept_only_as_a_label(app, manager_client, work_order):
@@ -421,7 +401,7 @@ def test_attachment_of_an_invisible_work_order_is_404(client_as, manager, work_o
     assert outsider.get(f"/work-orders/attachments/{attachment.id}").status_code == 404
     assert post(outsider, f"/work-orders/attachments/{attachment.id}/delete").status_code == 404
     assert upload(outsider, work_order.id, png(), "mine.png").status_code == 404
-    assert attachment_count() == 1
+    assert count(Attachment) == 1
 
 
 def test_requester_of_another_work_order_gets_404(client_as, make_user, manager):
@@ -436,8 +416,8 @@ def test_requester_of_another_work_order_gets_404(client_as, make_user, manager)
     assert upload(other, theirs.id, png(), "x.png").status_code == 404
     assert upload(other, own.id, png(), "tap.png").status_code == 302  # their own request: allowed
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).where(Attachment.work_order_id == theirs.id)) == 1
-    assert db.session.scalar(select(func.count()).where(Attachment.work_order_id == own.id)) == 1
+    assert count(Attachment, work_order_id=theirs.id) == 1
+    assert count(Attachment, work_order_id=own.id) == 1
 
 
 def test_unknown_attachment_is_404(manager_client):
@@ -467,7 +447,7 @@ def test_a_visible_work_order_without_upload_rights_is_403(client_as, make_user)
     work_order = filed_for(make_work_order(creator.user, "Noisy fan"), requester)
 
     assert upload(creator, work_order.id, png(), "fan.png").status_code == 403
-    assert attachment_count() == 0
+    assert count(Attachment) == 0
 
 
 def test_uploader_and_editors_may_remove_others_may_not(app, client_as, manager):
@@ -480,15 +460,15 @@ def test_uploader_and_editors_may_remove_others_may_not(app, client_as, manager)
     path = Path(app.config["UPLOAD_ROOT"]) / attachment.stored_name
 
     assert post(colleague, f"/work-orders/attachments/{attachment.id}/delete").status_code == 403
-    assert attachment_count() == 1
+    assert count(Attachment) == 1
     assert path.exists()
 
     assert technician.post(f"/work-orders/attachments/{attachment.id}/delete").status_code == 400  # no CSRF token
-    assert attachment_count() == 1
+    assert count(Attachment) == 1
 
     assert post(technician, f"/work-orders/attachments/{attachment.id}/delete").status_code == 302
     db.session.expire_all()
-    assert attachment_count() == 0
+    assert count(Attachment) == 0
     assert not path.exists()
     event = db.session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.kind == "attachment_removed")).one()
     assert (event.data["attachment_id"], event.data["name"], event.work_order_id) == (
@@ -506,7 +486,7 @@ def test_an_editor_may_remove_anyones_file(app, manager_client, make_user, work_
     db.session.commit()
 
     assert post(manager_client, f"/work-orders/attachments/{attachment.id}/delete").status_code == 302
-    assert attachment_count() == 0
+    assert count(Attachment) == 0
 
 
 def test_service_refuses_removal_by_others(make_user, manager, work_order):

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.extensions import db
-from cube.models import Status, WorkOrder, WorkOrderEvent, utcnow
+from cube.models import Status, WorkOrder, utcnow
 from cube.workorders import board_routes
-from tests.support import QueryCounter, post, sign_in
+from tests.support import events_of, post, sign_in, statements_for
 from tests.workorder_factories import make_work_order, move_to, status_named, transition_named
 
 COLUMN = re.compile(r'<section [^>]*data-status="(\d+)"')
@@ -39,11 +39,6 @@ def board(client, query: str = "") -> str:
     response = client.get("/work-orders/board" + query)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response.get_data(as_text=True)
-
-
-def event_count(work_order: WorkOrder) -> int:
-    query = select(func.count()).where(WorkOrderEvent.work_order_id == work_order.id)
-    return db.session.scalar(query) or 0
 
 
 # --- Board ------------------------------------------------------------------------------------------------------
@@ -117,7 +112,7 @@ def test_board_moves_keep_the_guards(client_as, make_user):
     work_order = make_work_order(manager.user, "Running job", assignees=(tech,))
     move_to(work_order, "In progress")
     pause = transition_named("In progress", "Pause")
-    before = event_count(work_order)
+    before = len(events_of(work_order))
 
     refused = post(
         manager,
@@ -131,7 +126,7 @@ def test_board_moves_keep_the_guards(client_as, make_user):
     assert "Give a reason" in manager.get(refused.location).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(WorkOrder, work_order.id).status.name == "In progress"
-    assert event_count(work_order) == before
+    assert len(events_of(work_order)) == before
     assert card_column(board(manager), work_order.number) == status_named("In progress").id
 
     # A button for a status the card is no longer in (a stale board) is refused too.
@@ -208,16 +203,10 @@ def test_board_statements_do_not_grow_with_cards(client_as, make_user):
             if number % 2:
                 move_to(work_order, "In progress")
 
-    def statements() -> int:
-        manager.get("/work-orders/board")
-        with QueryCounter(db.engine) as counter:
-            assert manager.get("/work-orders/board").status_code == 200
-        return counter.count
-
     add(2, 0)
-    few = statements()
+    few = statements_for(manager, "/work-orders/board")
     add(14, 100)
-    many = statements()
+    many = statements_for(manager, "/work-orders/board")
     assert many == few, (few, many)
     assert few <= 15, few
 
@@ -307,15 +296,9 @@ def test_calendar_only_shows_visible_work_orders(client_as, make_user):
 def test_calendar_is_one_query_for_the_month(client_as):
     client = client_as("manager")
 
-    def statements() -> int:
-        client.get("/work-orders/calendar?month=2031-06")
-        with QueryCounter(db.engine) as counter:
-            assert client.get("/work-orders/calendar?month=2031-06").status_code == 200
-        return counter.count
-
     make_work_order(client.user, "One", due_at=datetime(2031, 6, 1, 8, 0, tzinfo=UTC))
-    few = statements()
+    few = statements_for(client, "/work-orders/calendar?month=2031-06")
     for day in range(2, 20):
         make_work_order(client.user, f"Day {day}", due_at=datetime(2031, 6, day, 8, 0, tzinfo=UTC))
-    many = statements()
+    many = statements_for(client, "/work-orders/calendar?month=2031-06")
     assert few == many, (few, many)

@@ -3,44 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
-from cube.models import ChecklistItem, ChecklistTemplate, User, WorkOrder, WorkOrderEvent
+from cube.models import ChecklistItem, ChecklistTemplate, User, WorkOrder
 from cube.workflow import engine
 from cube.workorders import checklists
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
-from tests.support import post
-from tests.workorder_factories import make_work_order, move_to, transition_named
-
-
-@dataclass
-class Setup:
-    """A technician's client and a work order in progress assigned to them."""
-
-    client: FlaskClient
-    tech: User
-    work_order: WorkOrder
-
-    @property
-    def base(self) -> str:
-        return f"/work-orders/{self.work_order.id}"
+from tests.support import count, events_of, fresh, post
+from tests.workorder_factories import Job as Setup
+from tests.workorder_factories import job_in_progress, make_work_order, move_to, transition_named
 
 
 @pytest.fixture
 def job(client_as: Callable[[str], FlaskClient], make_team: Callable[..., Any]) -> Setup:
-    client = client_as("technician")
-    tech: User = client.user  # type: ignore[attr-defined]
-    team = make_team("Facilities", members=(tech,))
-    work_order = make_work_order(tech, "Service the chiller", assignees=(tech,), team_id=team.id)
-    move_to(work_order, "In progress")
-    return Setup(client, tech, work_order)
+    return job_in_progress(client_as("technician"), make_team)
 
 
 def item_on(work_order: WorkOrder, label: str = "Check oil", kind: str = "pass_fail", required: bool = False) -> Any:
@@ -48,18 +30,6 @@ def item_on(work_order: WorkOrder, label: str = "Check oil", kind: str = "pass_f
     db.session.add(item)
     db.session.commit()
     return item
-
-
-def events_of(work_order: WorkOrder, kind: str) -> list[WorkOrderEvent]:
-    query = select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == work_order.id, WorkOrderEvent.kind == kind)
-    return list(db.session.scalars(query))
-
-
-def fresh(item: ChecklistItem) -> ChecklistItem:
-    db.session.expire_all()
-    found = db.session.get(ChecklistItem, item.id)
-    assert found is not None
-    return found
 
 
 # -- answers --------------------------------------------------------------------------------------
@@ -184,7 +154,7 @@ def test_a_failed_item_gets_one_linked_follow_up(job: Setup):
     item = item_on(wo, "Belt tension")
     checklists.answer(job.tech, wo, item, "fail")
     db.session.commit()
-    before = db.session.scalar(select(func.count()).select_from(WorkOrder))
+    before = count(WorkOrder)
 
     url = f"{job.base}/checklist/{item.id}/follow-up"
     first = post(job.client, url)
@@ -193,7 +163,7 @@ def test_a_failed_item_gets_one_linked_follow_up(job: Setup):
     assert second.headers["Location"].endswith("#checklist")
 
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).select_from(WorkOrder)) == before + 1
+    assert count(WorkOrder) == before + 1
     item = fresh(item)
     follow_up = db.session.get(WorkOrder, item.follow_up_id)
     assert follow_up is not None
@@ -344,7 +314,7 @@ def test_bad_templates_are_refused_with_the_line(admin_client: FlaskClient, make
     duplicate = post(admin_client, "/work-orders/checklist-templates", {"name": "taken", "items": "A"})
     assert duplicate.status_code == 422
     assert "Another template has this name." in duplicate.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(ChecklistTemplate)) == 1
+    assert count(ChecklistTemplate) == 1
 
 
 def test_only_workflow_managers_reach_the_templates_page(client_as: Callable[[str], FlaskClient]):

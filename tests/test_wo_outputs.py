@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cube.exports import XLSX_MIMETYPE
 from cube.extensions import db
 from cube.models import ChecklistItem, Comment, PartUsage, TimeLog, WorkOrder
 from cube.workorders import services
 from cube.workorders.exporting import COLUMNS as VISIBLE_COLUMNS
 from cube.workorders.exporting import COST_COLUMNS
 from tests.catalog_factories import make_location, make_product
-from tests.support import QueryCounter
+from tests.support import QueryCounter, csv_rows, xlsx_rows
 from tests.workorder_factories import make_work_order, status_named
 
 COLUMNS = (*VISIBLE_COLUMNS, *COST_COLUMNS)  # the export client may see costs
@@ -169,24 +166,6 @@ def test_pdf_statements_do_not_grow_with_records(client_as):
 
 
 # --- Export -----------------------------------------------------------------------------------------------------
-
-
-def csv_rows(response) -> list[list[str]]:
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-
-
-def xlsx_rows(response) -> list[list[str]]:
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.headers["Content-Type"] == XLSX_MIMETYPE
-    sheet = load_workbook(io.BytesIO(response.get_data())).active
-    rows = []
-    for row in sheet.iter_rows():
-        for cell in row:
-            assert cell.data_type != "f", (cell.coordinate, cell.value)
-        rows.append(["" if cell.value is None else str(cell.value) for cell in row])
-    return rows
 
 
 @pytest.fixture

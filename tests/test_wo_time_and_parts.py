@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
@@ -22,56 +22,33 @@ from cube.models import (
     StockMovement,
     TimeLog,
     User,
-    WorkOrder,
-    WorkOrderEvent,
     utcnow,
 )
 from cube.products import inventory
 from cube.workorders import costs, parts, timelogs
 from tests.catalog_factories import make_location, make_product, stock
-from tests.support import post
-from tests.workorder_factories import make_work_order, move_to
+from tests.support import count, event_kinds, fresh, post
+from tests.workorder_factories import Job, job_in_progress, make_work_order, move_to
 
 
 @dataclass
-class Setup:
+class Setup(Job):
     """A technician (rate 40/h) with a client, a work order in progress assigned to them, and stock."""
 
-    client: FlaskClient
-    tech: User
-    work_order: WorkOrder
     product: Product
     store: Location
-
-    @property
-    def base(self) -> str:
-        return f"/work-orders/{self.work_order.id}"
 
 
 @pytest.fixture
 def job(client_as: Callable[[str], FlaskClient], make_team: Callable[..., Any]) -> Setup:
     client = client_as("technician")
-    tech: User = client.user  # type: ignore[attr-defined]
-    tech.hourly_rate = Decimal("40.00")
+    client.user.hourly_rate = Decimal("40.00")  # type: ignore[attr-defined]
     db.session.commit()
-    team = make_team("Facilities", members=(tech,))
-    work_order = make_work_order(tech, "Service the chiller", assignees=(tech,), team_id=team.id)
-    move_to(work_order, "In progress")
+    base = job_in_progress(client, make_team)
     product = make_product("FLT-1", "Filter", unit_cost="12.50")
     store = make_location("Stores")
     stock(product, store, "10")
-    return Setup(client, tech, work_order, product, store)
-
-
-def reload(work_order: WorkOrder) -> WorkOrder:
-    db.session.expire_all()
-    found = db.session.get(WorkOrder, work_order.id)
-    assert found is not None
-    return found
-
-
-def count(model: type, *where: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+    return Setup(base.client, base.tech, base.work_order, product, store)
 
 
 def running(user: User) -> list[TimeLog]:
@@ -79,9 +56,18 @@ def running(user: User) -> list[TimeLog]:
     return list(db.session.scalars(select(TimeLog).where(TimeLog.user_id == user.id, TimeLog.ended_at.is_(None))))
 
 
-def kinds(work_order: WorkOrder) -> list[str]:
-    query = select(WorkOrderEvent.kind).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
-    return list(db.session.scalars(query))
+def every_change(job: Setup, log: TimeLog, usage: PartUsage) -> list[tuple[str, dict[str, str]]]:
+    """Every time-and-parts form of the job's work order, each with valid data."""
+    return [
+        (f"{job.base}/timer/start", {}),
+        (f"{job.base}/time", {"time-started_at": "2024-01-01T08:00", "time-hours": "1"}),
+        (f"{job.base}/time/{log.id}/delete", {}),
+        (
+            f"{job.base}/parts",
+            {"part-product_sku": "FLT-1", "part-location_id": str(job.store.id), "part-quantity": "1"},
+        ),
+        (f"{job.base}/parts/{usage.id}/return", {f"return-{usage.id}-quantity": "1"}),
+    ]
 
 
 # -- timers ---------------------------------------------------------------------------------------
@@ -102,10 +88,10 @@ def test_a_timer_starts_and_stops_and_logs_its_hours(job: Setup):
     log = db.session.get(TimeLog, log.id)
     assert log.hours == Decimal("1.50")
     assert log.ended_at is not None
-    work_order = reload(job.work_order)
+    work_order = fresh(job.work_order)
     assert work_order.actual_hours == Decimal("1.50")
     assert work_order.actual_cost == Decimal("60.00")
-    assert kinds(work_order)[-2:] == ["timer_started", "time_logged"]
+    assert event_kinds(work_order)[-2:] == ["timer_started", "time_logged"]
 
 
 def test_one_running_timer_per_person_across_work_orders(job: Setup):
@@ -147,7 +133,7 @@ def test_manual_entries_by_hours_or_end_time(job: Setup):
     assert by_hours.hours == Decimal("1.25")
     assert by_hours.ended_at == start + timedelta(minutes=75)
     assert by_end.hours == Decimal("0.75")
-    assert reload(job.work_order).actual_hours == Decimal("2.00")
+    assert fresh(job.work_order).actual_hours == Decimal("2.00")
 
 
 def test_a_manual_entry_over_http_uses_the_users_time_zone(job: Setup):
@@ -198,7 +184,7 @@ def test_bad_manual_entries_are_refused(job: Setup, hours: str | None, ended_min
         timelogs.add_entry(job.tech, job.work_order, start, hours=hours, ended_at=ended)
     db.session.rollback()
     assert count(TimeLog) == 0
-    assert reload(job.work_order).actual_hours == Decimal("0")
+    assert fresh(job.work_order).actual_hours == Decimal("0")
 
 
 def test_a_bad_manual_entry_over_http_is_flashed(job: Setup):
@@ -228,7 +214,7 @@ def test_hours_and_costs_add_up_labour_at_each_persons_rate_and_parts(
     parts.use_part(job.tech, job.work_order, job.product.id, job.store.id, "2")
     db.session.commit()
 
-    work_order = reload(job.work_order)
+    work_order = fresh(job.work_order)
     assert work_order.actual_hours == Decimal("4.75")
     assert work_order.actual_cost == Decimal("3.75") * 40 + Decimal("55.50") + 2 * Decimal("12.50")
     totals = costs.totals(work_order)
@@ -243,7 +229,7 @@ def test_hours_and_costs_add_up_labour_at_each_persons_rate_and_parts(
     db.session.commit()
     timelogs.add_entry(job.tech, job.work_order, start, hours="0.5")
     db.session.commit()
-    assert reload(job.work_order).actual_cost == Decimal("205.50") + Decimal("50.00") + Decimal("25.00")
+    assert fresh(job.work_order).actual_cost == Decimal("205.50") + Decimal("50.00") + Decimal("25.00")
 
     page = client_as("manager").get(job.base).get_data(as_text=True)  # technicians see no costs
     assert "Labour cost: <strong>255.50</strong>" in page
@@ -255,14 +241,14 @@ def test_a_running_timer_adds_no_hours_until_stopped(job: Setup):
     timelogs.start_timer(job.tech, job.work_order)
     costs.recalculate(job.work_order)
     db.session.commit()
-    assert reload(job.work_order).actual_hours == Decimal("0")
+    assert fresh(job.work_order).actual_hours == Decimal("0")
 
 
 def test_logging_time_does_not_bump_the_work_orders_edit_version(job: Setup):
-    version = reload(job.work_order).version
+    version = fresh(job.work_order).version
     timelogs.add_entry(job.tech, job.work_order, utcnow() - timedelta(hours=2), hours="1")
     db.session.commit()
-    assert reload(job.work_order).version == version
+    assert fresh(job.work_order).version == version
 
 
 # -- deleting entries -----------------------------------------------------------------------------
@@ -285,13 +271,13 @@ def test_people_delete_their_own_entries_and_editors_anyones(
     # ... but I may, and the totals follow.
     assert post(job.client, f"{job.base}/time/{mine.id}/delete").status_code == 302
     assert count(TimeLog) == 1
-    assert reload(job.work_order).actual_hours == Decimal("2.00")
+    assert fresh(job.work_order).actual_hours == Decimal("2.00")
     # A manager (workorder.edit) may delete anyone's.
     manager = client_as("manager")
     assert post(manager, f"{job.base}/time/{theirs.id}/delete").status_code == 302
     assert count(TimeLog) == 0
-    assert reload(job.work_order).actual_hours == Decimal("0.00")
-    assert kinds(job.work_order).count("time_deleted") == 2
+    assert fresh(job.work_order).actual_hours == Decimal("0.00")
+    assert event_kinds(job.work_order).count("time_deleted") == 2
 
 
 # -- parts ----------------------------------------------------------------------------------------
@@ -313,8 +299,8 @@ def test_using_a_part_issues_stock_in_the_same_transaction(job: Setup):
     movement = db.session.get(StockMovement, usage.stock_movement_id)
     assert movement is not None
     assert (movement.kind, movement.quantity, movement.reference) == ("issue", Decimal("-3"), job.work_order.number)
-    assert reload(job.work_order).actual_cost == Decimal("37.50")
-    assert "part_used" in kinds(job.work_order)
+    assert fresh(job.work_order).actual_cost == Decimal("37.50")
+    assert "part_used" in event_kinds(job.work_order)
     assert inventory.ledger_mismatches() == []
 
 
@@ -330,8 +316,8 @@ def test_insufficient_stock_leaves_nothing_written(job: Setup):
     assert count(PartUsage) == 0
     assert inventory.on_hand(job.product.id, job.store.id) == Decimal("10")
     assert count(StockMovement, StockMovement.kind == "issue") == 0
-    assert reload(job.work_order).actual_cost == Decimal("0")
-    assert "part_used" not in kinds(job.work_order)
+    assert fresh(job.work_order).actual_cost == Decimal("0")
+    assert "part_used" not in event_kinds(job.work_order)
 
 
 def test_an_unknown_sku_or_bad_quantity_is_refused(job: Setup):
@@ -360,21 +346,21 @@ def test_returning_parts_restores_stock_but_never_more_than_was_used(job: Setup)
     movement = db.session.get(StockMovement, returned.stock_movement_id)
     assert movement is not None
     assert (movement.kind, movement.reference) == ("return", job.work_order.number)
-    assert reload(job.work_order).actual_cost == Decimal("2.5") * Decimal("12.50")
+    assert fresh(job.work_order).actual_cost == Decimal("2.5") * Decimal("12.50")
 
     too_many = post(job.client, url, {f"return-{usage.id}-quantity": "2.501"}, follow_redirects=True)
     assert "Only 2.5 each of FLT-1 can be returned." in too_many.get_data(as_text=True)
     assert post(job.client, url, {f"return-{usage.id}-quantity": "2.5"}).status_code == 302
     db.session.expire_all()
     assert inventory.on_hand(job.product.id, job.store.id) == Decimal("10")
-    assert reload(job.work_order).actual_cost == Decimal("0.00")
+    assert fresh(job.work_order).actual_cost == Decimal("0.00")
     with pytest.raises(ValidationFailed, match="Only 0 each"):
         parts.return_part(job.tech, job.work_order, db.session.get(PartUsage, usage.id), "1")
     db.session.rollback()
     with pytest.raises(ValidationFailed, match="not a return"):
         parts.return_part(job.tech, job.work_order, returned, "1")
     db.session.rollback()
-    assert kinds(job.work_order).count("part_returned") == 2
+    assert event_kinds(job.work_order).count("part_returned") == 2
     assert inventory.ledger_mismatches() == []
 
 
@@ -388,12 +374,12 @@ def test_the_unit_cost_is_the_one_of_the_day(job: Setup):
     db.session.expire_all()
     assert db.session.get(PartUsage, old.id).unit_cost == Decimal("12.50")
     assert db.session.get(PartUsage, new.id).unit_cost == Decimal("20.00")
-    assert reload(job.work_order).actual_cost == Decimal("45.00")
+    assert fresh(job.work_order).actual_cost == Decimal("45.00")
 
     # A return credits what the returned usage was charged, and only up to what is out at that cost.
     parts.return_part(job.tech, job.work_order, db.session.get(PartUsage, old.id), "2")
     db.session.commit()
-    assert reload(job.work_order).actual_cost == Decimal("20.00")
+    assert fresh(job.work_order).actual_cost == Decimal("20.00")
     with pytest.raises(ValidationFailed):
         parts.return_part(job.tech, job.work_order, db.session.get(PartUsage, old.id), "1")
 
@@ -437,16 +423,7 @@ def test_a_technician_of_another_team_gets_404_and_changes_nothing(
     db.session.commit()
     outsider = client_as("technician")
     make_team("Electrical", members=(outsider.user,))  # type: ignore[attr-defined]
-    for url, data in (
-        (f"{job.base}/timer/start", {}),
-        (f"{job.base}/time", {"time-started_at": "2024-01-01T08:00", "time-hours": "1"}),
-        (f"{job.base}/time/{log.id}/delete", {}),
-        (
-            f"{job.base}/parts",
-            {"part-product_sku": "FLT-1", "part-location_id": str(job.store.id), "part-quantity": "1"},
-        ),
-        (f"{job.base}/parts/{usage.id}/return", {f"return-{usage.id}-quantity": "1"}),
-    ):
+    for url, data in every_change(job, log, usage):
         assert post(outsider, url, data).status_code == 404, url
     assert count(TimeLog) == 1
     assert count(PartUsage) == 1
@@ -473,23 +450,14 @@ def test_a_done_or_cancelled_work_order_refuses_time_and_parts(job: Setup, statu
     log = timelogs.add_entry(job.tech, job.work_order, utcnow() - timedelta(hours=2), hours="1")
     db.session.commit()
     move_to(job.work_order, status)
-    for url, data in (
-        (f"{job.base}/timer/start", {}),
-        (f"{job.base}/time", {"time-started_at": "2024-01-01T08:00", "time-hours": "1"}),
-        (f"{job.base}/time/{log.id}/delete", {}),
-        (
-            f"{job.base}/parts",
-            {"part-product_sku": "FLT-1", "part-location_id": str(job.store.id), "part-quantity": "1"},
-        ),
-        (f"{job.base}/parts/{usage.id}/return", {f"return-{usage.id}-quantity": "1"}),
-    ):
+    for url, data in every_change(job, log, usage):
         response = post(job.client, url, data, follow_redirects=True)
         assert "can no longer change" in response.get_data(as_text=True), url
     assert running(job.tech) == []
     assert count(TimeLog) == 1
     assert count(PartUsage) == 1
     assert inventory.on_hand(job.product.id, job.store.id) == Decimal("8")
-    assert reload(job.work_order).actual_cost == Decimal("65.00")
+    assert fresh(job.work_order).actual_cost == Decimal("65.00")
 
 
 def test_a_timer_left_running_can_still_be_stopped_after_completion(job: Setup):

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.actors import SYSTEM
 from cube.errors import Conflict, ValidationFailed
 from cube.extensions import db
 from cube.models import AuditEvent, CustomField, Priority, Status, Transition, User, WorkOrder, WorkOrderType
 from cube.workflow import engine, settings
-from tests.support import QueryCounter, post
+from tests.support import QueryCounter, audit_events, count, post
 from tests.workorder_factories import make_work_order, move_to, status_named, transition_named
 
 
@@ -24,12 +24,7 @@ def admin(make_user: Callable[..., User]) -> User:
 
 
 def workflow_audit() -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.action.startswith("workflow.")).order_by(AuditEvent.id)
-    return list(db.session.scalars(query))
-
-
-def count(model: type) -> int:
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
+    return audit_events("workflow.")
 
 
 def refused(call: Callable[[], Any], field: str | None) -> ValidationFailed:

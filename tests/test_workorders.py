@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import threading
+from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import func, select
+from markupsafe import escape
+from sqlalchemy import select
 
 from cube.errors import EditConflict, InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
@@ -15,12 +17,8 @@ from cube.workflow import engine
 from cube.workorders import services
 from cube.workorders.numbering import next_number
 from cube.workorders.scoping import visible_work_orders
-from tests.support import QueryCounter, post
+from tests.support import count, event_kinds, post, statements_for
 from tests.workorder_factories import default_ids, make_work_order, move_to, status_named, transition_named
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def create_form(**overrides: str) -> dict[str, str]:
@@ -33,11 +31,6 @@ def create_form(**overrides: str) -> dict[str, str]:
     }
     data.update(overrides)
     return data
-
-
-def events_of(work_order: WorkOrder) -> list[str]:
-    query = select(WorkOrderEvent.kind).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
-    return list(db.session.scalars(query))
 
 
 def test_numbers_are_per_year_and_sequential(app):
@@ -88,7 +81,7 @@ def test_create_through_the_form(client_as):
     assert re.fullmatch(r"WO-\d{4}-000001", work_order.number)
     assert work_order.status.is_initial
     assert work_order.requester_id == supervisor.user.id
-    assert events_of(work_order) == ["created"]
+    assert event_kinds(work_order) == ["created"]
     page = supervisor.get(response.location).get_data(as_text=True)
     assert "Leaking valve" in page
     assert work_order.number in page
@@ -152,7 +145,7 @@ def test_default_workflow_end_to_end(make_user):
     assert work_order.started_at is not None
     assert work_order.completed_at is not None
     assert work_order.closed_at is not None
-    kinds = events_of(work_order)
+    kinds = event_kinds(work_order)
     assert kinds.count("status_changed") == 7
     assert "assigned" in kinds
 
@@ -182,7 +175,7 @@ def test_guards(make_user):
     db.session.rollback()
     db.session.refresh(work_order)
     assert work_order.status.name == "Approved"
-    assert events_of(work_order) == ["created"]
+    assert event_kinds(work_order) == ["created"]
 
 
 def test_transition_over_http(client_as, make_user):
@@ -280,17 +273,28 @@ def test_comments_with_mentions(client_as, make_user):
     comment = db.session.scalar(select(Comment))
     assert comment.mentions == [tech.id]
     assert "please check the seal" in supervisor.get(f"/work-orders/{work_order.id}").get_data(as_text=True)
-    assert "commented" in events_of(work_order)
+    assert "commented" in event_kinds(work_order)
 
 
 @pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
 def test_xss_is_escaped_everywhere(client_as, payload):
     supervisor = client_as("supervisor")
-    work_order = make_work_order(supervisor.user, payload, description=payload)
-    post(supervisor, f"/work-orders/{work_order.id}/comments", {"comment-body": payload})
-    for url in (f"/work-orders/{work_order.id}", "/work-orders", f"/work-orders?q={payload}"):
-        page = supervisor.get(url).get_data(as_text=True)
+    title, description, comment = f"{payload} title", f"{payload} description", f"{payload} comment"
+    work_order = make_work_order(supervisor.user, title, description=description)
+    assert post(supervisor, f"/work-orders/{work_order.id}/comments", {"comment-body": comment}).status_code == 302
+    assert db.session.scalar(select(Comment.body)) == comment
+    pages = {
+        f"/work-orders/{work_order.id}": (title, description, comment),
+        "/work-orders": (title,),
+        f"/work-orders?{urlencode({'q': payload})}": (title, payload),  # the search box echoes the query
+    }
+    for url, shown in pages.items():
+        response = supervisor.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
         assert payload not in page, url
+        for text in shown:
+            assert str(escape(text)) in page, (url, text)
 
 
 def test_list_filters_views_and_bad_values(client_as, make_user):
@@ -315,7 +319,11 @@ def test_list_filters_views_and_bad_values(client_as, make_user):
         "category=<x>",
         "assignee=1e99",
     ):
-        assert supervisor.get(f"/work-orders?{bad}").status_code == 200, bad
+        response = supervisor.get(f"/work-orders?{bad}")
+        assert response.status_code == 200, bad
+        page = response.get_data(as_text=True)
+        assert "Assigned to me" in page, bad  # the bad value is dropped, not turned into a filter
+        assert "Nobody&#39;s" in page, bad
 
 
 def test_search_covers_comments(client_as):
@@ -330,21 +338,18 @@ def test_list_and_detail_statement_counts_are_fixed(client_as, make_user):
     supervisor = client_as("supervisor")
     tech = make_user("technician")
 
-    def statements(url: str) -> int:
-        supervisor.get(url)
-        with QueryCounter(db.engine) as counter:
-            assert supervisor.get(url).status_code == 200
-        return counter.count
-
     first = make_work_order(supervisor.user, "One", assignees=(tech,))
-    few_list, few_detail = statements("/work-orders"), statements(f"/work-orders/{first.id}")
+    few_list, few_detail = (
+        statements_for(supervisor, "/work-orders"),
+        statements_for(supervisor, f"/work-orders/{first.id}"),
+    )
     for number in range(8):
         work_order = make_work_order(supervisor.user, f"More {number}", assignees=(tech, supervisor.user))
         services.add_comment(supervisor.user, work_order, "note")
     services.add_comment(supervisor.user, first, "another note")
     db.session.commit()
-    assert statements("/work-orders") == few_list
-    assert statements(f"/work-orders/{first.id}") <= few_detail + 1
+    assert statements_for(supervisor, "/work-orders") == few_list
+    assert statements_for(supervisor, f"/work-orders/{first.id}") <= few_detail + 1
 
 
 def test_status_count_is_configurable_without_breaking(make_user):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from cube.extensions import db
@@ -48,3 +51,25 @@ def move_to(work_order: WorkOrder, status_name: str) -> None:
     """Put a work order straight into a status (test set-up, bypassing the workflow)."""
     work_order.status = status_named(status_name)
     db.session.commit()
+
+
+@dataclass
+class Job:
+    """A technician's client and a work order in progress assigned to them."""
+
+    client: FlaskClient
+    tech: User
+    work_order: WorkOrder
+
+    @property
+    def base(self) -> str:
+        return f"/work-orders/{self.work_order.id}"
+
+
+def job_in_progress(client: FlaskClient, make_team: Callable[..., Any]) -> Job:
+    """A work order in progress for the signed-in technician of ``client``, assigned to them and their team."""
+    tech: User = client.user  # type: ignore[attr-defined]
+    team = make_team("Facilities", members=(tech,))
+    work_order = make_work_order(tech, "Service the chiller", assignees=(tech,), team_id=team.id)
+    move_to(work_order, "In progress")
+    return Job(client, tech, work_order)

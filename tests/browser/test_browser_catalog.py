@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from io import BytesIO
 
-from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -14,12 +12,7 @@ from cube.extensions import db
 from cube.models import Asset, Product, ProductImage
 from cube.products import inventory
 from tests.catalog_factories import make_location
-
-
-def png_bytes() -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (640, 480), (30, 120, 200)).save(buffer, format="PNG")
-    return buffer.getvalue()
+from tests.files import png
 
 
 def test_manager_builds_the_catalog_and_a_technician_only_reads_it(
@@ -50,7 +43,7 @@ def test_manager_builds_the_catalog_and_a_technician_only_reads_it(
     expect(page.get_by_role("heading", level=1)).to_contain_text("PMP-100")
     expect(page.get_by_text("Flow")).to_be_visible()
     page.get_by_label("Add an image").set_input_files(
-        {"name": "pump.png", "mimeType": "image/png", "buffer": png_bytes()}
+        {"name": "pump.png", "mimeType": "image/png", "buffer": png(640, 480)}
     )
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("img", name=re.compile("pump.png"))).to_be_visible()
