@@ -1,13 +1,9 @@
 """Catalog and user-administration pages: rules asked of services, not re-derived; lists paged in query modules;
-every module of the two packages importable on its own."""
+(import circles: tests/test_layout.py)."""
 
 from __future__ import annotations
 
-import ast
 import re
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import event, func, select
@@ -137,76 +133,3 @@ def test_the_audit_log_pages_without_counting_the_table(app, admin_client):
     second = admin_client.get("/audit?action=test.&page=2").get_data(as_text=True)
     assert second.count("<code>test.event</code>") == 10
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.by_system)) >= 60
-
-
-PACKAGES = ("cube.products", "cube.users")
-
-
-def _module_files() -> dict[str, Path]:
-    """Every module of the two packages by dotted name."""
-    found = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package.replace(".", "/")).rglob("*.py")):
-            parts = path.relative_to(ROOT).with_suffix("").parts
-            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-    return found
-
-
-def _imported_at_load(module: str, path: Path, known: set[str]) -> set[str]:
-    """The modules of ``known`` that ``module`` imports when it loads (not inside functions or TYPE_CHECKING)."""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    names = set()
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1], base]).strip(".")
-            names.update(f"{base}.{alias.name}" for alias in node.names)
-            names.add(base)
-    found = set()
-    for name in names:
-        while name and name not in known:
-            name = name.rpartition(".")[0]
-        if name and name != module:
-            found.add(name)
-    return found
-
-
-def test_no_catalog_or_user_module_is_in_an_import_circle():
-    files = _module_files()
-    graph = {module: _imported_at_load(module, path, set(files)) for module, path in files.items()}
-    assert "cube.products.blueprint" in graph["cube.products.asset_routes"]
-
-    def reaches(start: str, goal: str) -> bool:
-        seen, todo = set(), list(graph[start])
-        while todo:
-            current = todo.pop()
-            if current == goal:
-                return True
-            if current not in seen:
-                seen.add(current)
-                todo.extend(graph.get(current, ()))
-        return False
-
-    assert [module for module in graph if reaches(module, module)] == []
-
-
-# A few view modules checked for real (the circle test above covers every module): the one that could not be
-# imported on its own before, the export views that imported their siblings, and the users views.
-ALONE = ["cube.products.asset_routes", "cube.products.export_routes", "cube.users.routes"]
-
-
-def _import_alone(module: str) -> tuple[str, int, str]:
-    done = subprocess.run(
-        [sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    return module, done.returncode, done.stderr.strip()[-300:]
-
-
-def test_each_view_module_imports_on_its_own_in_a_fresh_interpreter():
-    assert set(ALONE) <= set(_module_files())
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        failures = [(module, error) for module, code, error in pool.map(_import_alone, ALONE) if code != 0]
-    assert failures == []

@@ -5,8 +5,6 @@ fields (issue 8 finding 13), bounded ids, and modules that import on their own."
 from __future__ import annotations
 
 import pkgutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -204,33 +202,6 @@ def test_odd_ids_are_never_a_crash(client_as: Callable[[str], FlaskClient], garb
 def _modules(package: object) -> list[str]:
     """Every module of a package, by dotted name."""
     return [name for _, name, _ in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]  # type: ignore[attr-defined]
-
-
-# Each module is imported first, with every cube module forgotten before it (libraries stay loaded, so
-# one interpreter serves them all): an import circle shows up as "partially initialized module".
-IMPORT_EACH = """
-import importlib, sys
-failed = []
-for name in sys.argv[1:]:
-    for loaded in [m for m in sys.modules if m == "cube" or m.startswith("cube.")]:
-        del sys.modules[loaded]
-    try:
-        importlib.import_module(name)
-    except Exception as error:
-        failed.append(f"{name}: {error!r}")
-print("\\n".join(failed))
-sys.exit(1 if failed else 0)
-"""
-
-
-def test_each_module_imports_on_its_own() -> None:
-    modules = _modules(cube.workorders) + _modules(cube.workflow)
-    assert "cube.workorders.blueprint" in modules
-    assert "cube.workflow.engine" in modules
-    result = subprocess.run(
-        [sys.executable, "-c", IMPORT_EACH, *modules], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_no_view_module_imports_another() -> None:
