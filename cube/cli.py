@@ -57,7 +57,7 @@ def _create(email: str, name: str | None, role_name: str) -> None:
         if problems:
             raise click.ClickException(" ".join(problems))
         user = user_service.create_user(SYSTEM, data, invite=False)
-        auth.set_password(user, password, actor=None, reason="cli")
+        auth.set_password(user, password, actor=SYSTEM, reason="cli")
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
@@ -99,7 +99,7 @@ def seed_demo_command(if_empty: bool) -> None:
             assert role is not None
             data = user_service.UserData(email=email, name=name, role_id=role.id, timezone=timezone)
             user = user_service.create_user(SYSTEM, data, invite=False)
-            auth.set_password(user, password, actor=None, reason="demo")
+            auth.set_password(user, password, actor=SYSTEM, reason="demo")
         users[email] = user
     for team_name, description, supervisor, members in DEMO_TEAMS:
         if db.session.scalar(select(Team).where(Team.name == team_name)) is None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from cube.cli import DEMO_USERS
 from cube.extensions import db
-from cube.models import Team, User
+from cube.models import AuditEvent, Team, User
 from tests.support import count, sign_in
 
 GOOD = "cli-made-Passphrase-3"
@@ -21,6 +21,11 @@ def test_create_user_with_password_from_environment(runner, client):
     assert "Created technician cli@example.com" in result.output
     user = db.session.scalar(select(User).where(User.email == "cli@example.com"))
     assert user.name == "Cli Person"
+    rows = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.target_id == user.id, AuditEvent.target_type == "User")
+    )
+    written = {row.action: (row.by_system, row.actor_id) for row in rows}
+    assert written == {"user.created": (True, None), "auth.password_changed": (True, None)}  # the system acted
     assert sign_in(client, "cli@example.com", GOOD).status_code == 302
 
 

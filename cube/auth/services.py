@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cube import audit
+from cube.actors import Actor
 from cube.auth import throttling
 from cube.errors import ValidationFailed
 from cube.extensions import db
@@ -198,8 +199,12 @@ def sign_out(user: User) -> None:
     audit.record("auth.logout", actor=user, target=user)
 
 
-def set_password(user: User, new_password: str, *, actor: User | None, reason: str) -> None:
-    """Set a new password after checking the policy; ends the user's other sessions."""
+def set_password(user: User, new_password: str, *, actor: Actor | None, reason: str) -> None:
+    """Set a new password after checking the policy; ends the user's other sessions.
+
+    ``actor`` is the person themselves (change, reset link), an admin or the system (CLI); the callers
+    authorise (a known current password, a signed token, ``user.manage``); None only when nobody is known.
+    """
     problems = password_problems(new_password, user.email)
     if problems:
         raise ValidationFailed(" ".join(problems), field="password")
@@ -250,7 +255,7 @@ def user_for_token(token: str, purpose: str = RESET) -> User | None:
     return user
 
 
-def send_reset_email(user: User, *, actor: User | None) -> None:
+def send_reset_email(user: User, *, actor: Actor | None) -> None:
     """E-mail the user a link to choose a new password."""
     send_email(
         user.email,
@@ -263,7 +268,7 @@ def send_reset_email(user: User, *, actor: User | None) -> None:
     audit.record("auth.reset_requested", actor=actor, target=user)
 
 
-def send_invite_email(user: User, *, actor: User | None) -> None:
+def send_invite_email(user: User, *, actor: Actor | None) -> None:
     """E-mail a new user a link to choose their first password."""
     send_email(
         user.email,
