@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SubmitField
+from wtforms import DecimalField, SelectChoice, SubmitField
 
 from cube.errors import DomainError
 
@@ -49,3 +49,14 @@ class ConfirmForm(CubeForm):
     """An empty form: a POST button protected by the CSRF token."""
 
     submit = SubmitField("Confirm")
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal input that refuses NaN and infinities as "not a number" (a signalling NaN used to reach a 500)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse as WTForms does, then refuse anything that is not a finite number."""
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     RadioField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, options
+from cube.forms import CubeForm, FiniteDecimalField, options
 from cube.models import AssetStatus, LocationKind
 from cube.parsing import MAX_ID, BoundedIntegerField, optional_int
 from cube.products.assets import location_tree
@@ -91,13 +90,13 @@ class ProductForm(CubeForm):
     manufacturer_id = SelectField("Manufacturer", coerce=optional_int, validate_choice=True)
     description = TextAreaField("Description", validators=[Optional(), Length(max=16_000)])
     unit = SelectField("Unit of measure", choices=options((u, u) for u in UNITS), default="each")
-    unit_cost = DecimalField(
+    unit_cost = FiniteDecimalField(
         "Unit cost", places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
-    unit_price = DecimalField(
+    unit_price = FiniteDecimalField(
         "Price", places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
-    min_stock = DecimalField(
+    min_stock = FiniteDecimalField(
         "Minimum stock", places=3, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     specs = TextAreaField(
@@ -166,10 +165,10 @@ class StockMovementForm(CubeForm):
     )
     location_id = SelectField("Location", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     to_location_id = SelectField("To location (transfers)", coerce=optional_int, validate_choice=True)
-    quantity = DecimalField(
+    quantity = FiniteDecimalField(
         "Quantity", places=3, validators=[DataRequired(), NumberRange(min=0.001, max=9_999_999_999)]
     )
-    unit_cost = DecimalField(
+    unit_cost = FiniteDecimalField(
         "Unit cost (receipts)", places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     reference = StringField(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from wtforms import (
     BooleanField,
-    DecimalField,
     EmailField,
     SearchField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, options
+from cube.forms import CubeForm, FiniteDecimalField, options
 from cube.parsing import optional_int
 
 
@@ -27,7 +26,7 @@ class UserForm(CubeForm):
     phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     timezone = SelectField("Time zone", default="UTC")
     team_ids = SelectMultipleField("Teams", coerce=int, validate_choice=True)
-    hourly_rate = DecimalField(
+    hourly_rate = FiniteDecimalField(
         "Hourly rate",
         places=2,
         default=0,

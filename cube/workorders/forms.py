@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     Field,
     HiddenField,
     SearchField,
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, options
+from cube.forms import CubeForm, FiniteDecimalField, options
 from cube.models import CustomField
 from cube.parsing import optional_int
 from cube.workflow.categories import CATEGORY_LABELS
@@ -51,8 +50,10 @@ class WorkOrderForm(CubeForm):
     location_id = SelectField("Location", coerce=optional_int, validate_choice=True)
     planned_start = DateTimeLocalField("Planned start", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     due_at = DateTimeLocalField("Due", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    estimated_hours = DecimalField("Estimated hours", places=2, validators=[Optional(), NumberRange(min=0, max=99999)])
-    estimated_cost = DecimalField(
+    estimated_hours = FiniteDecimalField(
+        "Estimated hours", places=2, validators=[Optional(), NumberRange(min=0, max=99999)]
+    )
+    estimated_cost = FiniteDecimalField(
         "Estimated cost", places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
 
@@ -148,7 +149,7 @@ class TemplateChoiceForm(CubeForm):
 
 class TimeEntryForm(CubeForm):
     started_at = DateTimeLocalField("Started", validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
-    hours = DecimalField("Hours", places=2, validators=[Optional()])
+    hours = FiniteDecimalField("Hours", places=2, validators=[Optional()])
     ended_at = DateTimeLocalField("Ended", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     note = StringField("Note", validators=[Optional(), Length(max=timelogs.MAX_NOTE)])
 
@@ -156,11 +157,11 @@ class TimeEntryForm(CubeForm):
 class PartForm(CubeForm):
     product_sku = StringField("Product SKU", validators=[DataRequired(), Length(max=64)])
     location_id = SelectField("From location", coerce=optional_int, validate_choice=True)
-    quantity = DecimalField("Quantity", places=3, validators=[DataRequired(), NumberRange(min=0.001)])
+    quantity = FiniteDecimalField("Quantity", places=3, validators=[DataRequired(), NumberRange(min=0.001)])
 
 
 class ReturnForm(CubeForm):
-    quantity = DecimalField("Quantity to return", places=3, validators=[DataRequired(), NumberRange(min=0.001)])
+    quantity = FiniteDecimalField("Quantity to return", places=3, validators=[DataRequired(), NumberRange(min=0.001)])
 
 
 class ChecklistTemplateForm(CubeForm):
