@@ -25,6 +25,7 @@ from sqlalchemy import select
 from cube.actors import SYSTEM
 from cube.extensions import db
 from cube.models import ChecklistItem, Comment, Location, Priority, Product, Team, User, WorkOrder, WorkOrderEvent
+from cube.products.assets import location_paths
 from cube.workflow import engine as workflow
 from cube.workflow import settings as configuration
 from cube.workorders import (
@@ -220,7 +221,7 @@ def test_locations_read_as_their_path_in_one_query(story):
     room = make_location("Plant Room", "area", parent=building)
     ids = (room.id, building.id, story.stores.id)
     with QueryCounter(db.engine) as counter:
-        paths = timeline.location_paths(set(ids))
+        paths = location_paths(set(ids))
     assert paths == dict(
         zip(ids, ["Leeds Campus > Main Building > Plant Room", "Leeds Campus > Main Building", "Stores"], strict=True)
     )

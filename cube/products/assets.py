@@ -65,6 +65,26 @@ def location_tree(*, active_only: bool = False) -> list[tuple[Location, int]]:
     return tree_order(db.session.scalars(query).all(), lambda n: n.parent_id, lambda n: n.id, lambda n: n.name)
 
 
+def location_paths(ids: set[int]) -> dict[int, str]:
+    """ "Site > Building > Room" for each location, its ancestors found in one recursive query."""
+    if not ids:
+        return {}
+    tree = select(Location.id, Location.name, Location.parent_id).where(Location.id.in_(ids)).cte(recursive=True)
+    parent = select(Location.id, Location.name, Location.parent_id).join(tree, Location.id == tree.c.parent_id)
+    tree = tree.union(parent)  # UNION, not UNION ALL: a corrupt cycle ends instead of looping
+    nodes = {node_id: (name, parent_id) for node_id, name, parent_id in db.session.execute(select(tree)).all()}
+    paths: dict[int, str] = {}
+    for location_id in ids:
+        parts, node, seen = [], location_id, set()
+        while node is not None and node in nodes and node not in seen:
+            seen.add(node)
+            name, node = nodes[node]
+            parts.append(name)
+        if parts:
+            paths[location_id] = " > ".join(reversed(parts))
+    return paths
+
+
 def location_by_path(path: str) -> Location | None:
     """The location whose "Site > Building > Area" path is ``path``."""
     wanted = " > ".join(part.strip() for part in path.split(">"))

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from cube.forms import options
 from cube.models import Attachment, ChecklistItem, PartUsage, TimeLog, Transition, WorkOrder
+from cube.products.assets import location_paths
 from cube.products.forms import location_options
 from cube.workflow import categories
 from cube.workorders import attachments, bulk, checklists, choices, costs, parts, services, timelogs
@@ -34,6 +35,7 @@ class WorkPanel:
     running: TimeLog | None
     running_number: str
     usages: list[PartUsage]
+    places: dict[int, str]  # location id -> "Site > Building > Room" for the usages
     returnable: dict[int, Decimal]
     totals: costs.Totals
     workable: bool
@@ -66,6 +68,7 @@ def _load_panel(work_order: WorkOrder) -> WorkPanel:
     part_form.location_id.choices = []
     if parts.can_use_parts(current_user, work_order):  # the locations list only when the form shows
         part_form.location_id.choices = location_options(blank="Choose a location", active_only=True)
+    usages = parts.usages_for(work_order)
     return WorkPanel(
         items=items,
         follow_ups=checklists.follow_up_numbers(items),
@@ -74,7 +77,8 @@ def _load_panel(work_order: WorkOrder) -> WorkPanel:
         deletable={log.id for log in logs if timelogs.may_delete(current_user, log)},
         running=running,
         running_number=running_number,
-        usages=parts.usages_for(work_order),
+        usages=usages,
+        places=location_paths({usage.location_id for usage in usages}),
         returnable=parts.outstanding_by_usage(work_order),
         totals=costs.totals(work_order),
         workable=costs.is_workable(work_order),

@@ -28,7 +28,6 @@ from cube.models import (
     Comment,
     Company,
     CustomField,
-    Location,
     Priority,
     Product,
     Status,
@@ -39,6 +38,7 @@ from cube.models import (
     WorkOrderEvent,
     WorkOrderType,
 )
+from cube.products.assets import location_paths
 from cube.timezones import zone_of
 from cube.workorders.costs import is_cost_detail, may_see_costs
 
@@ -213,24 +213,6 @@ def _products(ids: set[int]) -> dict[int, str]:
     """ "SKU name" for each product."""
     rows = db.session.execute(select(Product.id, Product.sku, Product.name).where(Product.id.in_(ids))).all()
     return {product_id: f"{sku} {name}" for product_id, sku, name in rows}
-
-
-def location_paths(ids: set[int]) -> dict[int, str]:
-    """ "Site > Building > Room" for each location, its ancestors found in one recursive query."""
-    tree = select(Location.id, Location.name, Location.parent_id).where(Location.id.in_(ids)).cte(recursive=True)
-    parent = select(Location.id, Location.name, Location.parent_id).join(tree, Location.id == tree.c.parent_id)
-    tree = tree.union(parent)  # UNION, not UNION ALL: a corrupt cycle ends instead of looping
-    nodes = {node_id: (name, parent_id) for node_id, name, parent_id in db.session.execute(select(tree)).all()}
-    paths: dict[int, str] = {}
-    for location_id in ids:
-        parts, node, seen = [], location_id, set()
-        while node is not None and node in nodes and node not in seen:
-            seen.add(node)
-            name, node = nodes[node]
-            parts.append(name)
-        if parts:
-            paths[location_id] = " > ".join(reversed(parts))
-    return paths
 
 
 # -- words --------------------------------------------------------------------------------------
