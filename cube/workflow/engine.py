@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from cube.actors import Actor, person_id
 from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
-from cube.models import ChecklistItem, Guard, Status, StatusCategory, Transition, User, WorkOrder, utcnow
+from cube.models import ChecklistItem, Guard, Status, StatusCategory, Transition, WorkOrder, utcnow
 from cube.workorders import events, history
 
 MAX_REASON = 2000
@@ -30,12 +31,12 @@ def transitions_from(status_id: int) -> list[Transition]:
     return list(db.session.scalars(query))
 
 
-def available_transitions(user: User, work_order: WorkOrder) -> list[Transition]:
+def available_transitions(user: Actor, work_order: WorkOrder) -> list[Transition]:
     """The transitions ``user`` may take from the work order's current status."""
     return [t for t in transitions_from(work_order.status_id) if user.has_permission(t.permission)]
 
 
-def available_by_status(user: User, status_ids: set[int]) -> dict[int, list[Transition]]:
+def available_by_status(user: Actor, status_ids: set[int]) -> dict[int, list[Transition]]:
     """For each status, the transitions ``user`` may take from it (one query for all)."""
     if not status_ids:
         return {}
@@ -69,7 +70,7 @@ def _check_guards(transition: Transition, work_order: WorkOrder, reason: str) ->
             raise InvalidTransition(f"Answer the {missing} required checklist item(s) first.")
 
 
-def apply_transition(actor: User, work_order: WorkOrder, transition_id: int, reason: str = "") -> Status:
+def apply_transition(actor: Actor, work_order: WorkOrder, transition_id: int, reason: str = "") -> Status:
     """Move ``work_order`` along ``transition_id`` after checking permission, current status and guards."""
     transition = db.session.get(Transition, transition_id)
     if transition is None or transition.from_status_id != work_order.status_id:
@@ -87,7 +88,7 @@ def apply_transition(actor: User, work_order: WorkOrder, transition_id: int, rea
     work_order.status_id = new.id
     work_order.status = new
     _set_milestones(work_order, StatusCategory(old.category), StatusCategory(new.category), now)
-    work_order.updated_by_id = actor.id
+    work_order.updated_by_id = person_id(actor)
     history.move(work_order, new, now)
     db.session.flush()
     events.record(
