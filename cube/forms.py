@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -57,6 +58,6 @@ class FiniteDecimalField(DecimalField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Parse as WTForms does, then refuse anything that is not a finite number."""
         super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))

@@ -51,7 +51,7 @@ def test_a_work_order_with_a_non_number_cost_is_refused(client_as: Callable, val
 def test_a_product_with_a_non_number_price_is_refused(client_as: Callable, value: str) -> None:
     client = client_as("manager")
     before = count(Product)
-    data = {"sku": "NAN-1", "name": "Odd", "unit": "pcs", "unit_cost": value, "unit_price": "1", "min_stock": "0"}
+    data = {"sku": "NAN-1", "name": "Odd", "unit": "each", "unit_cost": value, "unit_price": "1", "min_stock": "0"}
     response = post(client, "/products/new", data)
     assert response.status_code in (200, 422)
     assert "Not a valid decimal value." in response.get_data(as_text=True)
@@ -71,3 +71,11 @@ def test_a_user_with_a_non_number_rate_is_refused(client_as: Callable, make_user
     assert "Not a valid decimal value." in response.get_data(as_text=True)
     refreshed = count(User, id=person.id, hourly_rate=rate)
     assert refreshed == 1
+
+
+def test_a_form_without_its_optional_decimal_fields_keeps_their_defaults(client_as: Callable) -> None:
+    """A product posted without cost, price or minimum stock is saved with the zero defaults (not a 500)."""
+    client = client_as("manager")
+    response = post(client, "/products/new", {"sku": "DEF-1", "name": "Defaults", "unit": "each"})
+    assert response.status_code == 302
+    assert count(Product, sku="DEF-1", unit_cost=0, unit_price=0, min_stock=0) == 1
