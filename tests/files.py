@@ -10,9 +10,17 @@ from io import BytesIO
 from PIL import Image
 
 
-def picture(fmt: str = "PNG", size: tuple[int, int] = (640, 480), mode: str = "RGB", **save: object) -> bytes:
-    """A real image in ``fmt`` (any format Pillow writes: PNG, JPEG, GIF, WEBP, BMP...)."""
-    image = Image.new(mode, size, "orange" if mode != "RGBA" else (255, 128, 0, 128))
+def picture(
+    fmt: str = "PNG",
+    size: tuple[int, int] = (640, 480),
+    mode: str = "RGB",
+    color: object = None,
+    **save: object,
+) -> bytes:
+    """A real image in ``fmt`` (any format Pillow writes: PNG, JPEG, GIF, WEBP, BMP...), plain ``color``."""
+    if color is None:
+        color = "orange" if mode in ("RGB", "P") else (255, 128, 0, 128) if mode == "RGBA" else 0
+    image = Image.new(mode, size, color)
     buffer = BytesIO()
     image.save(buffer, fmt, **save)
     return buffer.getvalue()

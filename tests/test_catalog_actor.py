@@ -10,12 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from cube.actors import SYSTEM
@@ -42,17 +39,8 @@ from tests.catalog_factories import (
     person_with,
     stock,
 )
-
-
-def tiny_png() -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (4, 3), "teal").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def stored_files(app) -> list[str]:
-    root = Path(app.config["UPLOAD_ROOT"])
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+from tests.files import png
+from tests.support import stored_files
 
 
 @dataclass
@@ -77,8 +65,8 @@ def world(app) -> World:
     shelf, van = make_location("Stores"), make_location("Van 3")
     stock(product, shelf, "10")
     asset = make_asset(product, "SN-1")
-    image = images.add_image(SYSTEM, product, "front.png", tiny_png())
-    later_image = images.add_image(SYSTEM, product, "back.png", tiny_png())
+    image = images.add_image(SYSTEM, product, "front.png", png(4, 3))
+    later_image = images.add_image(SYSTEM, product, "back.png", png(4, 3))
     db.session.commit()
     return World(company, contact, product, second, shelf, van, asset, image, later_image)
 
@@ -130,7 +118,7 @@ CALLS: list[tuple[str, str, Callable[[Any, World], object]]] = [
             expected_version=w.asset.version,
         ),
     ),
-    ("add_image", "catalog.manage", lambda actor, w: images.add_image(actor, w.second, "new.png", tiny_png())),
+    ("add_image", "catalog.manage", lambda actor, w: images.add_image(actor, w.second, "new.png", png(4, 3))),
     ("delete_image", "catalog.manage", lambda actor, w: images.delete_image(actor, w.image)),
     ("move_image", "catalog.manage", lambda actor, w: images.move_image(actor, w.later_image, "up")),
     ("receive", "stock.move", lambda actor, w: inventory.receive(actor, Movement(w.product.id, w.shelf.id, "1"))),

@@ -15,11 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html import unescape
-from io import BytesIO
 
 import pytest
 import sqlalchemy
-from PIL import Image
 from sqlalchemy import select
 
 from cube.actors import SYSTEM
@@ -38,17 +36,12 @@ from cube.workorders import (
     timelogs,
 )
 from tests.catalog_factories import make_location, make_product, stock
+from tests.files import png
 from tests.support import QueryCounter, sign_in
 from tests.workorder_factories import default_ids, transition_named
 
 DUE = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
 RAW = re.compile(r"_id\b|item kind|pass_fail|\bNone\b|\{|\[")
-
-
-def png() -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (4, 3), "orange").save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @dataclass
@@ -109,12 +102,12 @@ def story(make_user: Callable[..., User], make_team: Callable[..., Team]) -> Sto
     timelogs.delete_entry(admin, work_order, log)
     usage = parts.use_part(ana, work_order, product.id, stores.id, "2")
     parts.return_part(ana, work_order, usage, "1")
-    attachment = attachments.add_attachment(admin, work_order, "fan.png", png())
+    attachment = attachments.add_attachment(admin, work_order, "fan.png", png(4, 3))
     db.session.commit()
     attachments.delete_attachment(admin, attachment)
     workflow.apply_transition(admin, work_order, transition_named("New", "Approve").id)
     db.session.commit()
-    return Story(admin, ana, ben, team, work_order, follow_up, product, stores, started, len(png()))
+    return Story(admin, ana, ben, team, work_order, follow_up, product, stores, started, len(png(4, 3)))
 
 
 def texts(work_order: WorkOrder, viewer: User) -> list[str]:

@@ -18,7 +18,7 @@ from cube.extensions import db
 from cube.models import AuditEvent, User, utcnow
 from cube.models.user import SignInThrottle
 from cube.users import services as user_service
-from tests.support import DEMO_PASSWORD, csrf_token, post, sign_in
+from tests.support import DEMO_PASSWORD, count, csrf_token, post, sign_in
 
 WRONG = "wrong-password-xyz"
 # Same length, so pages that echo the address are the same size.
@@ -41,10 +41,6 @@ def comparable(response) -> tuple[int, str, dict[str, str]]:
     varying = {"Set-Cookie", "Date", "Retry-After", "X-RateLimit-Reset"}  # a clock tick apart
     headers = {k: v for k, v in response.headers.items() if k not in varying}
     return response.status_code, (error.group(1).strip() if error else ""), headers
-
-
-def audit_count(action: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action))
 
 
 class Clock:
@@ -149,7 +145,7 @@ def test_account_wide_brake_slows_everyone_alike_and_mails_the_owner_an_unlock_l
     assert comparable(braked)[1] == "Too many failed sign-in attempts for this account. Try again in 8 seconds."
     mails = [m for m in outbox if m.subject == "Sign-in attempts on your CUBE-PRO account"]
     assert [m.recipients for m in mails] == [[KNOWN]]  # once, to the owner; nothing for the unknown address
-    assert audit_count("auth.unlock_sent") == 1
+    assert count(AuditEvent, action="auth.unlock_sent") == 1
 
 
 def test_the_brake_never_waits_longer_than_its_maximum(app, make_user, brake_after_three):
@@ -179,7 +175,7 @@ def test_the_unlock_link_lets_the_owners_browser_past_the_brake_once(app, make_u
     assert again.get(path).status_code == 302  # used once: dead
     assert post(again, path).status_code == 302
     db.session.expire_all()
-    assert audit_count("auth.unlocked") == 1
+    assert count(AuditEvent, action="auth.unlocked") == 1
     assert db.session.get(User, user.id).last_login_at is not None
 
 

@@ -8,42 +8,16 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from PIL import Image, JpegImagePlugin, PngImagePlugin
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cube.extensions import db
 from cube.models import AuditEvent, Product, ProductImage
 from cube.products import images
-from tests.support import post
+from tests.files import picture
+from tests.support import count, flashes, post, stored_files
 
 BOMB_SIDE = 9_400  # 88 megapixels: under Pillow's own limit (89 MP), far over what a product photo needs
-
-
-def _png(size: tuple[int, int], mode: str = "1") -> bytes:
-    """A blank PNG of ``size``; bilevel so building it costs the test little memory."""
-    buffer = BytesIO()
-    Image.new(mode, size).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def _jpeg(size: tuple[int, int]) -> bytes:
-    buffer = BytesIO()
-    Image.new("L", size, 128).save(buffer, "JPEG", quality=70)
-    return buffer.getvalue()
-
-
-def _stored_files(app: Flask) -> set[Path]:
-    return {path for path in Path(app.config["UPLOAD_ROOT"]).rglob("*") if path.is_file()}
-
-
-def _count(model: type) -> int:
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def _flashes(client: FlaskClient) -> list[tuple[str, str]]:
-    with client.session_transaction() as session:
-        return list(session.get("_flashes", []))
 
 
 @pytest.fixture
@@ -55,7 +29,7 @@ def product(app: Flask) -> Product:
 
 
 def test_a_9400_by_9400_png_is_refused_before_decoding_and_nothing_is_stored(app, admin_client, product, monkeypatch):
-    bomb = _png((BOMB_SIDE, BOMB_SIDE))
+    bomb = picture("PNG", (BOMB_SIDE, BOMB_SIDE), "1")
     assert len(bomb) < app.config["IMAGE_MAX_BYTES"]
     decoded: list[tuple[int, int]] = []
     real_load = PngImagePlugin.PngImageFile.load
@@ -65,27 +39,27 @@ def test_a_9400_by_9400_png_is_refused_before_decoding_and_nothing_is_stored(app
         return real_load(self)
 
     monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", spy_load)
-    files, audit_rows = _stored_files(app), _count(AuditEvent)
+    files, audit_rows = stored_files(app), count(AuditEvent)
 
     response = post(admin_client, f"/products/{product.id}/images", {"image": (BytesIO(bomb), "bomb.png")})
 
     assert response.status_code == 302
     message = "This image has too many pixels (9,400 x 9,400); product photos can have at most 40 megapixels."
-    assert ("danger", message) in _flashes(admin_client)
+    assert ("danger", message) in flashes(admin_client)
     assert decoded == []  # refused from the header alone
-    assert _count(ProductImage) == 0
-    assert _count(AuditEvent) == audit_rows
-    assert _stored_files(app) == files
+    assert count(ProductImage) == 0
+    assert count(AuditEvent) == audit_rows
+    assert stored_files(app) == files
 
 
 def test_the_pixel_limit_is_40_megapixels(app, product):
-    images.check_image(_png((8_000, 5_000)))  # exactly 40 MP: allowed
+    images.check_image(picture("PNG", (8_000, 5_000), "1"))  # exactly 40 MP: allowed
     with pytest.raises(Exception, match="too many pixels"):
-        images.check_image(_png((8_001, 5_000)))
+        images.check_image(picture("PNG", (8_001, 5_000), "1"))
 
 
 def test_a_large_allowed_jpeg_gets_a_thumbnail_from_a_reduced_decode(app, admin_client, product, monkeypatch):
-    data = _jpeg((7_000, 5_000))  # 35 megapixels
+    data = picture("JPEG", (7_000, 5_000), "L", 128, quality=70)  # 35 megapixels
     decoded: list[tuple[int, int]] = []
     real_load = JpegImagePlugin.JpegImageFile.load
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_wtf import FlaskForm
-from PIL import Image
 from sqlalchemy import func, select
 from wtforms import IntegerField
 from wtforms.fields.core import UnboundField
@@ -32,6 +30,7 @@ from cube.parsing import MAX_ID, BoundedIntegerField, bounded_int, optional_int
 from cube.products import companies, images
 from cube.workflow import settings as configuration
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
+from tests.files import png
 from tests.support import post
 from tests.workorder_factories import make_work_order, status_named
 
@@ -86,12 +85,6 @@ def _row_counts() -> dict[str, int]:
     }
 
 
-def _tiny_png() -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (4, 4), "blue").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def ids(app: Flask, make_user, make_team) -> dict[str, int]:
     """One record of each kind an admin page can show, keyed by the URL argument's name without ``_id``."""
@@ -110,10 +103,10 @@ def ids(app: Flask, make_user, make_team) -> dict[str, int]:
         "contact": companies.add_contact(SYSTEM, company, companies.ContactData(name="Sweep Contact")).id,
         "asset": make_asset(product).id,
         "location": make_location("Sweep shelf").id,
-        "image": images.add_image(SYSTEM, product, "sweep.png", _tiny_png()).id,
+        "image": images.add_image(SYSTEM, product, "sweep.png", png(4, 4)).id,
         "work_order": work_order.id,
         "item": checklists.add_item(admin, work_order, "Look", "pass_fail", False).id,
-        "attachment": attachments.add_attachment(admin, work_order, "p.png", _tiny_png()).id,
+        "attachment": attachments.add_attachment(admin, work_order, "p.png", png(4, 4)).id,
         "template": checklists.save_template(
             admin, None, "Sweep checks", [{"label": "Look", "kind": "pass_fail", "required": False}]
         ).id,

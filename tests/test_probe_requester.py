@@ -9,27 +9,15 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from cube.extensions import db
 from cube.models import Role, RolePermission, Team, User, WorkOrder, WorkOrderEvent
 from cube.workorders import services
-from tests.support import post
+from tests.support import count, event_kinds, post
 from tests.workorder_factories import default_ids, make_work_order
 
 GUARDED = ("requester_id", "team_id", "supervisor_id", "assignee_ids", "estimated_cost")
-
-
-def count(model: type) -> int:
-    """Rows of ``model`` in the database."""
-    db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def event_kinds(work_order: WorkOrder) -> list[str]:
-    """The kinds of the work order's events, oldest first."""
-    query = select(WorkOrderEvent.kind).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
-    return list(db.session.scalars(query))
 
 
 @pytest.fixture

@@ -10,33 +10,21 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import cube.workflow
 import cube.workorders
 from cube.actors import SYSTEM
 from cube.errors import NotAllowed
 from cube.extensions import db
-from cube.models import AuditEvent, ChecklistItem, CustomField, Priority, Status, User, WorkOrder, WorkOrderEvent
+from cube.models import AuditEvent, ChecklistItem, CustomField, Priority, Status, User, WorkOrder
 from cube.workflow import engine, settings
 from cube.workorders import checklists, services
 from cube.workorders.scoping import visible_work_orders
-from tests.support import post
+from tests.support import count, events_of, post
 from tests.workorder_factories import default_ids, make_work_order, move_to, transition_named
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def count(model: type) -> int:
-    """Rows of ``model`` in the database."""
-    db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def events_of(work_order: WorkOrder) -> list[WorkOrderEvent]:
-    """The work order's events, oldest first."""
-    query = select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == work_order.id).order_by(WorkOrderEvent.id)
-    return list(db.session.scalars(query))
 
 
 # -- the system actor -------------------------------------------------------------------------------
