@@ -18,9 +18,9 @@ from cube.pagination import window
 from cube.parsing import optional_int
 from cube.permissions import can, requires, signed_in
 from cube.products.forms import location_options
-from cube.timezones import as_utc
+from cube.timezones import as_utc, zone_of
 from cube.workflow import engine, settings
-from cube.workorders import choices, services, timeline
+from cube.workorders import choices, custom_values, services, timeline
 from cube.workorders.blueprint import bp
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
 from cube.workorders.listing import list_filters
@@ -66,6 +66,8 @@ def _form(work_order: WorkOrder | None) -> WorkOrderForm:
             form.asset_id.data = optional_int(request.args.get("asset"))
         else:
             form.version.data = str(work_order.version)
+            form.due_at.data = _local(work_order.due_at)
+            form.planned_start.data = _local(work_order.planned_start)
             if "assignee_ids" in form:
                 form.assignee_ids.data = [u.id for u in work_order.assignees]
             form.product_sku.data = work_order.product.sku if work_order.product else ""
@@ -95,17 +97,17 @@ def _data(form: WorkOrderForm) -> services.WorkOrderData:
         product_id=services.product_id_for_sku(form.product_sku.data),
         asset_id=form.asset_id.data,
         location_id=form.location_id.data,
-        due_at=_as_utc(form.due_at.data),
-        planned_start=_as_utc(form.planned_start.data),
+        due_at=as_utc(form.due_at.data, current_user),
+        planned_start=as_utc(form.planned_start.data, current_user),
         estimated_hours=form.estimated_hours.data,
         estimated_cost=_value(form, "estimated_cost"),  # type: ignore[arg-type]
         custom_values=form.custom_values(),
     )
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
-    """A date and time typed in the user's zone, made timezone-aware."""
-    return as_utc(value, current_user)
+def _local(value: datetime | None) -> datetime | None:
+    """A stored (UTC) time as the person reads and types it: in their zone, naive for the datetime-local input."""
+    return None if value is None else value.astimezone(zone_of(current_user)).replace(tzinfo=None)
 
 
 def _detail(work_order: WorkOrder, anchor: str = "") -> str:
@@ -174,6 +176,7 @@ def show_work_order(work_order_id: int) -> str:
         comment_form=CommentForm(prefix="comment"),
         assign_form=assign_form,
         timeline=timeline.timeline(work_order, current_user),
+        custom_values=custom_values.labelled(work_order.custom_values),
     )
 
 
