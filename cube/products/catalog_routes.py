@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from cube import editing
 from cube.edge import act, save_form
 from cube.extensions import db
 from cube.models import Product, ProductCategory
@@ -43,6 +44,7 @@ def _product_form(product: Product | None) -> ProductForm:
     if product is not None and not form.is_submitted():
         form.specs.data = service.specs_text(product.specs)
         form.version.data = str(product.version)
+        form.opened.data = editing.seal(service.edit_snapshot(product))
     return form
 
 
@@ -74,7 +76,11 @@ def edit_product(product_id: int | None) -> Response | str:
         done = save_form(
             form,
             lambda: service.save_product(
-                current_user, product, _product_data(form), expected_version=optional_int(form.version.data)
+                current_user,
+                product,
+                _product_data(form),
+                expected_version=optional_int(form.version.data),
+                opened=editing.unseal(form.opened.data),
             ),
             success=lambda saved: f"{saved.sku} saved.",
             redirect_to=lambda saved: url_for("products.show_product", product_id=saved.id),

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from cube import editing
 from cube.auth.redirects import is_local_path
 from cube.edge import act, save_form
 from cube.extensions import db
@@ -66,6 +67,7 @@ def _form(work_order: WorkOrder | None) -> WorkOrderForm:
             form.asset_id.data = optional_int(request.args.get("asset"))
         else:
             form.version.data = str(work_order.version)
+            form.opened.data = editing.seal(services.edit_snapshot(work_order))
             form.due_at.data = _local(work_order.due_at)
             form.planned_start.data = _local(work_order.planned_start)
             if "assignee_ids" in form:
@@ -148,7 +150,11 @@ def edit_work_order(work_order_id: int) -> Response | str:
         done = save_form(
             form,
             lambda: services.update_work_order(
-                current_user, work_order, _data(form), expected_version=optional_int(form.version.data)
+                current_user,
+                work_order,
+                _data(form),
+                expected_version=optional_int(form.version.data),
+                opened=editing.unseal(form.opened.data),
             ),
             success="Changes saved.",
             redirect_to=_detail(work_order),
