@@ -6,6 +6,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from cube import editing
 from cube.edge import save_form
 from cube.errors import ValidationFailed
 from cube.extensions import db
@@ -37,6 +38,7 @@ def _asset_form(asset: Asset | None) -> AssetForm:
         if asset is not None:
             form.product_sku.data = asset.product.sku
             form.version.data = str(asset.version)
+            form.opened.data = editing.seal(service.edit_snapshot(asset))
         else:
             form.product_sku.data = request.args.get("sku", "")[:64]
     return form
@@ -70,7 +72,11 @@ def edit_asset(asset_id: int | None) -> Response | str:
         done = save_form(
             form,
             lambda: service.save_asset(
-                current_user, asset, _asset_data(form), expected_version=optional_int(form.version.data)
+                current_user,
+                asset,
+                _asset_data(form),
+                expected_version=optional_int(form.version.data),
+                opened=editing.unseal(form.opened.data),
             ),
             success=lambda saved: f"Asset {saved.serial_number} saved.",
             redirect_to=lambda saved: url_for("products.show_asset", asset_id=saved.id),

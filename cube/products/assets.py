@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from cube import audit
 from cube.actors import Actor
-from cube.editing import check_version
+from cube.editing import Opened, merge_edit
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Asset, AssetStatus, Company, Location, LocationKind, Product
@@ -236,20 +236,49 @@ def _as_record(data: AssetData) -> Any:
     )
 
 
-def update_asset(actor: Actor, asset: Asset, data: AssetData, *, expected_version: int | None) -> None:
-    """Save changes unless someone else saved since ``expected_version`` (then EditConflict)."""
+# Which field each line of ``_snapshot`` shows (a line the editor left as opened keeps the saved value).
+SNAPSHOT_FIELDS: dict[str, str] = {
+    "Product": "product_id",
+    "Serial number": "serial_number",
+    "Name": "name",
+    "Location": "location_id",
+    "Owner": "company_id",
+    "Installed": "install_date",
+    "Warranty ends": "warranty_end",
+    "Status": "status",
+    "Notes": "notes",
+}
+
+
+def edit_snapshot(asset: Asset) -> dict[str, str]:
+    """The asset's fields as text, as an edit form opens with them (``cube.editing.seal``)."""
+    return _snapshot(asset)
+
+
+def update_asset(
+    actor: Actor, asset: Asset, data: AssetData, *, expected_version: int | None, opened: Opened | None = None
+) -> None:
+    """Save changes merged with changes made since the form ``opened`` (EditConflict when both changed a field).
+
+    Without ``opened`` a save based on an old ``expected_version`` that differs from the saved asset is a conflict.
+    """
     require_manager(actor)
     data = _clean(data)
+    after = _snapshot(_as_record(data))
+    merge = merge_edit(opened, _snapshot(asset), after, "asset", expected=expected_version, current=asset.version)
+    data = replace(data, **{SNAPSHOT_FIELDS[label]: getattr(asset, SNAPSHOT_FIELDS[label]) for label in merge.kept})
     _check_serial_free(data, asset)
-    changes = check_version(expected_version, asset.version, _snapshot(asset), _snapshot(_as_record(data)), "asset")
+    changes = merge.changes
     _apply(asset, data)
     db.session.flush()
     audit.record("asset.updated", actor=actor, target=asset, changes=changes)
 
 
-def save_asset(actor: Actor, asset: Asset | None, data: AssetData, *, expected_version: int | None) -> Asset:
+def save_asset(
+    actor: Actor, asset: Asset | None, data: AssetData, *, expected_version: int | None, opened: Opened | None = None
+) -> Asset:
     """Register an asset (``asset`` None) or update one (see ``update_asset``); returns it."""
     if asset is None:
         return create_asset(actor, data)
-    update_asset(actor, asset, data, expected_version=expected_version)
+    update_asset(actor, asset, data, expected_version=expected_version, opened=opened)
     return asset

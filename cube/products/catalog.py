@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from cube import audit
 from cube.actors import Actor, require
-from cube.editing import check_version
+from cube.editing import Opened, merge_edit
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.models import Company, Product, ProductCategory
@@ -277,21 +277,57 @@ def create_product(actor: Actor, data: ProductData) -> Product:
     return product
 
 
-def update_product(actor: Actor, product: Product, data: ProductData, *, expected_version: int | None) -> None:
-    """Save changes unless someone else saved since ``expected_version`` (then EditConflict)."""
+# Which fields each line of ``_snapshot`` shows (a line the editor left as opened keeps the saved value).
+SNAPSHOT_FIELDS: dict[str, str] = {
+    "SKU": "sku",
+    "Name": "name",
+    "Category": "category_id",
+    "Description": "description",
+    "Manufacturer": "manufacturer_id",
+    "Unit": "unit",
+    "Unit cost": "unit_cost",
+    "Price": "unit_price",
+    "Specifications": "specs",
+    "Spare part": "is_spare_part",
+    "Minimum stock": "min_stock",
+    "Active": "active",
+}
+
+
+def edit_snapshot(product: Product) -> dict[str, str]:
+    """The product's fields as text, as an edit form opens with them (``cube.editing.seal``)."""
+    return _snapshot(product)
+
+
+def update_product(
+    actor: Actor, product: Product, data: ProductData, *, expected_version: int | None, opened: Opened | None = None
+) -> None:
+    """Save changes merged with changes made since the form ``opened`` (EditConflict when both changed a field).
+
+    Without ``opened`` a save based on an old ``expected_version`` that differs from the saved product is a conflict.
+    """
     require_manager(actor)
     data = _clean(data)
-    _check_sku_free(data.sku, product)
     after = _snapshot(_as_record(data))
-    changes = check_version(expected_version, product.version, _snapshot(product), after, "product")
+    merge = merge_edit(opened, _snapshot(product), after, "product", expected=expected_version, current=product.version)
+    data = replace(data, **{SNAPSHOT_FIELDS[label]: getattr(product, SNAPSHOT_FIELDS[label]) for label in merge.kept})
+    _check_sku_free(data.sku, product)
+    changes = merge.changes
     _apply(product, data)
     db.session.flush()
     audit.record("product.updated", actor=actor, target=product, changes=changes)
 
 
-def save_product(actor: Actor, product: Product | None, data: ProductData, *, expected_version: int | None) -> Product:
+def save_product(
+    actor: Actor,
+    product: Product | None,
+    data: ProductData,
+    *,
+    expected_version: int | None,
+    opened: Opened | None = None,
+) -> Product:
     """Create a product (``product`` None) or update one (see ``update_product``); returns it."""
     if product is None:
         return create_product(actor, data)
-    update_product(actor, product, data, expected_version=expected_version)
+    update_product(actor, product, data, expected_version=expected_version, opened=opened)
     return product

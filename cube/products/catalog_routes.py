@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from cube import editing
 from cube.edge import act, save_form
 from cube.extensions import db
 from cube.models import Product, ProductCategory
@@ -15,18 +16,10 @@ from cube.pagination import page_of
 from cube.parsing import optional_int
 from cube.permissions import can, requires
 from cube.products import catalog as service
-from cube.products import inventory
-from cube.products.assets import assets_of_product
 from cube.products.blueprint import bp
 from cube.products.filters import product_filters
-from cube.products.forms import (
-    CategoryForm,
-    ProductForm,
-    StockMovementForm,
-    category_options,
-    company_options,
-    location_options,
-)
+from cube.products.forms import CategoryForm, ProductForm, category_options, company_options
+from cube.products.product_page import render_product, stock_form
 
 
 @bp.route("/products")
@@ -51,6 +44,7 @@ def _product_form(product: Product | None) -> ProductForm:
     if product is not None and not form.is_submitted():
         form.specs.data = service.specs_text(product.specs)
         form.version.data = str(product.version)
+        form.opened.data = editing.seal(service.edit_snapshot(product))
     return form
 
 
@@ -82,7 +76,11 @@ def edit_product(product_id: int | None) -> Response | str:
         done = save_form(
             form,
             lambda: service.save_product(
-                current_user, product, _product_data(form), expected_version=optional_int(form.version.data)
+                current_user,
+                product,
+                _product_data(form),
+                expected_version=optional_int(form.version.data),
+                opened=editing.unseal(form.opened.data),
             ),
             success=lambda saved: f"{saved.sku} saved.",
             redirect_to=lambda saved: url_for("products.show_product", product_id=saved.id),
@@ -97,21 +95,7 @@ def edit_product(product_id: int | None) -> Response | str:
 def show_product(product_id: int) -> str:
     """A product: details, images, stock per location, movements and assets."""
     product = db.get_or_404(Product, product_id)
-    movement_form = None
-    if can("stock.move"):
-        movement_form = StockMovementForm(prefix="stock")
-        movement_form.location_id.choices = location_options(blank="Choose a location", active_only=True)
-        movement_form.to_location_id.choices = location_options(blank="—", active_only=True)
-    return render_template(
-        "products/product.html",
-        product=product,
-        levels=inventory.levels_for(product.id),
-        total=inventory.total_on_hand(product.id),
-        movements=inventory.recent_movements(product.id),
-        assets=assets_of_product(product.id),
-        movement_form=movement_form,
-        specs=product.specs or [],
-    )
+    return render_product(product, stock_form() if can("stock.move") else None)
 
 
 @bp.route("/categories")

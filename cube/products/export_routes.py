@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import abort, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from cube.exports import csv_response, xlsx_response
@@ -36,7 +37,7 @@ def export_products() -> Response:
     """The product list, filtered as on the list page, as CSV or XLSX (importable again)."""
     chosen = _requested_format()
     _, filters = product_filters()
-    return _download(service.product_rows(filters), "products", chosen)
+    return _download(service.product_rows(filters, current_user), "products", chosen)
 
 
 @bp.route("/companies/export")

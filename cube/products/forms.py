@@ -80,6 +80,7 @@ class CategoryForm(CubeForm):
 
 class ProductForm(CubeForm):
     version = HiddenField()
+    opened = HiddenField()  # the values the edit form opened with, signed (cube.editing.seal)
     sku = StringField(
         "SKU",
         validators=[DataRequired(), Length(max=64)],
@@ -134,6 +135,7 @@ class LocationForm(CubeForm):
 
 class AssetForm(CubeForm):
     version = HiddenField()
+    opened = HiddenField()  # the values the edit form opened with, signed (cube.editing.seal)
     product_sku = StringField("Product SKU", validators=[DataRequired(), Length(max=64)])
     serial_number = StringField("Serial number", validators=[DataRequired(), Length(max=120)])
     name = StringField("Name or tag", validators=[Optional(), Length(max=200)])

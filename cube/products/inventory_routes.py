@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from cube.edge import act
+from cube.edge import REFUSED, save_form
 from cube.extensions import db
 from cube.models import Location, Product
 from cube.pagination import window
@@ -14,37 +14,38 @@ from cube.parsing import optional_int
 from cube.permissions import requires
 from cube.products import inventory
 from cube.products.blueprint import bp
-from cube.products.forms import StockMovementForm, location_options
+from cube.products.product_page import render_product, stock_form
 
 
 @bp.route("/products/<int:product_id>/stock", methods=["POST"])
 @requires("stock.move")
-def move_stock(product_id: int) -> Response:
-    """Receive, issue, return, transfer or adjust a product's stock."""
+def move_stock(product_id: int) -> Response | tuple[str, int]:
+    """Receive, issue, return, transfer or adjust a product's stock; a refusal shows the page again with the values."""
     product = db.get_or_404(Product, product_id)
-    form = StockMovementForm(prefix="stock")
-    form.location_id.choices = location_options(blank="Choose a location", active_only=True)
-    form.to_location_id.choices = location_options(blank="—", active_only=True)
-    back = url_for("products.show_product", product_id=product.id) + "#stock"
-    if not form.validate_on_submit():
-        for name, errors in form.errors.items():
-            flash(f"{getattr(form, name).label.text}: {' '.join(errors)}", "danger")
-        return redirect(back)
-    movement = inventory.Movement(
-        product_id=product.id,
-        location_id=form.location_id.data or 0,
-        quantity=form.quantity.data or 0,
-        reference=form.reference.data or "",
-        reason=form.reason.data or "",
-        unit_cost=form.unit_cost.data,
-    )
-    return act(
-        lambda: inventory.record(current_user, form.kind.data or "", movement, to_location_id=form.to_location_id.data),
-        success=lambda _: (
-            f"Stock of {product.sku} updated: {inventory.total_on_hand(product.id).normalize():f} on hand."
-        ),
-        redirect_to=back,
-    )
+    form = stock_form()
+    if form.validate_on_submit():
+        movement = inventory.Movement(
+            product_id=product.id,
+            location_id=form.location_id.data or 0,
+            quantity=form.quantity.data or 0,
+            reference=form.reference.data or "",
+            reason=form.reason.data or "",
+            # Without the field (people who do not see costs) a receipt is recorded as with a blank unit cost.
+            unit_cost=form.unit_cost.data if form.unit_cost is not None else None,
+        )
+        done = save_form(
+            form,
+            lambda: inventory.record(
+                current_user, form.kind.data or "", movement, to_location_id=form.to_location_id.data
+            ),
+            success=lambda _: (
+                f"Stock of {product.sku} updated: {inventory.total_on_hand(product.id).normalize():f} on hand."
+            ),
+            redirect_to=url_for("products.show_product", product_id=product.id) + "#stock",
+        )
+        if done is not None:
+            return done
+    return render_product(product, form), REFUSED
 
 
 @bp.route("/stock/movements")

@@ -35,6 +35,7 @@ CUSTOM_PREFIX = "custom_"  # custom field inputs are named custom_<key>
 
 class WorkOrderForm(CubeForm):
     version = HiddenField()
+    opened = HiddenField()  # the values the edit form opened with, signed (cube.editing.seal)
     submission_key = HiddenField()
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=16_000)])

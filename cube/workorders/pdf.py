@@ -52,7 +52,7 @@ from sqlalchemy.orm import joinedload
 from cube.actors import Actor
 from cube.extensions import db
 from cube.models import ChecklistItem, Comment, PartUsage, TimeLog, WorkOrder, utcnow
-from cube.workorders import costs
+from cube.workorders import costs, custom_values
 
 # Control characters (all but tab and newline) would print as boxes or garbage; they are dropped.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
@@ -90,6 +90,7 @@ class WorkOrderSheet:
     parts: list[PartUsage]
     time_logs: list[TimeLog]
     comments: list[Comment]
+    custom_values: list[tuple[str, str]]
 
 
 def load_sheet(work_order: WorkOrder) -> WorkOrderSheet:
@@ -117,6 +118,7 @@ def load_sheet(work_order: WorkOrder) -> WorkOrderSheet:
             db.session.scalars(times.options(joinedload(TimeLog.user)).order_by(TimeLog.started_at, TimeLog.id))
         ),
         comments=list(db.session.scalars(comments.options(joinedload(Comment.author)).order_by(Comment.id))),
+        custom_values=custom_values.labelled(work_order.custom_values),
     )
 
 
@@ -376,7 +378,7 @@ class _Builder:
         ]
         if self.show_costs:
             pairs += [("Estimated cost", amount(wo.estimated_cost)), ("Actual cost", amount(wo.actual_cost))]
-        pairs += [(str(key), str(value)) for key, value in (wo.custom_values or {}).items()]
+        pairs += self.sheet.custom_values
         if len(pairs) % 2:
             pairs.append(("", ""))
         rows = []

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from cube import editing
 from cube.auth.redirects import is_local_path
 from cube.edge import act, save_form
 from cube.extensions import db
@@ -18,9 +19,9 @@ from cube.pagination import window
 from cube.parsing import optional_int
 from cube.permissions import can, requires, signed_in
 from cube.products.forms import location_options
-from cube.timezones import as_utc
+from cube.timezones import as_utc, zone_of
 from cube.workflow import engine, settings
-from cube.workorders import choices, services, timeline
+from cube.workorders import choices, custom_values, services, timeline
 from cube.workorders.blueprint import bp
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
 from cube.workorders.listing import list_filters
@@ -66,6 +67,9 @@ def _form(work_order: WorkOrder | None) -> WorkOrderForm:
             form.asset_id.data = optional_int(request.args.get("asset"))
         else:
             form.version.data = str(work_order.version)
+            form.opened.data = editing.seal(services.edit_snapshot(work_order))
+            form.due_at.data = _local(work_order.due_at)
+            form.planned_start.data = _local(work_order.planned_start)
             if "assignee_ids" in form:
                 form.assignee_ids.data = [u.id for u in work_order.assignees]
             form.product_sku.data = work_order.product.sku if work_order.product else ""
@@ -95,17 +99,17 @@ def _data(form: WorkOrderForm) -> services.WorkOrderData:
         product_id=services.product_id_for_sku(form.product_sku.data),
         asset_id=form.asset_id.data,
         location_id=form.location_id.data,
-        due_at=_as_utc(form.due_at.data),
-        planned_start=_as_utc(form.planned_start.data),
+        due_at=as_utc(form.due_at.data, current_user),
+        planned_start=as_utc(form.planned_start.data, current_user),
         estimated_hours=form.estimated_hours.data,
         estimated_cost=_value(form, "estimated_cost"),  # type: ignore[arg-type]
         custom_values=form.custom_values(),
     )
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
-    """A date and time typed in the user's zone, made timezone-aware."""
-    return as_utc(value, current_user)
+def _local(value: datetime | None) -> datetime | None:
+    """A stored (UTC) time as the person reads and types it: in their zone, naive for the datetime-local input."""
+    return None if value is None else value.astimezone(zone_of(current_user)).replace(tzinfo=None)
 
 
 def _detail(work_order: WorkOrder, anchor: str = "") -> str:
@@ -146,7 +150,11 @@ def edit_work_order(work_order_id: int) -> Response | str:
         done = save_form(
             form,
             lambda: services.update_work_order(
-                current_user, work_order, _data(form), expected_version=optional_int(form.version.data)
+                current_user,
+                work_order,
+                _data(form),
+                expected_version=optional_int(form.version.data),
+                opened=editing.unseal(form.opened.data),
             ),
             success="Changes saved.",
             redirect_to=_detail(work_order),
@@ -174,6 +182,7 @@ def show_work_order(work_order_id: int) -> str:
         comment_form=CommentForm(prefix="comment"),
         assign_form=assign_form,
         timeline=timeline.timeline(work_order, current_user),
+        custom_values=custom_values.labelled(work_order.custom_values),
     )
 
 

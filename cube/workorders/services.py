@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from cube.actors import Actor, person_id, require
-from cube.editing import check_version
+from cube.editing import Opened, merge_edit
 from cube.errors import NotAllowed, NotFound, ValidationFailed
 from cube.extensions import db
 from cube.forms import strip_control_characters
@@ -267,20 +267,54 @@ def _describe(record: Any) -> dict[str, str]:
         "Product": name(record.product, "sku"),
         "Asset": name(record.asset, "serial_number"),
         "Location": name(record.location, "path"),
-        "Due": record.due_at.isoformat(timespec="minutes") if record.due_at else "",
-        "Planned start": record.planned_start.isoformat(timespec="minutes") if record.planned_start else "",
+        "Due": record.due_at.astimezone(UTC).isoformat(timespec="minutes") if record.due_at else "",
+        "Planned start": (
+            record.planned_start.astimezone(UTC).isoformat(timespec="minutes") if record.planned_start else ""
+        ),
         "Estimated hours": f"{Decimal(record.estimated_hours):.2f}" if record.estimated_hours is not None else "",
         "Estimated cost": f"{Decimal(record.estimated_cost):.2f}" if record.estimated_cost is not None else "",
         "Custom fields": ", ".join(f"{k}={v}" for k, v in sorted((record.custom_values or {}).items())),
     }
 
 
-def update_work_order(
-    actor: Actor, work_order: WorkOrder, data: WorkOrderData, *, expected_version: int | None
-) -> None:
-    """Save edits unless someone saved since ``expected_version`` (then EditConflict).
+# Which editable fields each line of ``_describe`` shows (a line the editor left as opened keeps the saved value).
+DESCRIBED_FIELDS: dict[str, tuple[str, ...]] = {
+    "Title": ("title",),
+    "Description": ("description",),
+    "Type": ("type_id",),
+    "Priority": ("priority_id",),
+    "Requester": ("requester_id",),
+    "Team": ("team_id",),
+    "Supervisor": ("supervisor_id",),
+    "Company": ("company_id",),
+    "Product": ("product_id",),
+    "Asset": ("asset_id",),
+    "Location": ("location_id",),
+    "Due": ("due_at",),
+    "Planned start": ("planned_start",),
+    "Estimated hours": ("estimated_hours",),
+    "Estimated cost": ("estimated_cost",),
+    "Custom fields": ("custom_values",),
+}
 
-    Needs ``workorder.edit``; fields the actor may not set (``FIELD_PERMISSIONS``) keep their values.
+
+def edit_snapshot(work_order: WorkOrder) -> dict[str, str]:
+    """The work order's fields as text, as an edit form opens with them (``cube.editing.seal``)."""
+    return _describe(work_order)
+
+
+def update_work_order(
+    actor: Actor,
+    work_order: WorkOrder,
+    data: WorkOrderData,
+    *,
+    expected_version: int | None,
+    opened: Opened | None = None,
+) -> None:
+    """Save edits merged with changes made since the form ``opened`` (EditConflict when both changed a field).
+
+    Without ``opened`` a save based on an old ``expected_version`` that differs from the saved record is a
+    conflict. Needs ``workorder.edit``; fields the actor may not set (``FIELD_PERMISSIONS``) keep their values.
     """
     require(actor, "workorder.edit", "You may not edit work orders.")
     if work_order.archived:
@@ -304,12 +338,16 @@ def update_work_order(
         location=db.session.get(Location, data.location_id) if data.location_id else None,
     )
     after = _describe(preview)
-    check_version(expected_version, work_order.version, before, after, "work order")
+    merge = merge_edit(opened, before, after, "work order", expected=expected_version, current=work_order.version)
+    data = replace(
+        data, **{name: getattr(work_order, name) for label in merge.kept for name in DESCRIBED_FIELDS[label]}
+    )
     old_values = _values(work_order)
     _apply(work_order, data)
-    work_order.updated_by_id = person_id(actor)
-    db.session.flush()
     changes, custom = _changed(old_values, _values(work_order))
+    if changes or custom:  # a save that changes nothing leaves the record (and its version) alone
+        work_order.updated_by_id = person_id(actor)
+    db.session.flush()
     if changes or custom:
         events.record(work_order, actor, "edited", changes=changes, custom=custom)
 

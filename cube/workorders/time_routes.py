@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,11 +14,6 @@ from cube.workorders.forms import TimeEntryForm
 from cube.workorders.pages import detail_at, refused
 
 ANCHOR = "time"
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    """A date and time typed in the user's zone, made timezone-aware."""
-    return as_utc(value, current_user)
 
 
 @bp.route("/<int:work_order_id>/timer/start", methods=["POST"])
@@ -59,9 +52,9 @@ def add_time_entry(work_order_id: int) -> Response:
         lambda: timelogs.add_entry(
             current_user,
             work_order,
-            _as_utc(form.started_at.data),
+            as_utc(form.started_at.data, current_user),
             hours=form.hours.data,
-            ended_at=_as_utc(form.ended_at.data),
+            ended_at=as_utc(form.ended_at.data, current_user),
             note=form.note.data or "",
         ),
         success=lambda log: f"{log.hours:.2f} h logged.",

@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterator
 from decimal import Decimal
 
+from cube.actors import Actor
 from cube.extensions import db
 from cube.products import assets as asset_service
 from cube.products import catalog as catalog_service
@@ -13,6 +14,14 @@ from cube.products import companies as company_service
 from cube.products.imports.columns import COLUMNS, EXAMPLES, SPEC_SEPARATOR
 
 EXPORT_BATCH = 500
+# Money columns of the product export: shown only to people who see costs (as on work orders).
+PRICE_COLUMNS = ("unit_cost", "unit_price")
+SEES_PRICES = "workorder.view_costs"
+
+
+def sees_prices(viewer: Actor) -> bool:
+    """May ``viewer`` see products' unit cost and price (the permission that shows work order costs)."""
+    return viewer.has_permission(SEES_PRICES)
 
 
 def template_rows(kind: str) -> list[list[str]]:
@@ -42,26 +51,28 @@ def company_rows(filters: company_service.CompanyFilters) -> Iterator[list[str]]
         ]
 
 
-def product_rows(filters: catalog_service.ProductFilters) -> Iterator[list[str]]:
-    """The header and one row per product matching ``filters``, read in batches."""
-    yield list(COLUMNS["products"])
+def product_rows(filters: catalog_service.ProductFilters, viewer: Actor) -> Iterator[list[str]]:
+    """The header and one row per product matching ``filters``, in batches (prices only if ``viewer`` sees them)."""
+    header = [name for name in COLUMNS["products"] if name not in PRICE_COLUMNS or sees_prices(viewer)]
+    yield header
     paths = {category.id: category.path for category, _ in catalog_service.category_tree()}
     query = catalog_service.products_query(filters).execution_options(yield_per=EXPORT_BATCH)
     for product in db.session.scalars(query):
-        yield [
-            product.sku,
-            product.name,
-            paths.get(product.category_id, "") if product.category_id else "",
-            product.manufacturer.name if product.manufacturer else "",
-            product.unit,
-            f"{Decimal(product.unit_cost):.2f}",
-            f"{Decimal(product.unit_price):.2f}",
-            _quantity(product.min_stock),
-            _yes(product.is_spare_part),
-            _yes(product.active),
-            product.description,
-            SPEC_SEPARATOR.join(f"{name}: {value}" for name, value in product.specs or []),
-        ]
+        row = {
+            "sku": product.sku,
+            "name": product.name,
+            "category": paths.get(product.category_id, "") if product.category_id else "",
+            "manufacturer": product.manufacturer.name if product.manufacturer else "",
+            "unit": product.unit,
+            "unit_cost": f"{Decimal(product.unit_cost):.2f}",
+            "unit_price": f"{Decimal(product.unit_price):.2f}",
+            "min_stock": _quantity(product.min_stock),
+            "spare_part": _yes(product.is_spare_part),
+            "active": _yes(product.active),
+            "description": product.description,
+            "specs": SPEC_SEPARATOR.join(f"{name}: {value}" for name, value in product.specs or []),
+        }
+        yield [row[name] for name in header]
 
 
 def asset_rows(filters: asset_service.AssetFilters) -> Iterator[list[str]]:
