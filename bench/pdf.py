@@ -33,8 +33,8 @@ from cube.extensions import db
 from cube.models import Comment, Priority, WorkOrderType
 from cube.users import roles as role_service
 from cube.users import services as user_service
-from cube.workorders import services
 from cube.workflow.defaults import ensure_default_workflow
+from cube.workorders import services
 from cube.workorders.pdf import work_order_pdf
 
 LINE_COUNTS = (100, 1_000, 2_000, 5_000, 20_000)
