@@ -244,7 +244,8 @@ def update_asset(actor: Actor, asset: Asset, data: AssetData, *, expected_versio
     changes = check_version(expected_version, asset.version, _snapshot(asset), _snapshot(_as_record(data)), "asset")
     _apply(asset, data)
     db.session.flush()
-    audit.record("asset.updated", actor=actor, target=asset, changes=changes)
+    if changes:  # a save that changed nothing is not an event
+        audit.record("asset.updated", actor=actor, target=asset, changes=changes)
 
 
 def save_asset(actor: Actor, asset: Asset | None, data: AssetData, *, expected_version: int | None) -> Asset:

@@ -286,7 +286,8 @@ def update_product(actor: Actor, product: Product, data: ProductData, *, expecte
     changes = check_version(expected_version, product.version, _snapshot(product), after, "product")
     _apply(product, data)
     db.session.flush()
-    audit.record("product.updated", actor=actor, target=product, changes=changes)
+    if changes:  # a save that changed nothing is not an event
+        audit.record("product.updated", actor=actor, target=product, changes=changes)
 
 
 def save_product(actor: Actor, product: Product | None, data: ProductData, *, expected_version: int | None) -> Product:
