@@ -452,7 +452,11 @@ def _fields(values: Any, names: Names, skip: Iterable[str] = ()) -> list[str]:
     if not isinstance(values, dict):
         return []
     left_out = set(skip)
-    return [f"{_label(key)}: {value_words(key, value, names)}" for key, value in values.items() if key not in left_out]
+    return [
+        f"{_label(key)}: {value_words(key, value, names)}"
+        for key, value in values.items()
+        if key not in left_out and value not in (None, "", [])  # a new record's empty fields say nothing
+    ]
 
 
 def _special(action: str, details: dict[str, Any], names: Names) -> list[str] | None:
