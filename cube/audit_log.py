@@ -270,9 +270,10 @@ def _collect(events: Sequence[AuditEvent]) -> dict[str, set[int]]:
             want("users", [event.actor_id])
         if event.target_type in KINDS and event.target_id is not None:
             want(KINDS[event.target_type][1], [event.target_id])
-        details = event.details or {}
-        sources = [details, details.get("values") or {}]
-        for key, change in (details.get("changes") or {}).items():
+        details = event.details if isinstance(event.details, dict) else {}
+        sources = [source for source in (details, details.get("values")) if isinstance(source, dict)]
+        changes = details.get("changes")
+        for key, change in (changes if isinstance(changes, dict) else {}).items():
             if isinstance(change, list | tuple):
                 if key in ID_LISTS:
                     for value in change:
