@@ -26,7 +26,6 @@ from cube.models import (
     Company,
     CustomField,
     Guard,
-    Location,
     Priority,
     Product,
     ProductCategory,
@@ -38,6 +37,8 @@ from cube.models import (
     WorkOrderType,
 )
 from cube.permissions import PERMISSIONS
+from cube.products.assets import location_paths
+from cube.trees import tree_order
 
 EMPTY = "—"
 SYSTEM = "System"
@@ -295,20 +296,15 @@ def _pairs(query: Any) -> dict[int, str]:
     return {key: value for key, value in db.session.execute(query).all()}
 
 
-def _paths(model: Any, ids: set[int]) -> dict[int, str]:
-    """ "Root > Child > Node" for each node of a parent-linked tree, its ancestors found in one recursive query."""
-    tree = select(model.id, model.name, model.parent_id).where(model.id.in_(ids)).cte(recursive=True)
-    tree = tree.union(select(model.id, model.name, model.parent_id).join(tree, model.id == tree.c.parent_id))
-    nodes = {node_id: (name, parent_id) for node_id, name, parent_id in db.session.execute(select(tree)).all()}
+def _category_paths(ids: set[int]) -> dict[int, str]:
+    """ "Root > Child" for each category (the category tree is small: read whole, in one query)."""
+    rows = db.session.execute(select(ProductCategory.id, ProductCategory.name, ProductCategory.parent_id)).all()
     paths: dict[int, str] = {}
-    for node_id in ids:
-        parts, node, seen = [], node_id, set()
-        while node is not None and node in nodes and node not in seen:
-            seen.add(node)
-            name, node = nodes[node]
-            parts.append(name)
-        if parts:
-            paths[node_id] = " > ".join(reversed(parts))
+    trail: list[str] = []
+    for row, depth in tree_order(rows, lambda r: r.parent_id, lambda r: r.id, lambda r: r.name):
+        trail = [*trail[:depth], row.name]
+        if row.id in ids:
+            paths[row.id] = " > ".join(trail)
     return paths
 
 
@@ -340,8 +336,8 @@ LOADERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
     "roles": _named(Role, Role.name),
     "teams": _named(Team, Team.name),
     "products": _products,
-    "categories": lambda ids: _paths(ProductCategory, ids),
-    "locations": lambda ids: _paths(Location, ids),
+    "categories": _category_paths,
+    "locations": location_paths,
     "companies": _named(Company, Company.name),
     "assets": _named(Asset, Asset.serial_number),
     "statuses": _named(Status, Status.name),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ def entries_text(client, url: str = "/audit") -> str:
     assert response.status_code == 200
     table = table_of(response.get_data(as_text=True))
     assert not RAW.search(table), RAW.search(table)
-    return " ".join(re.sub(r"<[^>]+>", " ", table).split())
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", table).split()))
 
 
 def user_data(user: User, **changes) -> user_service.UserData:
@@ -285,3 +286,19 @@ def test_the_ledger_names_each_kind_and_says_the_reference_once(client_as):
         assert "DN-7 · Broken" in page, url
         assert page.count('<span class="badge text-bg-secondary">System</span>') == 8, url
         assert "—</td>" not in page, url
+
+
+def test_categories_and_locations_read_as_paths_with_todays_names(admin_client):
+    pumps = catalog.save_category(SYSTEM, None, "Pumps", None)
+    seals = catalog.save_category(SYSTEM, None, "Seals", pumps.id)
+    site = make_location("Plant")
+    make_location("Room 2", "building", parent=site)
+    db.session.commit()
+    catalog.save_category(SYSTEM, pumps, "Pumps and motors", None)
+    db.session.commit()
+    text = entries_text(admin_client, "/audit?group=catalog")
+    assert text.count(f"Category: Pumps and motors > {seals.name}") == 1
+    assert text.count("Category changed Category: Pumps and motors ") == 1
+    assert not re.search(r"Category: Pumps(?! and motors)", text)  # the old name is gone everywhere
+    places = entries_text(admin_client, "/audit?group=assets")
+    assert "Location: Plant > Room 2" in places
