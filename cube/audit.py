@@ -1,4 +1,4 @@
-"""Recording audit events (sign-ins, lockouts, user and role changes)."""
+"""Recording audit events (sign-ins, lockouts, user and role changes); cube.audit_log reads them back in words."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
+from cube import audit_log
 from cube.extensions import db
 from cube.models import AuditEvent, Team, User
 from cube.permissions import can, public, signed_in
@@ -27,7 +28,7 @@ def dashboard() -> str:
         figures["teams"] = db.session.scalar(select(func.count()).select_from(Team).where(Team.active.is_(True))) or 0
     recent = []
     if can("audit.view"):
-        recent = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)).all()
+        recent = audit_log.entries(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)).all())
     return render_template("main/dashboard.html", figures=figures, recent=recent, user=current_user)
 
 

@@ -25,7 +25,20 @@ class MovementKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ")
+        """The kind in words, as the ledger shows it."""
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    MovementKind.RECEIPT: "Received",
+    MovementKind.ISSUE: "Issued",
+    MovementKind.RETURN: "Returned",
+    MovementKind.TRANSFER_OUT: "Transferred out",
+    MovementKind.TRANSFER_IN: "Transferred in",
+    MovementKind.ADJUSTMENT: "Adjusted",
+}
+# What parts used on (or returned from) a work order write as the reason, after the number in the reference.
+WORK_ORDER_REASONS = {MovementKind.ISSUE: "Used on", MovementKind.RETURN: "Returned from"}
 
 
 class StockMovement(Base):
@@ -62,8 +75,29 @@ class StockMovement(Base):
     created_by: Mapped[User | None] = relationship()
 
     @property
+    def for_work_order(self) -> bool:
+        """True for parts issued to or returned from a work order (the reason names its number, the reference)."""
+        prefix = WORK_ORDER_REASONS.get(MovementKind(self.kind))
+        return bool(prefix and self.reference) and self.reason == f"{prefix} {self.reference}"
+
+    @property
     def kind_label(self) -> str:
-        return MovementKind(self.kind).label
+        """The movement in words: "Issued to a work order", "Adjusted down", "Transferred in"."""
+        kind = MovementKind(self.kind)
+        if kind is MovementKind.ADJUSTMENT:
+            return "Adjusted up" if self.quantity > 0 else "Adjusted down"
+        if self.for_work_order:
+            return "Issued to a work order" if kind is MovementKind.ISSUE else "Returned from a work order"
+        return kind.label
+
+    @property
+    def note(self) -> str:
+        """Reference and reason, each said once ("WO-2026-000001", not "WO-2026-000001 · Used on WO-2026-000001")."""
+        if self.for_work_order or not self.reason:
+            return self.reference
+        if not self.reference or self.reference in self.reason:
+            return self.reason
+        return f"{self.reference} · {self.reason}"
 
 
 class StockLevel(Base):

@@ -271,7 +271,8 @@ def update_asset(
     changes = merge.changes
     _apply(asset, data)
     db.session.flush()
-    audit.record("asset.updated", actor=actor, target=asset, changes=changes)
+    if changes:  # a save that changed nothing is not an event
+        audit.record("asset.updated", actor=actor, target=asset, changes=changes)
 
 
 def save_asset(

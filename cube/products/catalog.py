@@ -315,7 +315,8 @@ def update_product(
     changes = merge.changes
     _apply(product, data)
     db.session.flush()
-    audit.record("product.updated", actor=actor, target=product, changes=changes)
+    if changes:  # a save that changed nothing is not an event
+        audit.record("product.updated", actor=actor, target=product, changes=changes)
 
 
 def save_product(

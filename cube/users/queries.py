@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
+from cube.audit_log import group_condition
 from cube.extensions import db
 from cube.models import AuditEvent, User, team_members
 
@@ -67,14 +68,16 @@ def active_people() -> list[User]:
     return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name, User.id)))
 
 
-def audit_query(action_prefix: str = "") -> Select[tuple[AuditEvent]]:
-    """The audit trail newest first, optionally only actions starting with ``action_prefix``.
+def audit_query(group: str = "") -> Select[tuple[AuditEvent]]:
+    """The audit trail newest first, optionally only one group of actions (a key of ``cube.audit_log.GROUPS``).
 
-    Page it with ``cube.pagination.window``: the table only grows, so it is never counted.
+    An unknown group is no filter. Page it with ``cube.pagination.window``: the table only grows, so it is
+    never counted. Names are read per page by ``cube.audit_log.entries``, not joined here.
     """
-    query = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
-    if action_prefix:
-        query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    condition = group_condition(group)
+    if condition is not None:
+        query = query.where(condition)
     return query
 
 

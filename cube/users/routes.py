@@ -8,12 +8,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
+from cube import audit_log as audit_text
 from cube.auth import services as auth
 from cube.auth.forms import ChangePasswordForm
 from cube.edge import REFUSED, act, save_form
 from cube.exports import csv_response
 from cube.extensions import db
-from cube.forms import ConfirmForm, options, strip_control_characters
+from cube.forms import ConfirmForm, options
 from cube.models import User
 from cube.pagination import page_of, window
 from cube.permissions import requires, signed_in
@@ -103,7 +104,7 @@ def create_user() -> Response | str:
 def show_user(user_id: int) -> str:
     """A user's details, teams and recent audit events."""
     user = db.get_or_404(User, user_id)
-    events = queries.recent_events_about(user)
+    events = audit_text.entries(queries.recent_events_about(user))
     return render_template("users/detail.html", user=user, events=events, confirm=ConfirmForm())
 
 
@@ -216,7 +217,9 @@ def change_password() -> Response | tuple[str, int]:
 @bp.route("/audit")
 @requires("audit.view")
 def audit_log() -> str:
-    """The audit trail, newest first (paged without counting it)."""
-    action = strip_control_characters(request.args.get("action", "")).strip()[:64]
-    page = window(queries.audit_query(action), per_page=AUDIT_PER_PAGE)
-    return render_template("users/audit.html", page=page, action=action)
+    """The audit trail in words, newest first, optionally one group of actions (paged without counting it)."""
+    group = request.args.get("group", "")
+    group = group if group in audit_text.GROUPS else ""
+    page = window(queries.audit_query(group), per_page=AUDIT_PER_PAGE)
+    page.items = audit_text.entries(page.items)
+    return render_template("users/audit.html", page=page, group=group, groups=audit_text.GROUPS)

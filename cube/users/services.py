@@ -153,6 +153,9 @@ def update_user(actor: Actor, user: User, data: UserData) -> None:
         )
         if old != new
     }
+    old_teams, new_teams = sorted(team.id for team in user.teams), sorted(set(data.team_ids))
+    if old_teams != new_teams:
+        changes["team_ids"] = [old_teams, new_teams]  # ids: the audit log shows today's team names
     user.email = auth.normalise_email(data.email)
     user.name = data.name.strip()
     user.phone = data.phone.strip()
@@ -162,7 +165,8 @@ def update_user(actor: Actor, user: User, data: UserData) -> None:
     user.teams = _teams(data.team_ids)
     db.session.flush()
     db.session.expire(user, ["role"])
-    audit.record("user.updated", actor=actor, target=user, changes=changes)
+    if changes:  # a save that changed nothing is not an event
+        audit.record("user.updated", actor=actor, target=user, changes=changes)
 
 
 def deactivate_user(actor: Actor, user: User) -> None:

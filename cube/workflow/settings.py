@@ -174,7 +174,8 @@ def _record(
         audit.record(f"workflow.{kind}.created", actor=actor, target=record, values=after, **extra)
     else:
         changes = changes_between(before, after)
-        audit.record(f"workflow.{kind}.updated", actor=actor, target=record, changes=changes, **extra)
+        if changes:  # a save that changed nothing is not an event
+            audit.record(f"workflow.{kind}.updated", actor=actor, target=record, changes=changes, **extra)
 
 
 # Exactly one flagged row -----------------------------------------------------------------------

@@ -1,0 +1,563 @@
+"""The audit log in words: audit rows turned into entries with today's names, in a fixed number of queries.
+
+Audit rows store an action code, the record's class and id, and details as values
+(ids, old and new values). Here the ids a page of rows refers to are collected
+first, each kind of record is loaded in one query, and then each row becomes an
+entry: "Role permissions changed" on "Role: technician", "Granted: Read the audit
+log". Same design as ``cube.workorders.timeline``. Rows written before details
+were ids (names, strings) render from what they kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+
+from cube.extensions import db
+from cube.models import (
+    Asset,
+    AuditEvent,
+    ChecklistTemplate,
+    Company,
+    CustomField,
+    Guard,
+    Priority,
+    Product,
+    ProductCategory,
+    Role,
+    Status,
+    Team,
+    Transition,
+    User,
+    WorkOrderType,
+)
+from cube.permissions import PERMISSIONS
+from cube.products.assets import location_paths
+from cube.trees import tree_order
+
+EMPTY = "—"
+SYSTEM = "System"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A set of actions the audit page can be narrowed to."""
+
+    label: str
+    prefixes: tuple[str, ...]
+
+
+# The audit page's filter: URL value -> the actions it shows (by action prefix).
+GROUPS: dict[str, Group] = {
+    "sign-in": Group("Sign-in and passwords", ("auth.",)),
+    "users": Group("Users", ("user.",)),
+    "roles": Group("Roles and permissions", ("role.",)),
+    "teams": Group("Teams", ("team.",)),
+    "catalog": Group(
+        "Catalog (products, categories, companies, imports)", ("product.", "category.", "company.", "catalog.")
+    ),
+    "assets": Group("Assets and locations", ("asset.", "location.")),
+    "stock": Group("Stock", ("stock.",)),
+    "workflow": Group("Workflow and checklists", ("workflow.", "checklist_template.")),
+}
+
+ACTIONS: dict[str, str] = {
+    "auth.login": "Signed in",
+    "auth.logout": "Signed out",
+    "auth.login_failed": "Sign-in failed",
+    "auth.lockout": "Account locked after failed sign-ins",
+    "auth.unlock_sent": "Unlock link e-mailed",
+    "auth.unlocked": "Account unlocked",
+    "auth.password_changed": "Password changed",
+    "auth.reset_requested": "Password reset link e-mailed",
+    "user.created": "User added",
+    "user.updated": "User changed",
+    "user.deactivated": "User deactivated",
+    "user.reactivated": "User reactivated",
+    "user.profile_updated": "Profile changed by its owner",
+    "role.created": "Role added",
+    "role.permissions_changed": "Role permissions changed",
+    "team.created": "Team added",
+    "team.updated": "Team changed",
+    "product.created": "Product added",
+    "product.updated": "Product changed",
+    "product.image_added": "Product picture added",
+    "product.image_removed": "Product picture removed",
+    "product.image_moved": "Product picture moved",
+    "category.created": "Category added",
+    "category.updated": "Category changed",
+    "company.created": "Company added",
+    "company.updated": "Company changed",
+    "company.contact_added": "Company contact added",
+    "company.contact_removed": "Company contact removed",
+    "catalog.imported": "Catalog imported from a file",
+    "location.created": "Location added",
+    "location.updated": "Location changed",
+    "asset.created": "Asset added",
+    "asset.updated": "Asset changed",
+    "stock.adjusted": "Stock adjusted",
+    "workflow.status.created": "Status added",
+    "workflow.status.updated": "Status changed",
+    "workflow.transition.created": "Transition added",
+    "workflow.transition.updated": "Transition changed",
+    "workflow.transition.deleted": "Transition deleted",
+    "workflow.priority.created": "Priority added",
+    "workflow.priority.updated": "Priority changed",
+    "workflow.type.created": "Work order type added",
+    "workflow.type.updated": "Work order type changed",
+    "workflow.custom_field.created": "Custom field added",
+    "workflow.custom_field.updated": "Custom field changed",
+    "checklist_template.created": "Checklist template added",
+    "checklist_template.updated": "Checklist template changed",
+}
+
+# target_type (the record's class) -> the word for it and the table its name is read from
+KINDS: dict[str, tuple[str, str]] = {
+    "User": ("User", "users"),
+    "Role": ("Role", "roles"),
+    "Team": ("Team", "teams"),
+    "Product": ("Product", "products"),
+    "ProductCategory": ("Category", "categories"),
+    "Location": ("Location", "locations"),
+    "Company": ("Company", "companies"),
+    "Asset": ("Asset", "assets"),
+    "Status": ("Status", "statuses"),
+    "Transition": ("Transition", "transitions"),
+    "Priority": ("Priority", "priorities"),
+    "WorkOrderType": ("Work order type", "types"),
+    "CustomField": ("Custom field", "custom_fields"),
+    "ChecklistTemplate": ("Checklist template", "templates"),
+}
+# Links for the records that have a page of their own.
+LINKS = {"User": ("users.show_user", "user_id"), "Product": ("products.show_product", "product_id")}
+
+FIELD_LABELS = {
+    "email": "E-mail",
+    "name": "Name",
+    "phone": "Phone",
+    "timezone": "Time zone",
+    "role_id": "Role",
+    "hourly_rate": "Hourly rate",
+    "team_ids": "Teams",
+    "members": "Members",
+    "key": "Key",
+    "label": "Label",
+    "kind": "Kind",
+    "choices": "Choices",
+    "required": "Required",
+    "position": "Order",
+    "active": "Active",
+    "category": "Category",
+    "color": "Colour",
+    "is_initial": "Initial status",
+    "is_default": "Default priority",
+    "from_status_id": "From",
+    "to_status_id": "To",
+    "permission": "Needs permission",
+    "guards": "Requires",
+    "initial_unset": "No longer initial",
+    "default_unset": "No longer the default",
+    "sku": "SKU",
+    "serial_number": "Serial number",
+    "contact": "Contact",
+    "original_name": "File",
+    "items": "Items",
+    "location": "Location",
+    "quantity": "Quantity",
+    "reason": "Reason",
+    "minutes": "Minutes",
+    "from": "From",
+    "to": "To",
+}
+# Detail keys whose ids point into a table.
+ID_FIELDS = {"role_id": "roles", "from_status_id": "statuses", "to_status_id": "statuses"}
+ID_LISTS = {"members": "users", "team_ids": "teams"}
+GUARD_WORDS = {
+    Guard.REASON.value: "a reason",
+    Guard.CHECKLIST.value: "the required checklist answered",
+    Guard.ASSIGNEE.value: "someone assigned",
+}
+KIND_WORDS = {"text": "text", "number": "number", "date": "date", "choice": "choice from a list"}
+PASSWORD_REASONS = {
+    "changed": "by its owner",
+    "reset": "with a reset link",
+    "invite": "on accepting the invitation",
+    "cli": "from the command line",
+    "demo": "for the demo",
+}
+IMPORT_KINDS = {"companies": "Companies", "products": "Products", "assets": "Assets"}
+# Details that repeat what the entry already says (the record's name at the time, technical ids).
+QUIET = {"image_id", "transition_id"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The record an entry is about: what kind of record, its current name, and its page if it has one."""
+
+    kind: str
+    name: str
+    removed: bool = False
+    endpoint: str = ""
+    args: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit row in words."""
+
+    id: int
+    created_at: datetime
+    who: str
+    by_system: bool
+    action: str
+    target: Target | None
+    details: list[str]
+    ip_address: str
+
+
+@dataclass
+class Names:
+    """Names of everything a page of rows refers to, by id (one query per table)."""
+
+    tables: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    def of(self, table: str, key: Any) -> str | None:
+        """The current name of ``key`` in ``table`` (None when it is gone)."""
+        number = _as_id(key)
+        return None if number is None else self.tables.get(table, {}).get(number)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def group_condition(group: str) -> ColumnElement[bool] | None:
+    """The WHERE clause for a filter group; None for an unknown or empty value (no filter)."""
+    found = GROUPS.get(group)
+    if found is None:
+        return None
+    return or_(*(AuditEvent.action.startswith(prefix, autoescape=True) for prefix in found.prefixes))
+
+
+def _as_id(value: Any) -> int | None:
+    """An id stored as an int or (in old rows) as a string of digits."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+def _ids(values: Iterable[Any]) -> set[int]:
+    """The ids among ``values``."""
+    return {number for number in (_as_id(value) for value in values) if number is not None}
+
+
+def _collect(events: Sequence[AuditEvent]) -> dict[str, set[int]]:
+    """The ids the rows refer to, by table."""
+    wanted: dict[str, set[int]] = {}
+
+    def want(table: str, values: Iterable[Any]) -> None:
+        wanted.setdefault(table, set()).update(_ids(values))
+
+    for event in events:
+        if event.actor_id is not None:
+            want("users", [event.actor_id])
+        if event.target_type in KINDS and event.target_id is not None:
+            want(KINDS[event.target_type][1], [event.target_id])
+        details = event.details if isinstance(event.details, dict) else {}
+        sources = [source for source in (details, details.get("values")) if isinstance(source, dict)]
+        changes = details.get("changes")
+        for key, change in (changes if isinstance(changes, dict) else {}).items():
+            if isinstance(change, list | tuple):
+                if key in ID_LISTS:
+                    for value in change:
+                        want(ID_LISTS[key], value if isinstance(value, list) else [])
+                if key in ID_FIELDS:
+                    want(ID_FIELDS[key], change)
+        for source in sources:
+            for key, table in ID_FIELDS.items():
+                if key in source:
+                    want(table, [source[key]])
+            for key, table in ID_LISTS.items():
+                if isinstance(source.get(key), list):
+                    want(table, source[key])
+    return wanted
+
+
+def _pairs(query: Any) -> dict[int, str]:
+    """A two-column query as a dict."""
+    return {key: value for key, value in db.session.execute(query).all()}
+
+
+def _category_paths(ids: set[int]) -> dict[int, str]:
+    """ "Root > Child" for each category (the category tree is small: read whole, in one query)."""
+    rows = db.session.execute(select(ProductCategory.id, ProductCategory.name, ProductCategory.parent_id)).all()
+    paths: dict[int, str] = {}
+    trail: list[str] = []
+    for row, depth in tree_order(rows, lambda r: r.parent_id, lambda r: r.id, lambda r: r.name):
+        trail = [*trail[:depth], row.name]
+        if row.id in ids:
+            paths[row.id] = " > ".join(trail)
+    return paths
+
+
+def _named(model: Any, column: Any) -> Callable[[set[int]], dict[int, str]]:
+    """A loader of ``column`` by id."""
+    return lambda ids: _pairs(select(model.id, column).where(model.id.in_(ids)))
+
+
+def _products(ids: set[int]) -> dict[int, str]:
+    """ "SKU name" for each product."""
+    rows = db.session.execute(select(Product.id, Product.sku, Product.name).where(Product.id.in_(ids))).all()
+    return {product_id: f"{sku} {name}" for product_id, sku, name in rows}
+
+
+def _transitions(ids: set[int]) -> dict[int, str]:
+    """ "Name (From → To)" for each transition."""
+    source, target = Status.__table__.alias("source"), Status.__table__.alias("target")
+    query = (
+        select(Transition.id, Transition.name, source.c.name, target.c.name)
+        .join(source, source.c.id == Transition.from_status_id)
+        .join(target, target.c.id == Transition.to_status_id)
+        .where(Transition.id.in_(ids))
+    )
+    return {row_id: f"{name} ({old} → {new})" for row_id, name, old, new in db.session.execute(query).all()}
+
+
+LOADERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
+    "users": _named(User, User.name),
+    "roles": _named(Role, Role.name),
+    "teams": _named(Team, Team.name),
+    "products": _products,
+    "categories": _category_paths,
+    "locations": location_paths,
+    "companies": _named(Company, Company.name),
+    "assets": _named(Asset, Asset.serial_number),
+    "statuses": _named(Status, Status.name),
+    "transitions": _transitions,
+    "priorities": _named(Priority, Priority.name),
+    "types": _named(WorkOrderType, WorkOrderType.name),
+    "custom_fields": _named(CustomField, CustomField.label),
+    "templates": _named(ChecklistTemplate, ChecklistTemplate.name),
+}
+
+
+def load_names(events: Sequence[AuditEvent]) -> Names:
+    """Names for every id the rows mention: one query per kind of record mentioned at all."""
+    names = Names()
+    for table, ids in _collect(events).items():
+        if ids:
+            names.tables[table] = LOADERS[table](ids)
+    return names
+
+
+def entries(events: Sequence[AuditEvent]) -> list[AuditEntry]:
+    """Audit rows as entries, in the order given."""
+    names = load_names(events)
+    return [entry(event, names) for event in events]
+
+
+# -- words --------------------------------------------------------------------------------------
+
+
+def action_words(action: str) -> str:
+    """The action in words; an action this module does not know yet is spelled out from its code."""
+    if action in ACTIONS:
+        return ACTIONS[action]
+    words = action.replace(".", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else "Something happened"
+
+
+def listing(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c" (or a dash)."""
+    if not items:
+        return EMPTY
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _label(key: str) -> str:
+    """A detail key in words."""
+    return FIELD_LABELS.get(key) or (key.replace("_", " ").strip().capitalize() or "Detail")
+
+
+def _number(value: Any, places: int | None = None) -> str:
+    """A decimal stored as text as a plain number: money with ``places`` decimals, quantities without trailing zeros."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return f"{number:.{places}f}" if places is not None else f"{number.normalize():f}"
+
+
+def _permission(name: Any) -> str:
+    """A permission by its description."""
+    return PERMISSIONS.get(str(name), str(name))
+
+
+def value_words(key: str, value: Any, names: Names) -> str:
+    """A detail value in words: names for ids, yes/no, lists joined, nothing shown as braces or brackets."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if key in ID_FIELDS:
+        return names.of(ID_FIELDS[key], value) or f"a removed {_label(key).lower()}"
+    if key in ID_LISTS and isinstance(value, list):
+        table = ID_LISTS[key]
+        return listing(sorted(names.of(table, item) or f"a removed {table[:-1]}" for item in value)) or "nobody"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "permission":
+        return _permission(value)
+    if key == "guards" and isinstance(value, list):
+        return listing([GUARD_WORDS.get(str(item), str(item)) for item in value])
+    if key == "kind":
+        return KIND_WORDS.get(str(value), str(value))
+    if key == "hourly_rate":
+        return _number(value, 2)
+    if key == "quantity":
+        return _number(value)
+    if isinstance(value, list):
+        return listing([value_words(key, item, names) for item in value])
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(str(k))} {value_words(str(k), v, names)}" for k, v in value.items())
+    return str(value)
+
+
+def _changes(changes: Any, names: Names) -> list[str]:
+    """ "Role: technician → supervisor" for each changed field."""
+    if not isinstance(changes, dict):
+        return []
+    parts = []
+    for key, change in changes.items():
+        old, new = [*change, None, None][:2] if isinstance(change, list | tuple) else (None, change)
+        parts.append(f"{_label(key)}: {value_words(key, old, names)} → {value_words(key, new, names)}")
+    return parts
+
+
+def _fields(values: Any, names: Names, skip: Iterable[str] = ()) -> list[str]:
+    """ "Label: value" for each stored field (skipping those the record's name already says)."""
+    if not isinstance(values, dict):
+        return []
+    left_out = set(skip)
+    return [
+        f"{_label(key)}: {value_words(key, value, names)}"
+        for key, value in values.items()
+        if key not in left_out and value not in (None, "", [])  # a new record's empty fields say nothing
+    ]
+
+
+def _special(action: str, details: dict[str, Any], names: Names) -> list[str] | None:
+    """Details of the actions that read better as a sentence than as fields; None for the others."""
+    if action == "role.permissions_changed":
+        parts = []
+        if details.get("added"):
+            parts.append("Granted: " + "; ".join(_permission(name) for name in details["added"]))
+        if details.get("removed"):
+            parts.append("Withdrawn: " + "; ".join(_permission(name) for name in details["removed"]))
+        return parts
+    if action == "auth.login_failed":
+        if "email" in details:
+            return [f"No account for {details['email']}"]
+        return [f"Failed attempt {details['attempt']} from this address"] if details.get("attempt") else []
+    if action == "auth.lockout":
+        return [f"Locked for {details.get('minutes')} minutes"] if details.get("minutes") else []
+    if action == "auth.password_changed":
+        reason = str(details.get("reason") or "")
+        return [PASSWORD_REASONS.get(reason, reason).capitalize()] if reason else []
+    if action == "stock.adjusted":
+        quantity = _number(details.get("quantity") or "0")
+        signed = quantity if quantity.startswith("-") else f"+{quantity}"
+        parts = [f"{signed} at {details.get('location') or EMPTY}"]
+        if details.get("reason"):
+            parts.append(f"Reason: “{details['reason']}”")
+        return parts
+    if action == "catalog.imported":
+        kind = IMPORT_KINDS.get(str(details.get("kind")), str(details.get("kind") or ""))
+        return [
+            f"{kind}: {details.get('rows', 0)} rows — {details.get('new', 0)} new, "
+            f"{details.get('updates', 0)} updated, {details.get('unchanged', 0)} unchanged"
+        ]
+    if action == "product.image_moved":
+        direction = "up" if details.get("direction") == "up" else "down"
+        position = details.get("position")
+        return [f"Moved {direction}" + (f" to place {position + 1}" if isinstance(position, int) else "")]
+    if action.startswith("checklist_template."):
+        parts = [f"{details.get('items', 0)} items"]
+        if "active" in details:
+            parts.append("Active: " + ("yes" if details["active"] else "no"))
+        return parts
+    return None
+
+
+# What the target's name already says: a detail holding the name at the time is shown only when it differs.
+NAME_KEYS = ("name", "sku", "serial_number", "key", "from", "to")
+
+
+def details_words(event: AuditEvent, names: Names, target: Target | None) -> list[str]:
+    """The row's details in words."""
+    details: dict[str, Any] = dict(event.details or {}) if isinstance(event.details, dict) else {}
+    special = _special(event.action, details, names)
+    if special is not None:
+        return special
+    parts: list[str] = []
+    parts += _changes(details.pop("changes", None), names)
+    values = details.pop("values", None)
+    parts += _fields(values, names, skip=("name", "key", "label") if target and not target.removed else ())
+    for key in list(details):
+        if key in QUIET:
+            details.pop(key)
+        elif key in NAME_KEYS and target is not None and not target.removed:
+            details.pop(key)  # the record column names it (today's name)
+    if event.action.startswith("workflow.transition.") and target is not None and not target.removed:
+        details = {key: value for key, value in details.items() if key not in ("permission", "guards")}
+    parts += _fields(details, names)
+    return parts
+
+
+def target_of(event: AuditEvent, names: Names) -> Target | None:
+    """The record the row is about, by its current name; a removed record says so (with its name then, if kept)."""
+    if not event.target_type:
+        return None
+    kind, table = KINDS.get(event.target_type, (event.target_type, ""))
+    name = names.of(table, event.target_id) if table else None
+    if name is not None:
+        endpoint, arg = LINKS.get(event.target_type, ("", ""))
+        args = {arg: int(event.target_id)} if endpoint and event.target_id is not None else {}
+        return Target(kind=kind, name=name, endpoint=endpoint, args=args)
+    details = event.details if isinstance(event.details, dict) else {}
+    then = next((str(details[key]) for key in ("name", "sku", "serial_number", "key") if details.get(key)), "")
+    return Target(kind=kind, name=f"{then} (removed)" if then else "removed", removed=True)
+
+
+def who(event: AuditEvent, names: Names) -> str:
+    """Who did it: a person's current name, System, or a dash when nobody was signed in."""
+    if event.by_system:
+        return SYSTEM
+    if event.actor_id is None:
+        return EMPTY
+    return names.of("users", event.actor_id) or "a removed user"
+
+
+def entry(event: AuditEvent, names: Names) -> AuditEntry:
+    """One audit row as an entry."""
+    target = target_of(event, names)
+    return AuditEntry(
+        id=event.id,
+        created_at=event.created_at,
+        who=who(event, names),
+        by_system=event.by_system,
+        action=action_words(event.action),
+        target=target,
+        details=details_words(event, names, target),
+        ip_address=event.ip_address,
+    )
