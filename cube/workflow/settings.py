@@ -31,6 +31,7 @@ from cube.models import (
     WorkOrder,
     WorkOrderType,
 )
+from cube.parsing import WHOLE_NUMBER, bounded_int
 from cube.permissions import PERMISSIONS
 from cube.validation import required_text
 
@@ -132,11 +133,10 @@ def _position(value: int | str | None) -> int:
     """A sort order between 0 and MAX_POSITION (blank is 0)."""
     if value is None or value == "":
         return 0
-    try:
-        position = int(value)
-    except ValueError as exc:
-        raise ValidationFailed("The order must be a whole number.", field="position") from exc
-    if not 0 <= position <= MAX_POSITION:
+    if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value.strip()):
+        raise ValidationFailed("The order must be a whole number.", field="position")
+    position = bounded_int(value, 0, MAX_POSITION)
+    if position is None:
         raise ValidationFailed(f"The order must be between 0 and {MAX_POSITION}.", field="position")
     return position
 
