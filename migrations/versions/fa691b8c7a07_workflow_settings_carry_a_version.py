@@ -24,12 +24,15 @@ TABLES = ("statuses", "transitions", "priorities", "work_order_types", "custom_f
 
 
 def upgrade():
+    # Plain ALTER TABLE everywhere: SQLite adds a column with a default in place, no batch copy of the table.
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default=sa.text('1')))
+        op.add_column(table, sa.Column('version', sa.Integer(), nullable=False, server_default=sa.text('1')))
 
 
 def downgrade():
     for table in reversed(TABLES):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('version')
+        if op.get_bind().dialect.name == 'sqlite':
+            # SQLite drops the column in place (3.35+); a batch copy would drop a table other rows point at.
+            op.execute(sa.text(f'ALTER TABLE {table} DROP COLUMN version'))
+        else:
+            op.drop_column(table, 'version')
