@@ -10,7 +10,7 @@ from cube.auth import services
 from cube.auth.blueprint import bp
 from cube.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from cube.auth.redirects import safe_next
-from cube.edge import REFUSED, act, save_form
+from cube.edge import act, save_form
 from cube.errors import TooManyAttempts, ValidationFailed
 from cube.extensions import db, limiter
 from cube.forms import ConfirmForm
@@ -150,5 +150,4 @@ def reset_password(token: str, purpose: str) -> Response | str:
         if saved is not None:
             logout_user()
             return saved
-        return make_response(render_template("auth/reset.html", form=form, purpose=purpose), REFUSED)
     return render_template("auth/reset.html", form=form, purpose=purpose)
