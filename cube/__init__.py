@@ -154,8 +154,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from cube.auth.routes import bp as auth_bp
-    from cube.main.routes import bp as main_bp
+    from cube.auth import routes as auth_views  # noqa: F401  (importing a view module attaches its routes)
+    from cube.auth.blueprint import bp as auth_bp
+    from cube.main import routes as main_views  # noqa: F401  (as above)
+    from cube.main.blueprint import bp as main_bp
     from cube.products import (  # noqa: F401  (importing the view modules attaches their routes)
         asset_routes,
         catalog_routes,

@@ -58,7 +58,7 @@ def _create(email: str, name: str | None, role_name: str) -> None:
             raise click.ClickException(" ".join(problems))
         user = user_service.create_user(SYSTEM, data, invite=False)
         auth.set_password(user, password, actor=SYSTEM, reason="cli")
-    except DomainError as exc:
+    except DomainError as exc:  # not cube.edge: a command reports a refusal on the terminal, not in a flash
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
     db.session.commit()

@@ -6,7 +6,11 @@ Views call one of two helpers instead of writing ``try/except DomainError``:
   a refusal roll back, put the message on the form and return ``None`` so the
   view shows the form again (with ``REFUSED``, 422).
 - ``act`` for a button that posts: on success commit, flash and redirect; on a
-  refusal roll back, flash the message and go back.
+  refusal roll back, flash the message and go back (or, with ``raise_refusal``,
+  let the error handler answer with the refusal's status: a request that did not
+  come from a page has nowhere to go back to).
+- ``load_or_back`` for a step that reads what an earlier page left behind (a
+  staged upload): when it is gone, roll back, say so and go back to start again.
 
 Errors that are not about the input propagate to the error handlers after a
 rollback: ``NotAllowed`` (403), ``NotFound`` (404), ``EditConflict`` (409 page
@@ -71,14 +75,18 @@ def act(
     redirect_to: Text[T],
     back: str | None = None,
     prefix: str = "",
+    raise_refusal: bool = False,
 ) -> Response:
     """Run ``action`` for a button; commit, flash ``success`` and redirect, or flash the refusal and go ``back``.
 
     ``back`` defaults to ``redirect_to``; it is required when ``redirect_to`` depends on the result.
+    With ``raise_refusal`` a refusal is rolled back and raised to the error handlers instead of flashed.
     """
     if back is None and callable(redirect_to):
         raise TypeError("act() needs back= when redirect_to depends on the result")
     result, error = _run(action)
+    if error is not None and raise_refusal:
+        raise error
     if error is not None:
         flash(f"{prefix}{error.message}", "danger")
         return redirect(back if back is not None else redirect_to)  # type: ignore[arg-type]
@@ -86,3 +94,13 @@ def act(
     if success:
         flash(_text(success, result), "success")  # type: ignore[arg-type]
     return redirect(_text(redirect_to, result))  # type: ignore[arg-type]
+
+
+def load_or_back(load: Callable[[], T], *, back: str, hint: str = "") -> T | Response:
+    """Run ``load``; when what it reads is gone (``NotFound``) roll back, flash a warning and redirect ``back``."""
+    try:
+        return load()
+    except NotFound as error:
+        db.session.rollback()
+        flash(f"{error.message} {hint}".strip(), "warning")
+        return redirect(back)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from cube.auth import services
+from cube.auth.blueprint import bp
 from cube.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from cube.auth.redirects import safe_next
+from cube.edge import act, save_form
 from cube.errors import TooManyAttempts, ValidationFailed
 from cube.extensions import db, limiter
 from cube.forms import ConfirmForm
+from cube.models import User
 from cube.permissions import public, signed_in
 from cube.sessions import start_session
-
-bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 # A browser that signed in to (or unlocked) an account carries this pass; the account-wide brake lets it through.
 DEVICE_COOKIE = "cube_device"
@@ -40,6 +41,7 @@ def login() -> Response | str:
     error, status, headers = None, 200, {}
     if form.validate_on_submit():
         email = form.email.data or ""
+        # Not through cube.edge: a refused sign-in commits (the failure count and any unlock mail stay).
         try:
             user = services.authenticate(
                 email,
@@ -86,16 +88,20 @@ def unlock(token: str) -> Response | str:
         return redirect(url_for("auth.login"))
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        unlocked: list[User] = []  # filled only when the token was used (act then commits)
+
+        def use() -> User:
             user = services.use_unlock_token(token)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("auth.login"))
-        db.session.commit()
-        flash("Sign-in is open again for this browser. Sign in with your password.", "success")
-        response = redirect(url_for("auth.login"))
-        _give_device_pass(response, user.email)
+            unlocked.append(user)
+            return user
+
+        response = act(
+            use,
+            success="Sign-in is open again for this browser. Sign in with your password.",
+            redirect_to=url_for("auth.login"),
+        )
+        if unlocked:
+            _give_device_pass(response, unlocked[0].email)
         return response
     return render_template("auth/unlock.html", form=form)
 
@@ -135,14 +141,13 @@ def reset_password(token: str, purpose: str) -> Response | str:
         return redirect(url_for("auth.forgot_password"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data or "", purpose)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.password.errors = [exc.message]
-        else:
-            db.session.commit()
+        saved = save_form(
+            form,
+            lambda: services.reset_password(token, form.password.data or "", purpose),
+            success="Your password is saved. Sign in with it now.",
+            redirect_to=url_for("auth.login"),
+        )
+        if saved is not None:
             logout_user()
-            flash("Your password is saved. Sign in with it now.", "success")
-            return redirect(url_for("auth.login"))
+            return saved
     return render_template("auth/reset.html", form=form, purpose=purpose)

@@ -67,6 +67,9 @@ class Status(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_initial: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Optimistic lock: two admins saving the same row; a stale save is refused with what changed.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Status {self.name}>"
@@ -88,6 +91,9 @@ class Transition(Base):
 
     from_status: Mapped[Status] = relationship(foreign_keys=[from_status_id])
     to_status: Mapped[Status] = relationship(foreign_keys=[to_status_id], lazy="joined")
+    # Optimistic lock: two admins saving the same row; a stale save is refused with what changed.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Priority(Base):
@@ -101,6 +107,9 @@ class Priority(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Optimistic lock: two admins saving the same row; a stale save is refused with what changed.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class WorkOrderType(Base):
@@ -111,6 +120,9 @@ class WorkOrderType(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Optimistic lock: two admins saving the same row; a stale save is refused with what changed.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CustomField(Base):
@@ -130,6 +142,9 @@ class CustomField(Base):
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Optimistic lock: two admins saving the same row; a stale save is refused with what changed.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
 
 class WorkOrderSequence(Base):

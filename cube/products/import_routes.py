@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField
 from wtforms.validators import AnyOf, DataRequired
 
-from cube.errors import NotFound
+from cube.edge import load_or_back
 from cube.exports import csv_response
 from cube.extensions import db
 from cube.forms import CubeForm, options
@@ -99,14 +99,14 @@ def import_commit(token: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         flash("Choose the file to import again.", "danger")
         return redirect(url_for("products.import_start"))
-    try:
-        data = service.staged_file(token)
-    except NotFound as exc:
-        flash(f"{exc.message} Upload the file again.", "warning")
-        return redirect(url_for("products.import_start"))
+    data = load_or_back(
+        lambda: service.staged_file(token), back=url_for("products.import_start"), hint="Upload the file again."
+    )
+    if isinstance(data, Response):
+        return data
     kind = form.kind.data
     result = service.import_file(current_user, kind, data, max_rows=current_app.config["IMPORT_MAX_ROWS"])
-    if not result.ok:
+    if not result.ok:  # not through cube.edge: a failed import shows every row's error on the preview page
         db.session.rollback()
         return _preview_page(result, token=None, filename="", status=422)
     service.discard_staged_file(token)

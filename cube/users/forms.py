@@ -22,10 +22,10 @@ from cube.parsing import optional_int
 class UserForm(CubeForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    role_id = SelectField("Role", coerce=int, validators=[DataRequired()])
+    role_id = SelectField("Role", coerce=optional_int, validators=[DataRequired()])
     phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     timezone = SelectField("Time zone", default="UTC")
-    team_ids = SelectMultipleField("Teams", coerce=int, validate_choice=True)
+    team_ids = SelectMultipleField("Teams", coerce=optional_int, validate_choice=True)
     hourly_rate = FiniteDecimalField(
         "Hourly rate",
         places=2,
@@ -69,6 +69,6 @@ class TeamForm(CubeForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     supervisor_id = SelectField("Supervisor", coerce=optional_int, validate_choice=True)
-    member_ids = SelectMultipleField("Members", coerce=int, validate_choice=True)
+    member_ids = SelectMultipleField("Members", coerce=optional_int, validate_choice=True)
     active = BooleanField("Active", default=True)
     submit = SubmitField("Save team")

@@ -11,6 +11,7 @@ from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import ChecklistItem, Guard, Status, StatusCategory, Transition, WorkOrder, utcnow
 from cube.workorders import events, history
+from cube.workorders.rules import ensure_changeable
 
 MAX_REASON = 2000
 
@@ -72,6 +73,7 @@ def _check_guards(transition: Transition, work_order: WorkOrder, reason: str) ->
 
 def apply_transition(actor: Actor, work_order: WorkOrder, transition_id: int, reason: str = "") -> Status:
     """Move ``work_order`` along ``transition_id`` after checking permission, current status and guards."""
+    ensure_changeable(work_order)
     transition = db.session.get(Transition, transition_id)
     if transition is None or transition.from_status_id != work_order.status_id:
         current = work_order.status.name

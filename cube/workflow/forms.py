@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wtforms import (
     BooleanField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -45,6 +46,7 @@ def _position_field() -> UnboundField:
 class StatusForm(CubeForm):
     """A status and its fixed category."""
 
+    version = HiddenField()  # the version the form was loaded at (a stale save is refused)
     name = StringField("Name", validators=[DataRequired(), Length(max=64)])
     category = SelectField(
         "Category",
@@ -61,6 +63,7 @@ class StatusForm(CubeForm):
 class TransitionRuleForm(CubeForm):
     """One row of the transition table."""
 
+    version = HiddenField()  # the version the form was loaded at (a stale save is refused)
     from_status_id = SelectField("From", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     to_status_id = SelectField("To", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     name = StringField(
@@ -83,6 +86,7 @@ class TransitionRuleForm(CubeForm):
 class PriorityForm(CubeForm):
     """A priority with its colour and order."""
 
+    version = HiddenField()  # the version the form was loaded at (a stale save is refused)
     name = StringField("Name", validators=[DataRequired(), Length(max=64)])
     color = SelectField("Colour", choices=COLOR_CHOICES, default="secondary")
     position = _position_field()
@@ -93,6 +97,7 @@ class PriorityForm(CubeForm):
 class TypeForm(CubeForm):
     """A work order type."""
 
+    version = HiddenField()  # the version the form was loaded at (a stale save is refused)
     name = StringField("Name", validators=[DataRequired(), Length(max=64)])
     active = BooleanField("Active", default=True)
 
@@ -100,6 +105,7 @@ class TypeForm(CubeForm):
 class CustomFieldForm(CubeForm):
     """An admin-defined work order field."""
 
+    version = HiddenField()  # the version the form was loaded at (a stale save is refused)
     key = StringField(
         "Key",
         validators=[DataRequired(), Length(max=40)],

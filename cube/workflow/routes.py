@@ -13,6 +13,7 @@ from cube.edge import act, save_form
 from cube.extensions import db
 from cube.forms import ConfirmForm, CubeForm, options
 from cube.models import CustomField, Priority, Status, Transition, WorkOrderType
+from cube.parsing import optional_int
 from cube.permissions import requires
 from cube.workflow import settings
 from cube.workflow.blueprint import bp
@@ -82,6 +83,7 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
             position=form.position.data,
             is_initial=bool(form.is_initial.data),
             active=bool(form.active.data),
+            expected_version=optional_int(form.version.data),
         ),
         success=lambda saved: f"Status {saved.name} saved.",
         listing="workflow.list_statuses",
@@ -127,6 +129,7 @@ def edit_transition(transition_id: int | None) -> Response | tuple[str, int]:
             permission=form.permission.data or "",
             guards=form.guards.data or (),
             position=form.position.data,
+            expected_version=optional_int(form.version.data),
         ),
         success="Transition saved.",
         listing="workflow.list_transitions",
@@ -179,6 +182,7 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
             position=form.position.data,
             is_default=bool(form.is_default.data),
             active=bool(form.active.data),
+            expected_version=optional_int(form.version.data),
         ),
         success=lambda saved: f"Priority {saved.name} saved.",
         listing="workflow.list_priorities",
@@ -208,7 +212,11 @@ def edit_type(type_id: int | None) -> Response | tuple[str, int]:
     return _edit(
         form,
         lambda: settings.save_type(
-            current_user, work_order_type, name=form.name.data or "", active=bool(form.active.data)
+            current_user,
+            work_order_type,
+            name=form.name.data or "",
+            active=bool(form.active.data),
+            expected_version=optional_int(form.version.data),
         ),
         success=lambda saved: f"Type {saved.name} saved.",
         listing="workflow.list_types",
@@ -251,6 +259,7 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
             required=bool(form.required.data),
             position=form.position.data,
             active=bool(form.active.data),
+            expected_version=optional_int(form.version.data),
         ),
         success=lambda saved: f"Custom field {saved.label} saved.",
         listing="workflow.list_custom_fields",

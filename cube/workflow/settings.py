@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from cube import audit
 from cube.actors import Actor, require
-from cube.editing import changes_between
+from cube.editing import changes_between, check_version
 from cube.errors import Conflict, ValidationFailed
 from cube.extensions import db
 from cube.models import (
@@ -31,6 +31,7 @@ from cube.models import (
     WorkOrder,
     WorkOrderType,
 )
+from cube.parsing import WHOLE_NUMBER, bounded_int
 from cube.permissions import PERMISSIONS
 from cube.validation import required_text
 
@@ -132,13 +133,53 @@ def _position(value: int | str | None) -> int:
     """A sort order between 0 and MAX_POSITION (blank is 0)."""
     if value is None or value == "":
         return 0
-    try:
-        position = int(value)
-    except ValueError as exc:
-        raise ValidationFailed("The order must be a whole number.", field="position") from exc
-    if not 0 <= position <= MAX_POSITION:
+    if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value.strip()):
+        raise ValidationFailed("The order must be a whole number.", field="position")
+    position = bounded_int(value, 0, MAX_POSITION)
+    if position is None:
         raise ValidationFailed(f"The order must be between 0 and {MAX_POSITION}.", field="position")
     return position
+
+
+FIELD_LABELS = {
+    "name": "Name",
+    "category": "Category",
+    "color": "Colour",
+    "position": "Order",
+    "is_initial": "Initial status",
+    "is_default": "Default priority",
+    "active": "Active",
+    "from_status_id": "From",
+    "to_status_id": "To",
+    "permission": "Permission needed",
+    "guards": "Guards",
+    "key": "Key",
+    "label": "Label",
+    "kind": "Kind",
+    "choices": "Choices",
+    "required": "Required",
+}
+
+
+def _shown(name: str, value: Any) -> str:
+    """A setting's value as the 409 page shows it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name in ("from_status_id", "to_status_id"):
+        status = db.session.get(Status, value) if value else None
+        return status.name if status is not None else ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _check_fresh(record: Any, expected_version: int | None, submitted: dict[str, Any], what: str) -> None:
+    """EditConflict when someone saved ``record`` since ``expected_version`` and this save would undo it."""
+    if record is None:
+        return
+    saved = {FIELD_LABELS[name]: _shown(name, getattr(record, name)) for name in submitted}
+    wanted = {FIELD_LABELS[name]: _shown(name, value) for name, value in submitted.items()}
+    check_version(expected_version, record.version, saved, wanted, what)
 
 
 def _flush() -> None:
@@ -249,8 +290,13 @@ def save_status(
     position: int | str | None = 0,
     is_initial: bool = False,
     active: bool = True,
+    *,
+    expected_version: int | None = None,
 ) -> Status:
-    """Add a status (``status`` None) or change one; exactly one active status stays initial."""
+    """Add a status (``status`` None) or change one; exactly one active status stays initial.
+
+    A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
+    """
     require(actor, MANAGE, "You may not change the workflow settings.")
     name = _name(name)
     _unique_name(Status.name, name, status, "Another status has this name.")
@@ -258,6 +304,8 @@ def save_status(
         raise ValidationFailed("Choose a category from the list.", field="category")
     color = _color(color)
     position = _position(position)
+    submitted = dict(name=name, category=category, color=color, position=position, is_initial=is_initial, active=active)
+    _check_fresh(status, expected_version, submitted, "status")
     INITIAL_STATUS.check(status, is_initial, active)
     if status is not None and status.active and not active:
         _check_can_deactivate(status)
@@ -320,8 +368,13 @@ def save_transition(
     permission: str,
     guards: Iterable[str] = (),
     position: int | str | None = 0,
+    *,
+    expected_version: int | None = None,
 ) -> Transition:
-    """Add a transition (``transition`` None) or change one; one transition per pair of statuses."""
+    """Add a transition (``transition`` None) or change one; one transition per pair of statuses.
+
+    A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
+    """
     require(actor, MANAGE, "You may not change the workflow settings.")
     source = _status_choice(from_id, "from_status_id", "leaves")
     target = _status_choice(to_id, "to_status_id", "leads to")
@@ -342,6 +395,15 @@ def save_transition(
     if unknown:
         raise ValidationFailed(f"Unknown guard(s): {', '.join(sorted(unknown))}.", field="guards")
     position = _position(position)
+    submitted = {
+        "from_status_id": source.id,
+        "to_status_id": target.id,
+        "name": name,
+        "permission": permission,
+        "guards": [guard for guard in GUARDS if guard in wanted],
+        "position": position,
+    }
+    _check_fresh(transition, expected_version, submitted, "transition")
 
     before = _snapshot(transition, TRANSITION_FIELDS) if transition is not None else None
     if before is not None:
@@ -394,13 +456,20 @@ def save_priority(
     position: int | str | None = 0,
     is_default: bool = False,
     active: bool = True,
+    *,
+    expected_version: int | None = None,
 ) -> Priority:
-    """Add a priority (``priority`` None) or change one; exactly one active priority is the default."""
+    """Add a priority (``priority`` None) or change one; exactly one active priority is the default.
+
+    A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
+    """
     require(actor, MANAGE, "You may not change the workflow settings.")
     name = _name(name)
     _unique_name(Priority.name, name, priority, "Another priority has this name.")
     color = _color(color)
     position = _position(position)
+    submitted = dict(name=name, color=color, position=position, is_default=is_default, active=active)
+    _check_fresh(priority, expected_version, submitted, "priority")
     DEFAULT_PRIORITY.check(priority, is_default, active)
 
     before = _snapshot(priority, PRIORITY_FIELDS) if priority is not None else None
@@ -418,10 +487,21 @@ def save_priority(
 TYPE_FIELDS = ("name", "active")
 
 
-def save_type(actor: Actor, work_order_type: WorkOrderType | None, name: str, active: bool = True) -> WorkOrderType:
-    """Add a work order type or change one; the last active type cannot be deactivated."""
+def save_type(
+    actor: Actor,
+    work_order_type: WorkOrderType | None,
+    name: str,
+    active: bool = True,
+    *,
+    expected_version: int | None = None,
+) -> WorkOrderType:
+    """Add a work order type or change one; the last active type cannot be deactivated.
+
+    A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
+    """
     require(actor, MANAGE, "You may not change the workflow settings.")
     name = _name(name)
+    _check_fresh(work_order_type, expected_version, {"name": name, "active": active}, "type")
     _unique_name(WorkOrderType.name, name, work_order_type, "Another type has this name.")
     if not active and (work_order_type is None or work_order_type.active):
         others = select(WorkOrderType.id).where(WorkOrderType.active.is_(True))
@@ -471,8 +551,13 @@ def save_custom_field(
     required: bool = False,
     position: int | str | None = 0,
     active: bool = True,
+    *,
+    expected_version: int | None = None,
 ) -> CustomField:
-    """Add a custom field or change one; its key is a unique slug that never changes once created."""
+    """Add a custom field or change one; its key is a unique slug that never changes once created.
+
+    A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
+    """
     require(actor, MANAGE, "You may not change the workflow settings.")
     key = (key or "").strip().lower()
     if custom_field is not None and key != custom_field.key:
@@ -488,6 +573,10 @@ def save_custom_field(
         raise ValidationFailed("Choose a kind from the list.", field="kind")
     cleaned_choices = _choices(kind, choices)
     position = _position(position)
+    submitted = dict(
+        label=label, kind=kind, choices=cleaned_choices, required=bool(required), position=position, active=bool(active)
+    )
+    _check_fresh(custom_field, expected_version, submitted, "custom field")
 
     before = _snapshot(custom_field, CUSTOM_FIELD_FIELDS) if custom_field is not None else None
     if before is not None:

@@ -23,6 +23,7 @@ from cube.models import Attachment, WorkOrder
 from cube.products.images import FORMATS as IMAGE_FORMATS
 from cube.products.images import OPENERS as IMAGE_OPENERS
 from cube.workorders import events
+from cube.workorders.rules import ensure_changeable, is_changeable
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 KIND = "attachments"  # the storage folder
@@ -209,7 +210,7 @@ def download_name(attachment: Attachment) -> str:
 
 def can_upload(user: Actor, work_order: WorkOrder) -> bool:
     """True when ``user`` may attach files to a work order they can see."""
-    if work_order.archived:
+    if not is_changeable(work_order):
         return False
     if user.has_permission("workorder.work") or user.has_permission("workorder.edit"):
         return True
@@ -235,6 +236,7 @@ def attachments_of(work_order: WorkOrder) -> list[Attachment]:
 
 def add_attachment(actor: Actor, work_order: WorkOrder, filename: str, data: bytes) -> Attachment:
     """Check an upload by its content, store it under a random name and record it on the work order."""
+    ensure_changeable(work_order)
     if not can_upload(actor, work_order):
         raise NotAllowed("You may not attach files to this work order.")
     kind = detect(data, clean_filename(filename))
@@ -266,8 +268,8 @@ def delete_attachment(actor: Actor, attachment: Attachment) -> None:
     if not can_delete(actor, attachment):
         raise NotAllowed("Only the person who attached this file or an editor may remove it.")
     work_order = db.session.get(WorkOrder, attachment.work_order_id)
-    if work_order is not None and work_order.archived:
-        raise NotAllowed("Archived work orders cannot be changed.")
+    if work_order is not None:
+        ensure_changeable(work_order)
     name, attachment_id = attachment.original_name, attachment.id
     storage.delete(attachment.stored_name)
     db.session.delete(attachment)

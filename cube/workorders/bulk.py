@@ -16,6 +16,7 @@ from cube.extensions import db
 from cube.models import Priority, Status, Team, Transition, User, WorkOrder
 from cube.workflow import engine
 from cube.workorders import events, services
+from cube.workorders.rules import ensure_changeable
 from cube.workorders.scoping import visible_work_orders
 
 MAX_ITEMS = 200
@@ -87,8 +88,7 @@ def set_priority(actor: Actor, work_order: WorkOrder, priority: Priority) -> boo
     """Change a work order's priority (needs workorder.edit); False when it already has that priority."""
     if not actor.has_permission("workorder.edit"):
         raise NotAllowed("You may not change the priority of work orders.")
-    if work_order.archived:
-        raise NotAllowed("Archived work orders cannot be edited.")
+    ensure_changeable(work_order)
     if work_order.priority_id == priority.id:
         return False
     old = work_order.priority_id

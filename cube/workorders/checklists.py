@@ -15,6 +15,7 @@ from cube.extensions import db
 from cube.models import ChecklistItem, ChecklistTemplate, WorkOrder, utcnow
 from cube.validation import decimal_value, optional_text, required_text
 from cube.workorders import costs, events, services
+from cube.workorders.rules import ensure_changeable
 
 KINDS: dict[str, str] = {"pass_fail": "Pass / fail / n.a.", "text": "Text", "number": "Number"}
 PASS_FAIL: dict[str, str] = {"pass": "Pass", "fail": "Fail", "na": "N/A"}
@@ -123,6 +124,7 @@ def ensure_may_add(actor: Actor) -> None:
 def _check_can_edit(actor: Actor, work_order: WorkOrder) -> None:
     """Refuse unless ``can_edit_checklist`` (saying why)."""
     ensure_may_add(actor)
+    ensure_changeable(work_order)
     costs.ensure_workable(work_order, "its checklist")
 
 
@@ -191,6 +193,7 @@ def answer(actor: Actor, work_order: WorkOrder, item: ChecklistItem, value: str 
     """Answer an item (pass/fail/na, a number or text) or clear it with an empty value."""
     # The parts of can_answer_checklist, each refused with its own reason.
     costs.require_any(actor, ("workorder.work",), "You may not answer checklists.")
+    ensure_changeable(work_order)
     if item.work_order_id != work_order.id:
         raise NotFound("There is no such checklist item on this work order.")
     costs.ensure_workable(work_order, "its checklist")
@@ -213,6 +216,7 @@ def create_follow_up(actor: Actor, work_order: WorkOrder, item: ChecklistItem) -
     """Open a work order for a failed item, linked from it; a second call returns the same one."""
     costs.require_any(actor, ("workorder.create",), "You may not create work orders.")
     ensure_may_add(actor)
+    ensure_changeable(work_order)
     if item.work_order_id != work_order.id:
         raise NotFound("There is no such checklist item on this work order.")
     # Lock the item so two clicks at the same moment create one follow-up.

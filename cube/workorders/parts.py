@@ -20,6 +20,7 @@ from cube.models import PartUsage, Product, WorkOrder
 from cube.products import inventory
 from cube.validation import decimal_value
 from cube.workorders import costs, events
+from cube.workorders.rules import ensure_changeable
 
 
 def usages_for(work_order: WorkOrder) -> list[PartUsage]:
@@ -86,6 +87,7 @@ def can_use_parts(actor: Actor, work_order: WorkOrder) -> bool:
 def _check(actor: Actor, work_order: WorkOrder) -> None:
     """Refuse unless ``can_use_parts`` (saying why)."""
     costs.require_any(actor, ("workorder.work",), "You may not log parts.")
+    ensure_changeable(work_order)
     costs.ensure_workable(work_order, "its parts")
 
 
@@ -151,6 +153,7 @@ def return_part(actor: Actor, work_order: WorkOrder, usage: PartUsage, quantity:
         raise NotFound("There is no such part usage on this work order.")
     if usage.quantity <= 0:
         raise ValidationFailed("Choose the usage to return parts from, not a return.", field="quantity")
+    ensure_changeable(work_order)
     costs.ensure_workable(work_order, "its parts")
     amount = _quantity(quantity)
     costs.lock(work_order)  # returns of the same usage queue up, so "still out" stays true

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 from cube import editing
 from cube.auth.redirects import is_local_path
 from cube.edge import act, save_form
-from cube.extensions import db
 from cube.forms import options
 from cube.models import WorkOrder
 from cube.pagination import window
@@ -206,13 +205,10 @@ def transition(work_order_id: int) -> Response:
     def moved(status: object) -> str:
         return f"{work_order.number} is now {status.name}."  # type: ignore[attr-defined]
 
-    back = _back(work_order)
-    if not is_local_path(request.form.get("next")):
-        status = move()  # a refusal propagates to the error handler (which rolls back) with its status
-        db.session.commit()
-        flash(moved(status), "success")
-        return redirect(back)
-    return act(move, success=moved, redirect_to=back, prefix=f"{work_order.number}: ")
+    from_page = is_local_path(request.form.get("next"))
+    return act(
+        move, success=moved, redirect_to=_back(work_order), prefix=f"{work_order.number}: ", raise_refusal=not from_page
+    )
 
 
 def _back(work_order: WorkOrder) -> str:

@@ -39,6 +39,7 @@ from cube.validation import decimal_value, optional_text, required_text
 from cube.workflow import engine
 from cube.workorders import events, history
 from cube.workorders.numbering import next_number
+from cube.workorders.rules import ensure_changeable, ensure_visible
 from cube.workorders.scoping import visible_work_orders
 
 MENTION = re.compile(r"(?<![\w.])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w.-]+)")
@@ -383,6 +384,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, l
 def assign(actor: Actor, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> None:
     """Set the assignees and team (``workorder.assign``); only active users can be assigned."""
     require(actor, "workorder.assign", "You may not assign work orders.")
+    ensure_changeable(work_order)
     users = (
         list(db.session.scalars(select(User).where(User.id.in_(user_ids), User.active.is_(True)))) if user_ids else []
     )
@@ -416,7 +418,12 @@ def mentioned_users(body: str) -> list[User]:
 
 
 def add_comment(actor: Actor, work_order: WorkOrder, body: str) -> Comment:
-    """Post a comment; @mentions are resolved and recorded (whoever may see the work order may comment)."""
+    """Post a comment; @mentions are resolved and recorded.
+
+    Who may comment: whoever may see the work order (``visible_work_orders``), while it is not archived.
+    """
+    ensure_changeable(work_order)
+    ensure_visible(actor, work_order, "You may only comment on work orders you can see.")
     body = required_text(body, field="body", label="A comment", max_length=MAX_COMMENT)
     mentions = mentioned_users(body)
     comment = Comment(
@@ -431,6 +438,7 @@ def add_comment(actor: Actor, work_order: WorkOrder, body: str) -> Comment:
 def archive(actor: Actor, work_order: WorkOrder) -> None:
     """Take a work order out of every list (it is kept, never deleted); needs ``workorder.edit``."""
     require(actor, "workorder.edit", "You may not archive work orders.")
+    ensure_changeable(work_order)
     work_order.archived = True
     db.session.flush()
     events.record(work_order, actor, "archived")

@@ -19,6 +19,7 @@ from cube.extensions import db
 from cube.models import TimeLog, User, WorkOrder, utcnow
 from cube.validation import decimal_value, optional_text
 from cube.workorders import costs, events
+from cube.workorders.rules import ensure_changeable
 
 MAX_HOURS = Decimal("24")
 MAX_NOTE = 500
@@ -81,6 +82,7 @@ def _check(actor: Actor, work_order: WorkOrder) -> None:
     if is_system(actor):
         raise NotAllowed("Time is logged by the person who did the work, not by the system.")
     costs.require_any(actor, ("workorder.work",), "You may not log time.")
+    ensure_changeable(work_order)
     costs.ensure_workable(work_order, "its time")
 
 
@@ -128,7 +130,7 @@ def start_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
 def stop_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
     """Stop the actor's timer on this work order and add its hours.
 
-    Stopping is allowed even after the work order was completed or cancelled:
+    Stopping is allowed even after the work order was completed, cancelled or archived:
     the time was spent, and the timer would otherwise run forever.
     """
     costs.require_any(actor, ("workorder.work",), "You may not log time.")
@@ -215,6 +217,7 @@ def delete_entry(actor: Actor, work_order: WorkOrder, log: TimeLog) -> None:
         raise NotFound("There is no such time entry on this work order.")
     if not may_delete(actor, log):
         raise NotAllowed("You may only delete your own time entries.")
+    ensure_changeable(work_order)
     costs.ensure_workable(work_order, "its time")
     costs.lock(work_order)
     events.record(
