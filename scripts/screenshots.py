@@ -28,6 +28,7 @@ SHOTS = [
     ("dashboard", "/", "admin@example.com"),
     ("users", "/users", "admin@example.com"),
     ("roles", "/roles", "admin@example.com"),
+    ("audit", "/audit", "admin@example.com"),
     ("profile", "/profile", "tech@example.com"),
     ("products", "/products", "manager@example.com"),
     ("product", "/products/2", "manager@example.com"),
