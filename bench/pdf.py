@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from flask_migrate import upgrade
 
 from cube import create_app
+from cube.actors import SYSTEM
 from cube.extensions import db
 from cube.models import Comment, Priority, WorkOrderType
 from cube.users import roles as role_service
@@ -61,7 +62,7 @@ def run() -> None:
             ensure_default_workflow()
             admin_role = role_service.role_by_name("admin")
             author = user_service.create_user(
-                None,
+                SYSTEM,
                 user_service.UserData(email="bench@example.com", name="Bench", role_id=admin_role.id),
                 invite=False,
             )
