@@ -140,6 +140,7 @@ def test_the_migration_backfills_periods_and_first_completions(app, make_user: C
     try:
         ids = seed_old_rows(actor_id)
     finally:
+        db.session.remove()  # an open read would hold a lock that the next migrations' ALTER TABLE waits on
         upgrade()
     db.session.remove()
 

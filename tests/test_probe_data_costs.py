@@ -165,8 +165,8 @@ def test_the_migration_grants_the_permission_to_roles_that_manage_work(app):
             role = role_service.create_role(SYSTEM, name, "")
             role.grants = [RolePermission(permission=p) for p in permissions]
         db.session.commit()
-        db.session.remove()
     finally:
+        db.session.remove()  # an open read would hold a lock that the migrations' ALTER TABLE waits on
         upgrade()
     holders = {role.name for role in db.session.scalars(select(Role)) if VIEW_COSTS in role.permissions}
     assert holders == {"admin", "manager", "supervisor", "planner"}
