@@ -23,6 +23,8 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
 COPY --from=assets /src/cube/static/vendor cube/static/vendor
+# The translations the app reads are compiled from the committed .po catalogues.
+RUN python -m cube.catalogues compile
 RUN useradd --system --uid 10001 --home-dir /app cube \
     && mkdir -p /app/instance \
     && chown -R cube /app/instance

@@ -6,7 +6,9 @@ FLASK  := $(BIN)/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run migrate seed test test-browser lint format browser-deps screenshots bench clean
+.PHONY: install run migrate seed test test-browser lint format browser-deps screenshots bench clean messages
+
+CATALOGUES := $(wildcard cube/translations/*/LC_MESSAGES/messages.po)
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +24,17 @@ cube/static/vendor/.built: node_modules/.installed scripts/copy-assets.mjs
 	npm run --silent build
 	touch $@
 
-## install: Python packages into .venv and front-end assets into cube/static/vendor
-install: $(BIN)/.installed cube/static/vendor/.built
+cube/translations/.compiled: $(BIN)/.installed $(CATALOGUES)
+	$(BIN)/python -m cube.catalogues compile
+	touch $@
+
+## install: Python packages into .venv, front-end assets into cube/static/vendor, compiled translations
+install: $(BIN)/.installed cube/static/vendor/.built cube/translations/.compiled
+
+## messages: extract the marked strings into messages.pot and merge them into each language's .po
+messages: $(BIN)/.installed
+	$(BIN)/python -m cube.catalogues extract
+	$(BIN)/python -m cube.catalogues check || true
 
 ## migrate: bring the database schema up to date
 migrate: install
@@ -74,4 +85,5 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) node_modules cube/static/vendor .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules cube/static/vendor .pytest_cache .ruff_cache cube/translations/.compiled
+	find cube/translations -name '*.mo' -delete

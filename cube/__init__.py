@@ -57,9 +57,11 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
     from cube.cli import register_cli
     from cube.errors import register_error_handlers
+    from cube.i18n import register_i18n
     from cube.templating import register_template_helpers
 
     register_error_handlers(app)
+    register_i18n(app)
     register_template_helpers(app)
     register_cli(app)
 
@@ -168,7 +170,7 @@ def _register_blueprints(app: Flask) -> None:
         inventory_routes,
     )
     from cube.products.blueprint import bp as products_bp
-    from cube.users import role_routes, team_routes  # noqa: F401  (as above)
+    from cube.users import role_routes, settings_routes, team_routes  # noqa: F401  (as above)
     from cube.users import routes as user_views  # noqa: F401  (as above)
     from cube.users.blueprint import bp as users_bp
     from cube.workflow import routes as workflow_views  # noqa: F401  (views add themselves to the blueprint)

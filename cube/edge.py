@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import flash, redirect
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -31,7 +32,7 @@ from cube.extensions import db
 from cube.forms import show_error
 
 T = TypeVar("T")
-Text = str | Callable[[T], str]
+Text = str | LazyString | Callable[[T], str | LazyString]
 
 REFUSED = 422  # the status of a form page shown again after a refusal
 
@@ -40,7 +41,8 @@ PROPAGATE: tuple[type[DomainError], ...] = (NotAllowed, NotFound, EditConflict, 
 
 
 def _text(value: Text[T], result: T) -> str:
-    return value(result) if callable(value) else value
+    """The message or address, computed from the result when it depends on it (lazy strings made plain)."""
+    return str(value(result) if callable(value) else value)
 
 
 def _run(action: Callable[[], T]) -> tuple[T | None, DomainError | None]:

@@ -8,8 +8,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SubmitField
+from wtforms.widgets import TextInput
 
 from cube.errors import DomainError
+from cube.i18n import input_number, parse_decimal
 
 # C0 control characters other than tab, newline and carriage return (and DEL):
 # PostgreSQL refuses NUL in text, and none of them belong in a form value.
@@ -52,12 +54,34 @@ class ConfirmForm(CubeForm):
     submit = SubmitField("Confirm")
 
 
-class FiniteDecimalField(DecimalField):
-    """A decimal input that refuses NaN and infinities as "not a number" (a signalling NaN used to reach a 500)."""
+class LocalizedDecimalField(DecimalField):
+    """A decimal typed the way the reader's locale writes numbers ("12,5" in German).
+
+    A text input (``inputmode=decimal``), not ``type=number``: a number input sends the
+    browser's format whatever the page's language, and cannot show "1.234,5". Input that
+    could be read two ways, NaN and infinities (a signalling NaN used to reach a 500) are
+    refused with a message that says how to write the number.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        """A DecimalField whose input asks phones for a numeric keyboard."""
+        kwargs["render_kw"] = {"inputmode": "decimal", **(kwargs.get("render_kw") or {})}
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        """The value for editing, in the reader's locale (what they typed, when it was refused)."""
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if isinstance(self.data, Decimal | int | float):
+            return input_number(self.data, self.places)
+        return ""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        """Parse as WTForms does, then refuse anything that is not a finite number."""
-        super().process_formdata(valuelist)
-        if isinstance(self.data, Decimal) and not self.data.is_finite():
-            self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value."))
+        """Read the typed text in the reader's locale; a blank leaves no value."""
+        text = valuelist[0] if valuelist and isinstance(valuelist[0], str) else ""
+        self.data = None
+        if not text.strip():
+            return
+        self.data = parse_decimal(text)  # its ValueError carries the message to show

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, str] = {
     "workorder.export": "Export work order lists (CSV, XLSX)",
     "workorder.view_costs": "See hourly rates, labour and part costs and cost totals of work orders you can see",
     "workflow.manage": "Configure statuses, transitions, priorities, types, custom fields and checklists",
+    "settings.manage": "Change site-wide settings such as the default language",
 }
 
 WORK_MANAGERS = frozenset(

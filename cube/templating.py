@@ -1,9 +1,6 @@
-"""Template globals and filters: permissions, local times."""
+"""Template globals: permissions and the rules pages ask (dates and numbers: ``cube.i18n``)."""
 
 from __future__ import annotations
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from flask_login import current_user
@@ -12,20 +9,7 @@ from cube import __version__
 from cube.models import Role, User
 from cube.permissions import can
 from cube.products import inventory
-from cube.timezones import zone_of
 from cube.users import roles, services
-
-
-def user_zone() -> ZoneInfo:
-    """The signed-in user's time zone (UTC otherwise)."""
-    return zone_of(current_user if current_user and current_user.is_authenticated else None)
-
-
-def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Format a UTC time in the user's time zone."""
-    if value is None:
-        return ""
-    return value.astimezone(user_zone()).strftime(fmt)
 
 
 def query_args(**overrides: object) -> dict[str, object]:
@@ -81,7 +65,6 @@ CATALOG_AND_USER_PREDICATES = {
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Make ``can`` and ``localtime`` available in every template."""
+    """Make ``can``, ``query_args`` and the template predicates available in every template."""
     app.jinja_env.globals.update(can=can, app_version=__version__, query_args=query_args)
     app.jinja_env.globals.update(CATALOG_AND_USER_PREDICATES)
-    app.jinja_env.filters["localtime"] = localtime

@@ -8,6 +8,8 @@ const vendor = join(root, "cube", "static", "vendor");
 const files = {
   "bootstrap/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
   "bootstrap/dist/css/bootstrap.min.css.map": "bootstrap/bootstrap.min.css.map",
+  "bootstrap/dist/css/bootstrap.rtl.min.css": "bootstrap/bootstrap.rtl.min.css",
+  "bootstrap/dist/css/bootstrap.rtl.min.css.map": "bootstrap/bootstrap.rtl.min.css.map",
   "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
   "bootstrap/dist/js/bootstrap.bundle.min.js.map": "bootstrap/bootstrap.bundle.min.js.map",
   "bootstrap-icons/font/bootstrap-icons.min.css": "bootstrap-icons/bootstrap-icons.min.css",

@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from cube import create_app
+from cube import catalogues, create_app
 from cube.actors import SYSTEM
 from cube.auth import services as auth
 from cube.config import normalise_database_url
@@ -72,7 +72,8 @@ def smtp() -> Iterator[MailSink]:
 
 @pytest.fixture(scope="session")
 def app(database_url: str, smtp: MailSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """The application, its schema built by the Alembic migrations."""
+    """The application, its schema built by the Alembic migrations, its translations compiled."""
+    catalogues.compile_all()  # the .po files may have changed since `make install` compiled them
     app = create_app(
         {
             "CUBE_ENV": "testing",

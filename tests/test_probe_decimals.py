@@ -13,7 +13,7 @@ from wtforms.fields.core import UnboundField
 import cube.products.forms
 import cube.users.forms
 import cube.workorders.forms
-from cube.forms import FiniteDecimalField
+from cube.forms import LocalizedDecimalField
 from cube.models import Product, User, WorkOrder
 from tests.support import count, post
 from tests.workorder_factories import default_ids
@@ -22,7 +22,7 @@ NOT_FINITE = ["sNaN", "NaN", "-sNaN", "Infinity", "-inf", "snan123"]
 
 
 def test_every_decimal_input_refuses_what_is_not_a_finite_number() -> None:
-    """Each decimal field of every form class is a FiniteDecimalField (the rule cannot be forgotten on a new form)."""
+    """Each decimal field of every form class is a LocalizedDecimalField (the rule cannot be forgotten on a new form)."""
     seen = 0
     for module in (cube.products.forms, cube.users.forms, cube.workorders.forms):
         for _, cls in inspect.getmembers(module, inspect.isclass):
@@ -30,7 +30,7 @@ def test_every_decimal_input_refuses_what_is_not_a_finite_number() -> None:
                 continue
             for name, unbound in vars(cls).items():
                 if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, DecimalField):
-                    assert issubclass(unbound.field_class, FiniteDecimalField), (cls.__name__, name)
+                    assert issubclass(unbound.field_class, LocalizedDecimalField), (cls.__name__, name)
                     seen += 1
     assert seen >= 10
 

@@ -5,6 +5,7 @@ from cube.models.audit import AuditEvent
 from cube.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 from cube.models.catalog import Company, CompanyContact, Product, ProductCategory, ProductImage
 from cube.models.inventory import MovementKind, StockLevel, StockMovement
+from cube.models.settings import SiteSettings
 from cube.models.user import Role, RolePermission, Team, User, team_members
 from cube.models.workorders import (
     Attachment,
@@ -50,6 +51,7 @@ __all__ = [
     "ProductImage",
     "Role",
     "RolePermission",
+    "SiteSettings",
     "Status",
     "StatusCategory",
     "StockLevel",

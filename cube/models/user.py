@@ -80,6 +80,8 @@ class User(UserMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(40), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # A shipped language code, or "" to follow the browser (then the site default).
+    language: Mapped[str] = mapped_column(String(8), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)

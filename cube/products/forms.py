@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, FiniteDecimalField, options
+from cube.forms import CubeForm, LocalizedDecimalField, options
 from cube.models import AssetStatus, LocationKind
 from cube.parsing import MAX_ID, BoundedIntegerField, optional_int
 from cube.products.assets import location_tree
@@ -91,13 +91,13 @@ class ProductForm(CubeForm):
     manufacturer_id = SelectField("Manufacturer", coerce=optional_int, validate_choice=True)
     description = TextAreaField("Description", validators=[Optional(), Length(max=16_000)])
     unit = SelectField("Unit of measure", choices=options((u, u) for u in UNITS), default="each")
-    unit_cost = FiniteDecimalField(
+    unit_cost = LocalizedDecimalField(
         "Unit cost", places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
-    unit_price = FiniteDecimalField(
+    unit_price = LocalizedDecimalField(
         "Price", places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
-    min_stock = FiniteDecimalField(
+    min_stock = LocalizedDecimalField(
         "Minimum stock", places=3, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     specs = TextAreaField(
@@ -167,10 +167,10 @@ class StockMovementForm(CubeForm):
     )
     location_id = SelectField("Location", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     to_location_id = SelectField("To location (transfers)", coerce=optional_int, validate_choice=True)
-    quantity = FiniteDecimalField(
+    quantity = LocalizedDecimalField(
         "Quantity", places=3, validators=[DataRequired(), NumberRange(min=0.001, max=9_999_999_999)]
     )
-    unit_cost = FiniteDecimalField(
+    unit_cost = LocalizedDecimalField(
         "Unit cost (receipts)", places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     reference = StringField(

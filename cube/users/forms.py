@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, FiniteDecimalField, options
+from cube.forms import CubeForm, LocalizedDecimalField, options
 from cube.parsing import optional_int
 
 
@@ -25,8 +25,9 @@ class UserForm(CubeForm):
     role_id = SelectField("Role", coerce=optional_int, validators=[DataRequired()])
     phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     timezone = SelectField("Time zone", default="UTC")
+    language = SelectField("Language", default="", description="Mail to this person is written in it.")
     team_ids = SelectMultipleField("Teams", coerce=optional_int, validate_choice=True)
-    hourly_rate = FiniteDecimalField(
+    hourly_rate = LocalizedDecimalField(
         "Hourly rate",
         places=2,
         default=0,
@@ -56,6 +57,7 @@ class ProfileForm(CubeForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     timezone = SelectField("Time zone")
+    language = SelectField("Language")
     submit = SubmitField("Save profile")
 
 
@@ -72,3 +74,11 @@ class TeamForm(CubeForm):
     member_ids = SelectMultipleField("Members", coerce=optional_int, validate_choice=True)
     active = BooleanField("Active", default=True)
     submit = SubmitField("Save team")
+
+
+class SiteSettingsForm(CubeForm):
+    default_language = SelectField(
+        "Default language",
+        description="For visitors whose browser asks for none of ours, and for people who chose none.",
+    )
+    submit = SubmitField("Save settings")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
@@ -15,6 +16,7 @@ from cube.edge import REFUSED, act, save_form
 from cube.exports import csv_response
 from cube.extensions import db
 from cube.forms import ConfirmForm, options
+from cube.i18n import language_options, refresh_language
 from cube.models import User
 from cube.pagination import page_of, window
 from cube.permissions import requires, signed_in
@@ -46,6 +48,7 @@ def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
     form.role_id.choices = options((r.id, r.name) for r in role_service.all_roles())
     form.timezone.choices = options((name, name) for name in services.timezone_names())
+    form.language.choices = language_options(for_self=False)
     form.team_ids.choices = options((t.id, t.name) for t in team_service.all_teams())
     if user is not None and not form.is_submitted():
         form.team_ids.data = [team.id for team in user.teams]
@@ -59,6 +62,7 @@ def _user_data(form: UserForm) -> services.UserData:
         role_id=form.role_id.data,
         phone=form.phone.data or "",
         timezone=form.timezone.data or "UTC",
+        language=form.language.data or "",
         team_ids=tuple(form.team_ids.data or ()),
         hourly_rate=form.hourly_rate.data if form.hourly_rate.data is not None else Decimal("0"),
     )
@@ -170,6 +174,7 @@ def _profile_forms() -> tuple[ProfileForm, ChangePasswordForm]:
     """The profile form (filled from the signed-in person) and the password form."""
     form = ProfileForm(obj=current_user, prefix="profile")
     form.timezone.choices = options((name, name) for name in services.timezone_names())
+    form.language.choices = language_options()
     return form, ChangePasswordForm(prefix="password")
 
 
@@ -179,11 +184,19 @@ def profile() -> Response | str:
     """Your own name, phone and time zone, and a password change."""
     form, password_form = _profile_forms()
     if form.validate_on_submit():
-        data = services.ProfileData(form.name.data or "", form.phone.data or "", form.timezone.data or "UTC")
+        data = services.ProfileData(
+            form.name.data or "", form.phone.data or "", form.timezone.data or "UTC", form.language.data or ""
+        )
+
+        def save() -> None:
+            """Save the profile; the confirmation already speaks the language just chosen."""
+            services.update_profile(current_user, data)
+            refresh_language()
+
         done = save_form(
             form,
-            lambda: services.update_profile(current_user, data),
-            success="Profile saved.",
+            save,
+            success=_l("Profile saved."),
             redirect_to=url_for("users.profile"),
         )
         if done is not None:

@@ -16,6 +16,7 @@ from cube.actors import Actor, person_id, require
 from cube.auth import services as auth
 from cube.errors import NotAllowed, ValidationFailed
 from cube.extensions import db
+from cube.languages import is_shipped
 from cube.models import Role, Team, User
 from cube.permissions import ADMIN_ROLE
 
@@ -34,6 +35,7 @@ class UserData:
     timezone: str = "UTC"
     team_ids: tuple[int, ...] = ()
     hourly_rate: Decimal = Decimal("0")
+    language: str = ""  # "" follows the browser, then the site default
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class ProfileData:
     name: str
     phone: str
     timezone: str
+    language: str = ""  # "" follows the browser, then the site default
 
 
 @cache
@@ -70,6 +73,8 @@ def _check_fields(data: UserData | ProfileData, *, user: User | None) -> None:
         raise ValidationFailed("Enter a name.", field="name")
     if data.timezone not in _timezone_set():
         raise ValidationFailed("Choose a time zone from the list.", field="timezone")
+    if data.language and not is_shipped(data.language):
+        raise ValidationFailed("Choose a language from the list.", field="language")
     if isinstance(data, UserData):
         email = auth.normalise_email(data.email)
         try:
@@ -113,6 +118,7 @@ def create_user(actor: Actor, data: UserData, *, invite: bool = True) -> User:
         name=data.name.strip(),
         phone=data.phone.strip(),
         timezone=data.timezone,
+        language=data.language,
         role_id=data.role_id,
         hourly_rate=data.hourly_rate,
         password_hash=None,
@@ -148,6 +154,7 @@ def update_user(actor: Actor, user: User, data: UserData) -> None:
             ("name", user.name, data.name.strip()),
             ("phone", user.phone, data.phone.strip()),
             ("timezone", user.timezone, data.timezone),
+            ("language", user.language, data.language),
             ("role_id", user.role_id, data.role_id),
             ("hourly_rate", user.hourly_rate, data.hourly_rate),
         )
@@ -160,6 +167,7 @@ def update_user(actor: Actor, user: User, data: UserData) -> None:
     user.name = data.name.strip()
     user.phone = data.phone.strip()
     user.timezone = data.timezone
+    user.language = data.language
     user.role_id = data.role_id
     user.hourly_rate = data.hourly_rate
     user.teams = _teams(data.team_ids)
@@ -211,5 +219,6 @@ def update_profile(actor: Actor, data: ProfileData) -> None:
     user.name = data.name.strip()
     user.phone = data.phone.strip()
     user.timezone = data.timezone
+    user.language = data.language
     db.session.flush()
     audit.record("user.profile_updated", actor=user, target=user)

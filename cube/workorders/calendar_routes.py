@@ -7,9 +7,9 @@ import calendar
 from flask import render_template, request
 from flask_login import current_user
 
+from cube.i18n import reader_zone
 from cube.models import utcnow
 from cube.permissions import signed_in
-from cube.templating import user_zone
 from cube.workorders.blueprint import bp
 from cube.workorders.calendar_month import calendar_entries, month_start, shift
 from cube.workorders.listing import PAGE_KEYS, list_filters, list_url
@@ -22,7 +22,7 @@ CALENDAR_LIMIT = 2000  # entries per month page
 def calendar_view() -> str:
     """A month of due and planned dates of the visible, filtered work orders, in the user's time zone."""
     form, filters = list_filters()
-    zone = user_zone()
+    zone = reader_zone()
     today = utcnow().astimezone(zone).date()
     first = month_start(request.args.get("month"), today)
     days, truncated = calendar_entries(current_user, filters, first, zone, CALENDAR_LIMIT)

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, FiniteDecimalField, options
+from cube.forms import CubeForm, LocalizedDecimalField, options
 from cube.models import CustomField
 from cube.parsing import optional_int
 from cube.workflow.categories import CATEGORY_LABELS
@@ -51,10 +51,10 @@ class WorkOrderForm(CubeForm):
     location_id = SelectField("Location", coerce=optional_int, validate_choice=True)
     planned_start = DateTimeLocalField("Planned start", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     due_at = DateTimeLocalField("Due", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    estimated_hours = FiniteDecimalField(
+    estimated_hours = LocalizedDecimalField(
         "Estimated hours", places=2, validators=[Optional(), NumberRange(min=0, max=99999)]
     )
-    estimated_cost = FiniteDecimalField(
+    estimated_cost = LocalizedDecimalField(
         "Estimated cost", places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
 
@@ -150,7 +150,7 @@ class TemplateChoiceForm(CubeForm):
 
 class TimeEntryForm(CubeForm):
     started_at = DateTimeLocalField("Started", validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
-    hours = FiniteDecimalField("Hours", places=2, validators=[Optional()])
+    hours = LocalizedDecimalField("Hours", places=2, validators=[Optional()])
     ended_at = DateTimeLocalField("Ended", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     note = StringField("Note", validators=[Optional(), Length(max=timelogs.MAX_NOTE)])
 
@@ -158,11 +158,13 @@ class TimeEntryForm(CubeForm):
 class PartForm(CubeForm):
     product_sku = StringField("Product SKU", validators=[DataRequired(), Length(max=64)])
     location_id = SelectField("From location", coerce=optional_int, validate_choice=True)
-    quantity = FiniteDecimalField("Quantity", places=3, validators=[DataRequired(), NumberRange(min=0.001)])
+    quantity = LocalizedDecimalField("Quantity", places=3, validators=[DataRequired(), NumberRange(min=0.001)])
 
 
 class ReturnForm(CubeForm):
-    quantity = FiniteDecimalField("Quantity to return", places=3, validators=[DataRequired(), NumberRange(min=0.001)])
+    quantity = LocalizedDecimalField(
+        "Quantity to return", places=3, validators=[DataRequired(), NumberRange(min=0.001)]
+    )
 
 
 class ChecklistTemplateForm(CubeForm):

@@ -7,9 +7,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from cube.exports import csv_response, xlsx_response
+from cube.i18n import reader_zone
 from cube.models import utcnow
 from cube.permissions import requires, signed_in
-from cube.templating import user_zone
 from cube.urls import external_url
 from cube.workorders import exporting, pdf, services
 from cube.workorders.blueprint import bp
@@ -24,7 +24,7 @@ def work_order_pdf(work_order_id: int) -> Response:
     """The work order as a printable PDF download (404 when the user may not see it)."""
     work_order = services.get_visible(current_user, work_order_id)
     link = external_url("workorders.show_work_order", work_order_id=work_order.id)
-    body = pdf.work_order_pdf(work_order, link=link, zone=user_zone(), viewer=current_user._get_current_object())
+    body = pdf.work_order_pdf(work_order, link=link, zone=reader_zone(), viewer=current_user._get_current_object())
     response = Response(body, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "attachment", filename=f"{work_order.number}.pdf")
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -40,7 +40,7 @@ def export_work_orders() -> Response:
     if chosen not in FORMATS:
         abort(400, "Choose format=csv or format=xlsx.")
     _, filters = list_filters()
-    rows = exporting.work_order_rows(current_user._get_current_object(), filters, user_zone())
+    rows = exporting.work_order_rows(current_user._get_current_object(), filters, reader_zone())
     name = f"work-orders-{utcnow():%Y%m%d-%H%M}"
     if chosen == "xlsx":
         return xlsx_response(rows, f"{name}.xlsx", sheet_title="Work orders")

@@ -1,0 +1,20 @@
+"""Site-wide settings an admin changes in the app (one row)."""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cube.models.base import Base, TimestampMixin
+
+SITE_SETTINGS_ID = 1
+
+
+class SiteSettings(TimestampMixin, Base):
+    """The one row of site settings (id 1); missing means every default applies."""
+
+    __tablename__ = "site_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The language for visitors whose browser asks for none we ship, and for people who chose none.
+    default_language: Mapped[str] = mapped_column(String(8), default="en")
