@@ -94,7 +94,7 @@ def _templates() -> list[Path]:
 @pytest.mark.parametrize("path", _templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))
 def test_template_text_is_marked(path: Path):
     """No English words in a template's HTML or expressions outside a translation call."""
-    env = Environment(extensions=["jinja2.ext.i18n"])
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
     source = path.read_text()
     problems = unmarked_template_text(source) + unmarked_template_literals(env, source)
     assert not problems, f"unmarked text in {path.relative_to(ROOT)}: {problems}"
@@ -190,7 +190,7 @@ def test_the_template_check_sees_unmarked_words(source: str, expected: list[str]
 
 def test_the_literal_and_python_checks_see_unmarked_sentences():
     """The checks on expressions and code find English sentences, not CSS classes or endpoints."""
-    env = Environment(extensions=["jinja2.ext.i18n"])
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
     assert unmarked_template_literals(env, "{% set title = 'Your profile' %}") == ["Your profile"]
     assert unmarked_template_literals(env, "{% set title = _('Your profile') %}") == []
     assert unmarked_template_literals(env, "{{ x('btn btn-sm', 'users.list_users', 'due') }}") == []

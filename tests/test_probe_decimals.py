@@ -22,7 +22,7 @@ NOT_FINITE = ["sNaN", "NaN", "-sNaN", "Infinity", "-inf", "snan123"]
 
 
 def test_every_decimal_input_refuses_what_is_not_a_finite_number() -> None:
-    """Each decimal field of every form class is a LocalizedDecimalField (the rule cannot be forgotten on a new form)."""
+    """Each decimal field of every form class is a LocalizedDecimalField (the rule cannot be forgotten)."""
     seen = 0
     for module in (cube.products.forms, cube.users.forms, cube.workorders.forms):
         for _, cls in inspect.getmembers(module, inspect.isclass):
