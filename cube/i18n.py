@@ -177,7 +177,7 @@ def parse_decimal(text: str) -> Decimal:
         cleaned = _SPACES.sub(group, cleaned)
     example = number(Decimal("1234.5"), 2)
     if not _NUMBER_CHARACTERS.fullmatch(cleaned):
-        raise ValueError(gettext("Enter a number, such as %(example)s.", example=example))
+        raise ValueError(gettext("Not a valid decimal value; write a number such as %(example)s.", example=example))
     try:
         value = numbers.parse_decimal(cleaned, locale=locale, strict=True)
     except numbers.NumberFormatError as error:
@@ -189,9 +189,9 @@ def parse_decimal(text: str) -> Decimal:
                     suggestions=gettext(" or ").join(error.suggestions),
                 )
             ) from error
-        raise ValueError(gettext("Enter a number, such as %(example)s.", example=example)) from error
+        raise ValueError(gettext("Not a valid decimal value; write a number such as %(example)s.", example=example)) from error
     if not value.is_finite():
-        raise ValueError(gettext("Enter a number, such as %(example)s.", example=example))
+        raise ValueError(gettext("Not a valid decimal value; write a number such as %(example)s.", example=example))
     return value
 
 
