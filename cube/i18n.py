@@ -189,7 +189,9 @@ def parse_decimal(text: str) -> Decimal:
                     suggestions=gettext(" or ").join(error.suggestions),
                 )
             ) from error
-        raise ValueError(gettext("Not a valid decimal value; write a number such as %(example)s.", example=example)) from error
+        raise ValueError(
+            gettext("Not a valid decimal value; write a number such as %(example)s.", example=example)
+        ) from error
     if not value.is_finite():
         raise ValueError(gettext("Not a valid decimal value; write a number such as %(example)s.", example=example))
     return value

@@ -278,11 +278,17 @@ def test_profile_rejects_unknown_time_zone(client_as):
 def test_times_are_shown_in_the_viewers_zone(app, make_user):
     from datetime import UTC, datetime
 
-    from cube.templating import localtime
+    from flask_babel import refresh
+    from flask_login import login_user
+
+    from cube.i18n import localtime
 
     viewer = make_user("technician", timezone="America/New_York")
+    noon = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
     with app.test_request_context():
-        from flask_login import login_user
-
         login_user(viewer)
-        assert localtime(datetime(2026, 1, 15, 12, 0, tzinfo=UTC)) == "2026-01-15 07:00"
+        assert localtime(noon) == "Jan 15, 2026, 7:00\u202fAM"
+        assert localtime(noon, "date") == "Jan 15, 2026"
+        viewer.language = "de"  # the same moment, written the German way
+        refresh()
+        assert localtime(noon) == "15.01.2026, 07:00"

@@ -40,11 +40,15 @@ def upgrade():
         mysql_collate="utf8mb4_unicode_ci",
     )
     conn = op.get_bind()
-    admins = conn.execute(
-        sa.select(roles.c.id).where(roles.c.builtin.is_(True), roles.c.name == "admin")
-    ).scalars().all()
-    if admins:
-        op.bulk_insert(role_permissions, [{"role_id": role_id, "permission": PERMISSION} for role_id in admins])
+    admins = set(
+        conn.execute(sa.select(roles.c.id).where(roles.c.builtin.is_(True), roles.c.name == "admin")).scalars()
+    )
+    held = set(
+        conn.execute(sa.select(role_permissions.c.role_id).where(role_permissions.c.permission == PERMISSION)).scalars()
+    )
+    rows = [{"role_id": role_id, "permission": PERMISSION} for role_id in sorted(admins - held)]
+    if rows:
+        op.bulk_insert(role_permissions, rows)
 
 
 def downgrade():
