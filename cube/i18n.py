@@ -167,6 +167,22 @@ _SPACES = re.compile(r"[ \u00a0\u202f]")
 _NUMBER_CHARACTERS = re.compile(r"[+-]?[0-9][0-9.,' \u00a0\u202f\u2019]*")
 
 
+def _ambiguous(text: str, suggestions: list[str]) -> ValueError:
+    """The refusal of a number written with the wrong separators, offering what it could mean."""
+    if len(suggestions) >= 2:
+        return ValueError(
+            gettext(
+                "“%(text)s” could mean %(first)s or %(second)s; write the one you mean.",
+                text=text,
+                first=suggestions[0],
+                second=suggestions[1],
+            )
+        )
+    return ValueError(
+        gettext("“%(text)s” is not written as a number here; did you mean %(first)s?", text=text, first=suggestions[0])
+    )
+
+
 def parse_decimal(text: str) -> Decimal:
     """A number typed the way the reader's locale writes it ("1.234,5" in German); ``ValueError`` with a
     message to show when it is not one, or could be read two ways ("1.5" in German: 15 or 1,5?)."""
@@ -175,25 +191,17 @@ def parse_decimal(text: str) -> Decimal:
     group = numbers.get_group_symbol(locale)
     if _SPACES.fullmatch(group):  # French groups with a narrow no-break space; people type any space
         cleaned = _SPACES.sub(group, cleaned)
-    example = number(Decimal("1234.5"), 2)
+    not_a_number = ValueError(
+        gettext("Not a valid decimal value; write a number such as %(example)s.", example=number(Decimal("1234.5"), 2))
+    )
     if not _NUMBER_CHARACTERS.fullmatch(cleaned):
-        raise ValueError(gettext("Not a valid decimal value; write a number such as %(example)s.", example=example))
+        raise not_a_number
     try:
         value = numbers.parse_decimal(cleaned, locale=locale, strict=True)
     except numbers.NumberFormatError as error:
-        if error.suggestions:
-            raise ValueError(
-                gettext(
-                    "“%(text)s” could be read more than one way; write it as %(suggestions)s.",
-                    text=text.strip(),
-                    suggestions=gettext(" or ").join(error.suggestions),
-                )
-            ) from error
-        raise ValueError(
-            gettext("Not a valid decimal value; write a number such as %(example)s.", example=example)
-        ) from error
+        raise _ambiguous(text.strip(), error.suggestions or []) if error.suggestions else not_a_number from error
     if not value.is_finite():
-        raise ValueError(gettext("Not a valid decimal value; write a number such as %(example)s.", example=example))
+        raise not_a_number
     return value
 
 

@@ -75,9 +75,9 @@ def _translated_english(language: str) -> set[str]:
         catalog = read_po(handle, locale=language)
     found = set()
     for message in catalog:
-        if message.id and isinstance(message.id, str) and message.string and message.string != message.id:
-            if re.search(r"[A-Za-z]{3,}", message.id) and "%(" not in message.id:
-                found.add(" ".join(message.id.split()))
+        translated = isinstance(message.id, str) and message.string and message.string != message.id
+        if translated and re.search(r"[A-Za-z]{3,}", message.id) and "%(" not in message.id:
+            found.add(" ".join(message.id.split()))
     return found
 
 
