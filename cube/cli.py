@@ -14,6 +14,7 @@ from cube.auth import services as auth
 from cube.demo import seed_catalog, seed_work_orders
 from cube.errors import DomainError
 from cube.extensions import db
+from cube.languages import LANGUAGES
 from cube.models import Team, User
 from cube.users import roles as role_service
 from cube.users import services as user_service
@@ -23,16 +24,24 @@ from cube.workflow.defaults import ensure_default_workflow
 cube_cli = AppGroup("cube", help="CUBE-PRO administration commands.")
 
 DEMO_PASSWORD_DEFAULT = "cube-demo-2026!"  # noqa: S105 (documented demo login)
+# e-mail, name, role, time zone, language ("" follows the browser)
 DEMO_USERS = [
-    ("admin@example.com", "Ada Admin", "admin", "UTC"),
-    ("manager@example.com", "Morgan Manager", "manager", "Europe/London"),
-    ("supervisor@example.com", "Sam Supervisor", "supervisor", "Europe/Berlin"),
-    ("tech@example.com", "Taylor Technician", "technician", "Europe/Berlin"),
-    ("tech2@example.com", "Jordan Fixer", "technician", "America/New_York"),
-    ("requester@example.com", "Riley Requester", "requester", "UTC"),
+    ("admin@example.com", "Ada Admin", "admin", "UTC", ""),
+    ("manager@example.com", "Morgan Manager", "manager", "Europe/London", ""),
+    ("supervisor@example.com", "Sam Supervisor", "supervisor", "Europe/Berlin", ""),
+    ("tech@example.com", "Taylor Technician", "technician", "Europe/Berlin", ""),
+    ("tech2@example.com", "Jordan Fixer", "technician", "America/New_York", ""),
+    ("requester@example.com", "Riley Requester", "requester", "UTC", ""),
+    ("lena@example.com", "Lena Krause", "technician", "Europe/Berlin", "de"),
+    ("layla@example.com", "Layla Haddad", "requester", "Asia/Dubai", "ar"),
 ]
 DEMO_TEAMS = [
-    ("Facilities", "Building services, HVAC and plumbing", "supervisor@example.com", ["tech@example.com"]),
+    (
+        "Facilities",
+        "Building services, HVAC and plumbing",
+        "supervisor@example.com",
+        ["tech@example.com", "lena@example.com"],
+    ),
     ("Electrical", "Power, lighting and controls", "supervisor@example.com", ["tech2@example.com"]),
 ]
 
@@ -92,12 +101,12 @@ def seed_demo_command(if_empty: bool) -> None:
     role_service.ensure_builtin_roles()
     password = os.environ.get("CUBE_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     users: dict[str, User] = {}
-    for email, name, role_name, timezone in DEMO_USERS:
+    for email, name, role_name, timezone, language in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             role = role_service.role_by_name(role_name)
             assert role is not None
-            data = user_service.UserData(email=email, name=name, role_id=role.id, timezone=timezone)
+            data = user_service.UserData(email=email, name=name, role_id=role.id, timezone=timezone, language=language)
             user = user_service.create_user(SYSTEM, data, invite=False)
             auth.set_password(user, password, actor=SYSTEM, reason="demo")
         users[email] = user
@@ -115,8 +124,8 @@ def seed_demo_command(if_empty: bool) -> None:
     seed_work_orders(users["supervisor@example.com"], users)
     db.session.commit()
     click.echo(f"Demo data ready. Sign in at /auth/login with any of these (password: {password}):")
-    for email, _, role_name, _ in DEMO_USERS:
-        click.echo(f"  {role_name:<11} {email}")
+    for email, _, role_name, _, language in DEMO_USERS:
+        click.echo(f"  {role_name:<11} {email}" + (f" ({LANGUAGES[language]})" if language else ""))
 
 
 def register_cli(app: Flask) -> None:

@@ -259,7 +259,20 @@ WORK_ORDERS = [
         ],
         "tech2@example.com",
     ),
+    # Work typed by people who work in German and Arabic (shown as typed, in every language).
+    (
+        "Förderband 2: Lager schmieren",
+        "Preventive",
+        "Normal",
+        None,
+        3,
+        [("New", "Approve"), ("Approved", "Mark assigned"), ("Assigned", "Start work")],
+        "lena@example.com",
+    ),
+    ("تسرب مياه تحت حوض المطبخ في الطابق الثاني", "Corrective", "High", None, 2, [], None),
 ]
+# Who asked for the work, where it is not the demo requester.
+REQUESTED_BY = {"تسرب مياه تحت حوض المطبخ في الطابق الثاني": "layla@example.com"}
 
 
 def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
@@ -280,7 +293,7 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
             location_id=asset.location_id if asset else None,
             company_id=asset.company_id if asset else None,
             due_at=utcnow() + timedelta(days=due_days),
-            requester_id=users_by_email["requester@example.com"].id,
+            requester_id=users_by_email[REQUESTED_BY.get(title, "requester@example.com")].id,
         )
         # Filed by the supervisor for the requester: only someone who assigns may set team and supervisor.
         work_order = services.create_work_order(supervisor, data)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, Response, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext, refresh
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -251,3 +251,17 @@ def register_i18n(app: Flask) -> None:
         "money": money,
     }
     app.jinja_env.filters.update(filters)
+    app.after_request(_say_the_language)
+
+
+def _say_the_language(response: Response) -> Response:
+    """Tell clients and caches which language the answer is in, and that it depends on Accept-Language.
+
+    Only when the request used a language: asking for one now would read the session and the
+    database, which answers like ``/healthz`` must not touch.
+    """
+    spoken = getattr(g.get("_flask_babel"), "babel_locale", None)
+    if spoken is not None:
+        response.headers.setdefault("Content-Language", spoken.language)
+        response.vary.add("Accept-Language")
+    return response
