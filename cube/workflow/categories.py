@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Final
 
+from flask_babel import lazy_gettext as _l
+
 from cube.models import StatusCategory, Transition
 
 # Work still to be done: lists' quick views count these; checklists, time and parts may change.
 OPEN_CATEGORIES: Final = (StatusCategory.OPEN, StatusCategory.ACTIVE, StatusCategory.WAITING)
 
-# The categories as people read them, in workflow order (filters and the status admin).
+# The categories as people read them, in workflow order (filters and the status admin). Lazy: call str()
+# before a label goes into the session, JSON or a dict key.
 CATEGORY_LABELS: Final = {
-    StatusCategory.OPEN: "Open",
-    StatusCategory.ACTIVE: "Active",
-    StatusCategory.WAITING: "Waiting",
-    StatusCategory.DONE: "Done",
-    StatusCategory.CANCELLED: "Cancelled",
+    StatusCategory.OPEN: _l("Open"),
+    StatusCategory.ACTIVE: _l("Active"),
+    StatusCategory.WAITING: _l("Waiting"),
+    StatusCategory.DONE: _l("Done"),
+    StatusCategory.CANCELLED: _l("Cancelled"),
 }
 
 

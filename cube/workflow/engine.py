@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from cube.actors import Actor, person_id
 from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import ChecklistItem, Guard, Status, StatusCategory, Transition, WorkOrder, utcnow
 from cube.workorders import events, history
 from cube.workorders.rules import ensure_changeable
@@ -22,7 +25,7 @@ def initial_status() -> Status:
         select(Status).where(Status.is_initial.is_(True), Status.active.is_(True)).order_by(Status.position)
     )
     if status is None:
-        raise ValidationFailed("No initial status is configured; an admin must set one up.")
+        raise ValidationFailed(_("No initial status is configured; an admin must set one up."))
     return status
 
 
@@ -62,13 +65,21 @@ def unanswered_required_items(work_order: WorkOrder) -> int:
 def _check_guards(transition: Transition, work_order: WorkOrder, reason: str) -> None:
     guards = set(transition.guards or [])
     if Guard.REASON in guards and not reason:
-        raise ValidationFailed(f"Give a reason to {transition.name.lower()}.", field="reason")
+        # Translators: %(action)s is the button's label as an admin typed it, in lower case ("reject").
+        raise ValidationFailed(_("Give a reason to %(action)s.", action=transition.name.lower()), field="reason")
     if Guard.ASSIGNEE in guards and not work_order.assignees:
-        raise InvalidTransition("Assign someone first.")
+        raise InvalidTransition(_("Assign someone first."))
     if Guard.CHECKLIST in guards:
         missing = unanswered_required_items(work_order)
         if missing:
-            raise InvalidTransition(f"Answer the {missing} required checklist item(s) first.")
+            raise InvalidTransition(
+                ngettext(
+                    "Answer the %(count)s required checklist item first.",
+                    "Answer the %(count)s required checklist items first.",
+                    missing,
+                    count=number(missing),
+                )
+            )
 
 
 def apply_transition(actor: Actor, work_order: WorkOrder, transition_id: int, reason: str = "") -> Status:
@@ -77,12 +88,17 @@ def apply_transition(actor: Actor, work_order: WorkOrder, transition_id: int, re
     transition = db.session.get(Transition, transition_id)
     if transition is None or transition.from_status_id != work_order.status_id:
         current = work_order.status.name
-        raise InvalidTransition(f"This change is not possible from {current}; the page may be out of date.")
+        raise InvalidTransition(
+            _("This change is not possible from %(status)s; the page may be out of date.", status=current)
+        )
     if not actor.has_permission(transition.permission):
-        raise NotAllowed(f"You may not {transition.name.lower()} this work order.")
+        # Translators: %(action)s is the button's label as an admin typed it, in lower case ("reject").
+        raise NotAllowed(_("You may not %(action)s this work order.", action=transition.name.lower()))
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
-        raise ValidationFailed(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+        raise ValidationFailed(
+            _("Keep the reason under %(count)s characters.", count=number(MAX_REASON)), field="reason"
+        )
     _check_guards(transition, work_order, reason)
     old = work_order.status
     new = transition.to_status

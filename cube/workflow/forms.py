@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -20,21 +23,32 @@ from cube.permissions import PERMISSIONS
 from cube.workflow import settings
 from cube.workflow.categories import CATEGORY_LABELS
 
-COLOR_CHOICES = options((color, color.title()) for color in settings.COLORS)
+# Bootstrap's colour names, as the colour picker shows them (the stored value stays the key).
+COLOR_LABELS = {
+    "primary": _l("Primary"),
+    "secondary": _l("Secondary"),
+    "success": _l("Success"),
+    "danger": _l("Danger"),
+    "warning": _l("Warning"),
+    "info": _l("Info"),
+    "light": _l("Light"),
+    "dark": _l("Dark"),
+}
+COLOR_CHOICES = options((color, COLOR_LABELS.get(color, color)) for color in settings.COLORS)
 CATEGORY_CHOICES = options((category.value, label) for category, label in CATEGORY_LABELS.items())
 GUARD_LABELS = {
-    "reason": "Reason: a reason must be given",
-    "checklist": "Checklist: every required checklist item is answered",
-    "assignee": "Assignee: someone is assigned",
+    "reason": _l("Reason: a reason must be given"),
+    "checklist": _l("Checklist: every required checklist item is answered"),
+    "assignee": _l("Assignee: someone is assigned"),
 }
-KIND_LABELS = {"text": "Text", "number": "Number", "date": "Date", "choice": "Choice from a list"}
-POSITION_HELP = "Lower numbers come first."
+KIND_LABELS = {"text": _l("Text"), "number": _l("Number"), "date": _l("Date"), "choice": _l("Choice from a list")}
+POSITION_HELP = _l("Lower numbers come first.")
 
 
 def _position_field() -> UnboundField:
     """The 'Order' input every list shares."""
     return BoundedIntegerField(
-        "Order",
+        _l("Order"),
         default=0,
         minimum=0,
         maximum=settings.MAX_POSITION,
@@ -47,59 +61,63 @@ class StatusForm(CubeForm):
     """A status and its fixed category."""
 
     version = HiddenField()  # the version the form was loaded at (a stale save is refused)
-    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
     category = SelectField(
-        "Category",
+        _l("Category"),
         choices=CATEGORY_CHOICES,
         validators=[DataRequired()],
-        description="What the status means; reports and KPIs read the category, never the name.",
+        description=_l("What the status means; reports and KPIs read the category, never the name."),
     )
-    color = SelectField("Colour", choices=COLOR_CHOICES, default="secondary")
+    color = SelectField(_l("Colour"), choices=COLOR_CHOICES, default="secondary")
     position = _position_field()
-    is_initial = BooleanField("New work orders start here (the initial status)")
-    active = BooleanField("Active", default=True)
+    is_initial = BooleanField(_l("New work orders start here (the initial status)"))
+    active = BooleanField(_l("Active"), default=True)
 
 
 class TransitionRuleForm(CubeForm):
     """One row of the transition table."""
 
     version = HiddenField()  # the version the form was loaded at (a stale save is refused)
-    from_status_id = SelectField("From", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
-    to_status_id = SelectField("To", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
+    from_status_id = SelectField(_l("From"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
+    to_status_id = SelectField(_l("To"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     name = StringField(
-        "Button label", validators=[DataRequired(), Length(max=64)], description="For example: Start work."
+        _l("Button label"), validators=[DataRequired(), Length(max=64)], description=_l("For example: Start work.")
     )
-    permission = SelectField(
-        "Permission needed",
-        choices=options((name, f"{name} — {PERMISSIONS[name]}") for name in settings.transition_permissions()),
-    )
+    permission = SelectField(_l("Permission needed"))
     guards = SelectMultipleField(
-        "Guards",
+        _l("Guards"),
         choices=options((guard, GUARD_LABELS.get(guard, guard)) for guard in settings.GUARDS),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        description="Checks that must pass before the move.",
+        description=_l("Checks that must pass before the move."),
     )
     position = _position_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per request: each permission's description is read in the reader's language.
+        self.permission.choices = options(
+            (name, f"{name} — {PERMISSIONS[name]}") for name in settings.transition_permissions()
+        )
 
 
 class PriorityForm(CubeForm):
     """A priority with its colour and order."""
 
     version = HiddenField()  # the version the form was loaded at (a stale save is refused)
-    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
-    color = SelectField("Colour", choices=COLOR_CHOICES, default="secondary")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    color = SelectField(_l("Colour"), choices=COLOR_CHOICES, default="secondary")
     position = _position_field()
-    is_default = BooleanField("Default for new work orders")
-    active = BooleanField("Active", default=True)
+    is_default = BooleanField(_l("Default for new work orders"))
+    active = BooleanField(_l("Active"), default=True)
 
 
 class TypeForm(CubeForm):
     """A work order type."""
 
     version = HiddenField()  # the version the form was loaded at (a stale save is refused)
-    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
-    active = BooleanField("Active", default=True)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    active = BooleanField(_l("Active"), default=True)
 
 
 class CustomFieldForm(CubeForm):
@@ -107,17 +125,17 @@ class CustomFieldForm(CubeForm):
 
     version = HiddenField()  # the version the form was loaded at (a stale save is refused)
     key = StringField(
-        "Key",
+        _l("Key"),
         validators=[DataRequired(), Length(max=40)],
-        description="Lower-case letters, digits and '_', e.g. serial_number. It cannot change later.",
+        description=_l("Lower-case letters, digits and '_', e.g. serial_number. It cannot change later."),
     )
-    label = StringField("Label", validators=[DataRequired(), Length(max=80)])
-    kind = SelectField("Kind", choices=options(KIND_LABELS.items()), default="text")
+    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=80)])
+    kind = SelectField(_l("Kind"), choices=options(KIND_LABELS.items()), default="text")
     choices = TextAreaField(
-        "Choices",
+        _l("Choices"),
         validators=[Optional(), Length(max=10_000)],
-        description="For kind 'choice': one per line, at most 80 characters each.",
+        description=_l("For kind 'choice': one per line, at most 80 characters each."),
     )
-    required = BooleanField("Required")
+    required = BooleanField(_l("Required"))
     position = _position_field()
-    active = BooleanField("Active", default=True)
+    active = BooleanField(_l("Active"), default=True)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -17,6 +18,7 @@ from cube.parsing import optional_int
 from cube.permissions import requires
 from cube.workflow import settings
 from cube.workflow.blueprint import bp
+from cube.workflow.categories import CATEGORY_LABELS
 from cube.workflow.forms import (
     GUARD_LABELS,
     KIND_LABELS,
@@ -61,7 +63,8 @@ def _edit(
 @requires(MANAGE)
 def list_statuses() -> str:
     """Every status with its category, colour, order and how many work orders are in it."""
-    return _page("statuses.html", statuses=settings.statuses(), usage=settings.status_usage())
+    categories = {category.value: label for category, label in CATEGORY_LABELS.items()}
+    return _page("statuses.html", statuses=settings.statuses(), usage=settings.status_usage(), categories=categories)
 
 
 @bp.route("/statuses/new", methods=["GET", "POST"], defaults={"status_id": None})
@@ -71,7 +74,7 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
     """Add a status or edit one."""
     status = db.get_or_404(Status, status_id) if status_id is not None else None
     form = StatusForm(obj=status)
-    heading = f"Edit status {status.name}" if status else "Add a status"
+    heading = _("Edit status %(name)s", name=status.name) if status else _("Add a status")
     return _edit(
         form,
         lambda: settings.save_status(
@@ -85,10 +88,10 @@ def edit_status(status_id: int | None) -> Response | tuple[str, int]:
             active=bool(form.active.data),
             expected_version=optional_int(form.version.data),
         ),
-        success=lambda saved: f"Status {saved.name} saved.",
+        success=lambda saved: _("Status %(name)s saved.", name=saved.name),
         listing="workflow.list_statuses",
         heading=heading,
-        submit="Save status",
+        submit=_("Save status"),
     )
 
 
@@ -112,12 +115,12 @@ def edit_transition(transition_id: int | None) -> Response | tuple[str, int]:
     transition = db.get_or_404(Transition, transition_id) if transition_id is not None else None
     form = TransitionRuleForm(obj=transition)
     choices = options(
-        ((s.id, s.name if s.active else f"{s.name} (deactivated)") for s in settings.statuses()),
-        blank="Choose a status",
+        ((s.id, s.name if s.active else _("%(name)s (deactivated)", name=s.name)) for s in settings.statuses()),
+        blank=_("Choose a status"),
     )
     form.from_status_id.choices = choices
     form.to_status_id.choices = choices
-    heading = f"Edit transition {transition.name}" if transition else "Add a transition"
+    heading = _("Edit transition %(name)s", name=transition.name) if transition else _("Add a transition")
     return _edit(
         form,
         lambda: settings.save_transition(
@@ -131,10 +134,10 @@ def edit_transition(transition_id: int | None) -> Response | tuple[str, int]:
             position=form.position.data,
             expected_version=optional_int(form.version.data),
         ),
-        success="Transition saved.",
+        success=_("Transition saved."),
         listing="workflow.list_transitions",
         heading=heading,
-        submit="Save transition",
+        submit=_("Save transition"),
     )
 
 
@@ -146,10 +149,14 @@ def delete_transition(transition_id: int) -> Response:
     back = url_for("workflow.list_transitions")
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
-    label = f"{transition.from_status.name} → {transition.to_status.name}"
+    success = _(
+        "Transition %(source)s → %(target)s deleted.",
+        source=transition.from_status.name,
+        target=transition.to_status.name,
+    )
     return act(
         lambda: settings.delete_transition(current_user, transition),
-        success=f"Transition {label} deleted.",
+        success=success,
         redirect_to=back,
     )
 
@@ -171,7 +178,7 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
     """Add a priority or edit one."""
     priority = db.get_or_404(Priority, priority_id) if priority_id is not None else None
     form = PriorityForm(obj=priority)
-    heading = f"Edit priority {priority.name}" if priority else "Add a priority"
+    heading = _("Edit priority %(name)s", name=priority.name) if priority else _("Add a priority")
     return _edit(
         form,
         lambda: settings.save_priority(
@@ -184,10 +191,10 @@ def edit_priority(priority_id: int | None) -> Response | tuple[str, int]:
             active=bool(form.active.data),
             expected_version=optional_int(form.version.data),
         ),
-        success=lambda saved: f"Priority {saved.name} saved.",
+        success=lambda saved: _("Priority %(name)s saved.", name=saved.name),
         listing="workflow.list_priorities",
         heading=heading,
-        submit="Save priority",
+        submit=_("Save priority"),
     )
 
 
@@ -208,7 +215,7 @@ def edit_type(type_id: int | None) -> Response | tuple[str, int]:
     """Add a work order type or edit one."""
     work_order_type = db.get_or_404(WorkOrderType, type_id) if type_id is not None else None
     form = TypeForm(obj=work_order_type)
-    heading = f"Edit type {work_order_type.name}" if work_order_type else "Add a type"
+    heading = _("Edit type %(name)s", name=work_order_type.name) if work_order_type else _("Add a type")
     return _edit(
         form,
         lambda: settings.save_type(
@@ -218,10 +225,10 @@ def edit_type(type_id: int | None) -> Response | tuple[str, int]:
             active=bool(form.active.data),
             expected_version=optional_int(form.version.data),
         ),
-        success=lambda saved: f"Type {saved.name} saved.",
+        success=lambda saved: _("Type %(name)s saved.", name=saved.name),
         listing="workflow.list_types",
         heading=heading,
-        submit="Save type",
+        submit=_("Save type"),
     )
 
 
@@ -246,7 +253,7 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
         form.key.render_kw = {"readonly": True}
         if not form.is_submitted():
             form.choices.data = "\n".join(custom.choices or [])
-    heading = f"Edit custom field {custom.label}" if custom else "Add a custom field"
+    heading = _("Edit custom field %(label)s", label=custom.label) if custom else _("Add a custom field")
     return _edit(
         form,
         lambda: settings.save_custom_field(
@@ -261,8 +268,8 @@ def edit_custom_field(field_id: int | None) -> Response | tuple[str, int]:
             active=bool(form.active.data),
             expected_version=optional_int(form.version.data),
         ),
-        success=lambda saved: f"Custom field {saved.label} saved.",
+        success=lambda saved: _("Custom field %(label)s saved.", label=saved.label),
         listing="workflow.list_custom_fields",
         heading=heading,
-        submit="Save custom field",
+        submit=_("Save custom field"),
     )

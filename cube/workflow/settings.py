@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
@@ -21,6 +24,7 @@ from cube.actors import Actor, require
 from cube.editing import changes_between, check_version
 from cube.errors import Conflict, ValidationFailed
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import (
     CustomField,
     Guard,
@@ -107,7 +111,7 @@ def active_custom_fields() -> list[CustomField]:
 
 def _name(value: str, *, max_length: int = 64) -> str:
     """A trimmed, non-empty name."""
-    return required_text(value, field="name", label="A name", max_length=max_length)
+    return required_text(value, field="name", label=_("A name"), max_length=max_length)
 
 
 def _unique_name(column: InstrumentedAttribute[str], value: str, current: Any, message: str) -> None:
@@ -125,7 +129,7 @@ def _color(value: str) -> str:
     """One of the allowed Bootstrap colour names."""
     color = (value or "").strip()
     if color not in COLORS:
-        raise ValidationFailed("Choose a colour from the list.", field="color")
+        raise ValidationFailed(_("Choose a colour from the list."), field="color")
     return color
 
 
@@ -134,37 +138,41 @@ def _position(value: int | str | None) -> int:
     if value is None or value == "":
         return 0
     if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value.strip()):
-        raise ValidationFailed("The order must be a whole number.", field="position")
+        raise ValidationFailed(_("The order must be a whole number."), field="position")
     position = bounded_int(value, 0, MAX_POSITION)
     if position is None:
-        raise ValidationFailed(f"The order must be between 0 and {MAX_POSITION}.", field="position")
+        raise ValidationFailed(
+            _("The order must be between %(low)s and %(high)s.", low=number(0), high=number(MAX_POSITION)),
+            field="position",
+        )
     return position
 
 
+# The settings' names on the 409 page (lazy: str() them before use as a key).
 FIELD_LABELS = {
-    "name": "Name",
-    "category": "Category",
-    "color": "Colour",
-    "position": "Order",
-    "is_initial": "Initial status",
-    "is_default": "Default priority",
-    "active": "Active",
-    "from_status_id": "From",
-    "to_status_id": "To",
-    "permission": "Permission needed",
-    "guards": "Guards",
-    "key": "Key",
-    "label": "Label",
-    "kind": "Kind",
-    "choices": "Choices",
-    "required": "Required",
+    "name": _l("Name"),
+    "category": _l("Category"),
+    "color": _l("Colour"),
+    "position": _l("Order"),
+    "is_initial": _l("Initial status"),
+    "is_default": _l("Default priority"),
+    "active": _l("Active"),
+    "from_status_id": _l("From"),
+    "to_status_id": _l("To"),
+    "permission": _l("Permission needed"),
+    "guards": _l("Guards"),
+    "key": _l("Key"),
+    "label": _l("Label"),
+    "kind": _l("Kind"),
+    "choices": _l("Choices"),
+    "required": _l("Required"),
 }
 
 
 def _shown(name: str, value: Any) -> str:
     """A setting's value as the 409 page shows it."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if name in ("from_status_id", "to_status_id"):
         status = db.session.get(Status, value) if value else None
         return status.name if status is not None else ""
@@ -177,8 +185,8 @@ def _check_fresh(record: Any, expected_version: int | None, submitted: dict[str,
     """EditConflict when someone saved ``record`` since ``expected_version`` and this save would undo it."""
     if record is None:
         return
-    saved = {FIELD_LABELS[name]: _shown(name, getattr(record, name)) for name in submitted}
-    wanted = {FIELD_LABELS[name]: _shown(name, value) for name, value in submitted.items()}
+    saved = {str(FIELD_LABELS[name]): _shown(name, getattr(record, name)) for name in submitted}
+    wanted = {str(FIELD_LABELS[name]): _shown(name, value) for name, value in submitted.items()}
     check_version(expected_version, record.version, saved, wanted, what)
 
 
@@ -187,7 +195,7 @@ def _flush() -> None:
     try:
         db.session.flush()
     except IntegrityError as exc:
-        raise Conflict("Someone else saved a clashing entry at the same time; reload and try again.") from exc
+        raise Conflict(_("Someone else saved a clashing entry at the same time; reload and try again.")) from exc
 
 
 def _store(record: R | None, model: type[R], **values: Any) -> R:
@@ -228,16 +236,17 @@ class OneFlagged:
 
     flag: InstrumentedAttribute[bool]
     field: str  # the form field the flag is edited in
-    deactivate_flagged: str  # refusals, in the words of the page
-    inactive_flagged: str
-    unflag_last: str
-    none_yet: str
+    deactivate_flagged: Any  # refusals, in the words of the page (lazy strings)
+    inactive_flagged: Any
+    unflag_last: Any
+    none_yet: Any
 
     def check(self, record: Any, flagged: bool, active: bool) -> None:
         """Refuse a save that would leave no active flagged row, or flag an inactive one."""
         was_flagged = record is not None and getattr(record, self.flag.key)
         if flagged and not active:
-            raise ValidationFailed(self.deactivate_flagged if was_flagged else self.inactive_flagged, field="active")
+            refusal = self.deactivate_flagged if was_flagged else self.inactive_flagged
+            raise ValidationFailed(str(refusal), field="active")
         if flagged:
             return
         model = self.flag.class_
@@ -245,7 +254,7 @@ class OneFlagged:
         if record is not None:
             others = others.where(model.id != record.id)
         if db.session.scalar(others.limit(1)) is None:
-            raise ValidationFailed(self.unflag_last if was_flagged else self.none_yet, field=self.field)
+            raise ValidationFailed(str(self.unflag_last if was_flagged else self.none_yet), field=self.field)
 
     def take_from_others(self, record: Any) -> list[str]:
         """Clear the flag on every other row (``record`` is about to carry it); their names, for the audit."""
@@ -261,18 +270,18 @@ class OneFlagged:
 INITIAL_STATUS = OneFlagged(
     Status.is_initial,
     "is_initial",
-    deactivate_flagged="The initial status cannot be deactivated; make another status initial first.",
-    inactive_flagged="An inactive status cannot be the initial one.",
-    unflag_last="New work orders must start somewhere: make another status initial instead.",
-    none_yet="There is no initial status yet: make this one initial.",
+    deactivate_flagged=_l("The initial status cannot be deactivated; make another status initial first."),
+    inactive_flagged=_l("An inactive status cannot be the initial one."),
+    unflag_last=_l("New work orders must start somewhere: make another status initial instead."),
+    none_yet=_l("There is no initial status yet: make this one initial."),
 )
 DEFAULT_PRIORITY = OneFlagged(
     Priority.is_default,
     "is_default",
-    deactivate_flagged="The default priority cannot be deactivated; make another priority the default first.",
-    inactive_flagged="An inactive priority cannot be the default.",
-    unflag_last="New work orders need a default priority: make another one the default instead.",
-    none_yet="There is no default priority yet: make this one the default.",
+    deactivate_flagged=_l("The default priority cannot be deactivated; make another priority the default first."),
+    inactive_flagged=_l("An inactive priority cannot be the default."),
+    unflag_last=_l("New work orders need a default priority: make another one the default instead."),
+    none_yet=_l("There is no default priority yet: make this one the default."),
 )
 
 
@@ -297,15 +306,15 @@ def save_status(
 
     A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
     """
-    require(actor, MANAGE, "You may not change the workflow settings.")
+    require(actor, MANAGE, _("You may not change the workflow settings."))
     name = _name(name)
-    _unique_name(Status.name, name, status, "Another status has this name.")
+    _unique_name(Status.name, name, status, _("Another status has this name."))
     if category not in CATEGORIES:
-        raise ValidationFailed("Choose a category from the list.", field="category")
+        raise ValidationFailed(_("Choose a category from the list."), field="category")
     color = _color(color)
     position = _position(position)
     submitted = dict(name=name, category=category, color=color, position=position, is_initial=is_initial, active=active)
-    _check_fresh(status, expected_version, submitted, "status")
+    _check_fresh(status, expected_version, submitted, _("status"))
     INITIAL_STATUS.check(status, is_initial, active)
     if status is not None and status.active and not active:
         _check_can_deactivate(status)
@@ -332,14 +341,27 @@ def _check_can_deactivate(status: Status) -> None:
     in_use = db.session.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.status_id == status.id))
     if in_use:
         raise ValidationFailed(
-            f"{in_use} work order(s) are in {status.name}; move them to another status first.", field="active"
+            ngettext(
+                "%(count)s work order is in %(status)s; move it to another status first.",
+                "%(count)s work orders are in %(status)s; move them to another status first.",
+                in_use,
+                count=number(in_use),
+                status=status.name,
+            ),
+            field="active",
         )
     incoming = db.session.scalar(
         select(func.count()).select_from(Transition).where(Transition.to_status_id == status.id)
     )
     if incoming:
         raise ValidationFailed(
-            f"{incoming} transition(s) lead into {status.name}; delete them first so no work order can reach it.",
+            ngettext(
+                "%(count)s transition leads into %(status)s; delete it first so no work order can reach it.",
+                "%(count)s transitions lead into %(status)s; delete them first so no work order can reach it.",
+                incoming,
+                count=number(incoming),
+                status=status.name,
+            ),
             field="active",
         )
 
@@ -349,13 +371,15 @@ def _check_can_deactivate(status: Status) -> None:
 TRANSITION_FIELDS = ("from_status_id", "to_status_id", "name", "permission", "guards", "position")
 
 
-def _status_choice(status_id: int | None, field: str, label: str) -> Status:
-    """The active status ``status_id`` names, for one end of a transition."""
+def _status_choice(status_id: int | None, field: str, missing: str) -> Status:
+    """The active status ``status_id`` names, for one end of a transition (``missing``: the refusal without one)."""
     status = db.session.get(Status, status_id) if status_id else None
     if status is None:
-        raise ValidationFailed(f"Choose the status it {label} from the list.", field=field)
+        raise ValidationFailed(missing, field=field)
     if not status.active:
-        raise ValidationFailed(f"{status.name} is deactivated; choose an active status.", field=field)
+        raise ValidationFailed(
+            _("%(status)s is deactivated; choose an active status.", status=status.name), field=field
+        )
     return status
 
 
@@ -375,25 +399,38 @@ def save_transition(
 
     A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
     """
-    require(actor, MANAGE, "You may not change the workflow settings.")
-    source = _status_choice(from_id, "from_status_id", "leaves")
-    target = _status_choice(to_id, "to_status_id", "leads to")
+    require(actor, MANAGE, _("You may not change the workflow settings."))
+    source = _status_choice(from_id, "from_status_id", _("Choose the status it leaves from the list."))
+    target = _status_choice(to_id, "to_status_id", _("Choose the status it leads to from the list."))
     if source.id == target.id:
-        raise ValidationFailed("A transition must lead to a different status.", field="to_status_id")
+        raise ValidationFailed(_("A transition must lead to a different status."), field="to_status_id")
     clash = select(Transition.id).where(Transition.from_status_id == source.id, Transition.to_status_id == target.id)
     if transition is not None:
         clash = clash.where(Transition.id != transition.id)
     if db.session.scalar(clash) is not None:
         raise ValidationFailed(
-            f"There is already a transition from {source.name} to {target.name}.", field="to_status_id"
+            _(
+                "There is already a transition from %(source)s to %(target)s.",
+                source=source.name,
+                target=target.name,
+            ),
+            field="to_status_id",
         )
     name = _name(name)
     if permission not in transition_permissions():
-        raise ValidationFailed("Choose a work order permission from the list.", field="permission")
+        raise ValidationFailed(_("Choose a work order permission from the list."), field="permission")
     wanted = {str(guard) for guard in guards}
     unknown = wanted - set(GUARDS)
     if unknown:
-        raise ValidationFailed(f"Unknown guard(s): {', '.join(sorted(unknown))}.", field="guards")
+        raise ValidationFailed(
+            ngettext(
+                "Unknown guard: %(guards)s.",
+                "Unknown guards: %(guards)s.",
+                len(unknown),
+                guards=", ".join(sorted(unknown)),
+            ),
+            field="guards",
+        )
     position = _position(position)
     submitted = {
         "from_status_id": source.id,
@@ -403,7 +440,7 @@ def save_transition(
         "guards": [guard for guard in GUARDS if guard in wanted],
         "position": position,
     }
-    _check_fresh(transition, expected_version, submitted, "transition")
+    _check_fresh(transition, expected_version, submitted, _("transition"))
 
     before = _snapshot(transition, TRANSITION_FIELDS) if transition is not None else None
     if before is not None:
@@ -437,7 +474,7 @@ def _describe_transition(transition: Transition) -> dict[str, Any]:
 
 def delete_transition(actor: Actor, transition: Transition) -> None:
     """Remove a transition (work order history keeps its name as text)."""
-    require(actor, MANAGE, "You may not change the workflow settings.")
+    require(actor, MANAGE, _("You may not change the workflow settings."))
     audit.record("workflow.transition.deleted", actor=actor, target=transition, **_describe_transition(transition))
     db.session.delete(transition)
     db.session.flush()
@@ -463,13 +500,13 @@ def save_priority(
 
     A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
     """
-    require(actor, MANAGE, "You may not change the workflow settings.")
+    require(actor, MANAGE, _("You may not change the workflow settings."))
     name = _name(name)
-    _unique_name(Priority.name, name, priority, "Another priority has this name.")
+    _unique_name(Priority.name, name, priority, _("Another priority has this name."))
     color = _color(color)
     position = _position(position)
     submitted = dict(name=name, color=color, position=position, is_default=is_default, active=active)
-    _check_fresh(priority, expected_version, submitted, "priority")
+    _check_fresh(priority, expected_version, submitted, _("priority"))
     DEFAULT_PRIORITY.check(priority, is_default, active)
 
     before = _snapshot(priority, PRIORITY_FIELDS) if priority is not None else None
@@ -499,16 +536,18 @@ def save_type(
 
     A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
     """
-    require(actor, MANAGE, "You may not change the workflow settings.")
+    require(actor, MANAGE, _("You may not change the workflow settings."))
     name = _name(name)
-    _check_fresh(work_order_type, expected_version, {"name": name, "active": active}, "type")
-    _unique_name(WorkOrderType.name, name, work_order_type, "Another type has this name.")
+    _check_fresh(work_order_type, expected_version, {"name": name, "active": active}, _("type"))
+    _unique_name(WorkOrderType.name, name, work_order_type, _("Another type has this name."))
     if not active and (work_order_type is None or work_order_type.active):
         others = select(WorkOrderType.id).where(WorkOrderType.active.is_(True))
         if work_order_type is not None:
             others = others.where(WorkOrderType.id != work_order_type.id)
         if db.session.scalar(others.limit(1)) is None:
-            raise ValidationFailed("Keep at least one active type, or nobody can create work orders.", field="active")
+            raise ValidationFailed(
+                _("Keep at least one active type, or nobody can create work orders."), field="active"
+            )
     before = _snapshot(work_order_type, TYPE_FIELDS) if work_order_type is not None else None
     work_order_type = _store(work_order_type, WorkOrderType, name=name, active=active)
     _record("type", actor, work_order_type, TYPE_FIELDS, before, name=name)
@@ -530,14 +569,25 @@ def _choices(kind: str, choices: Iterable[str]) -> list[str]:
         if not choice:
             continue
         if len(choice) > MAX_CHOICE_LENGTH:
-            raise ValidationFailed(f"Keep each choice under {MAX_CHOICE_LENGTH + 1} characters.", field="choices")
+            raise ValidationFailed(
+                _("Keep each choice under %(count)s characters.", count=number(MAX_CHOICE_LENGTH + 1)),
+                field="choices",
+            )
         if choice in cleaned:
-            raise ValidationFailed(f"The choice {choice!r} is listed twice.", field="choices")
+            raise ValidationFailed(_("The choice %(choice)s is listed twice.", choice=repr(choice)), field="choices")
         cleaned.append(choice)
     if not cleaned:
-        raise ValidationFailed("List the choices, one per line.", field="choices")
+        raise ValidationFailed(_("List the choices, one per line."), field="choices")
     if len(cleaned) > MAX_CHOICES:
-        raise ValidationFailed(f"Offer at most {MAX_CHOICES} choices.", field="choices")
+        raise ValidationFailed(
+            ngettext(
+                "Offer at most %(count)s choice.",
+                "Offer at most %(count)s choices.",
+                MAX_CHOICES,
+                count=number(MAX_CHOICES),
+            ),
+            field="choices",
+        )
     return cleaned
 
 
@@ -558,25 +608,25 @@ def save_custom_field(
 
     A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
     """
-    require(actor, MANAGE, "You may not change the workflow settings.")
+    require(actor, MANAGE, _("You may not change the workflow settings."))
     key = (key or "").strip().lower()
     if custom_field is not None and key != custom_field.key:
-        raise ValidationFailed("The key cannot change: work orders store their values under it.", field="key")
+        raise ValidationFailed(_("The key cannot change: work orders store their values under it."), field="key")
     if not KEY.match(key):
         raise ValidationFailed(
-            "Use 1-40 lower-case letters, digits or '_', starting with a letter (e.g. serial_number).", field="key"
+            _("Use 1-40 lower-case letters, digits or '_', starting with a letter (e.g. serial_number)."), field="key"
         )
     if custom_field is None and db.session.scalar(select(CustomField.id).where(CustomField.key == key)) is not None:
-        raise ValidationFailed("Another custom field has this key.", field="key")
-    label = required_text(label, field="label", label="A label", max_length=80)
+        raise ValidationFailed(_("Another custom field has this key."), field="key")
+    label = required_text(label, field="label", label=_("A label"), max_length=80)
     if kind not in KINDS:
-        raise ValidationFailed("Choose a kind from the list.", field="kind")
+        raise ValidationFailed(_("Choose a kind from the list."), field="kind")
     cleaned_choices = _choices(kind, choices)
     position = _position(position)
     submitted = dict(
         label=label, kind=kind, choices=cleaned_choices, required=bool(required), position=position, active=bool(active)
     )
-    _check_fresh(custom_field, expected_version, submitted, "custom field")
+    _check_fresh(custom_field, expected_version, submitted, _("custom field"))
 
     before = _snapshot(custom_field, CUSTOM_FIELD_FIELDS) if custom_field is not None else None
     if before is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from cube.actors import Actor
@@ -41,14 +42,24 @@ class AssetRows(Kind):
 
     def plan(self, row: Row) -> Plan | None:
         """The asset's values (None when the row has errors)."""
-        sku = row.text("product_sku", required="the product's SKU")
-        serial = row.text("serial_number", required="a serial number")
+        sku = row.text("product_sku", missing=_("Enter the product's SKU."))
+        serial = row.text("serial_number", missing=_("Enter a serial number."))
         product = self.products.get(sku.lower()) if sku else None
         if sku and product is None:
-            row.fail("product_sku", f"No product has the SKU {sku!r}.")
+            row.fail("product_sku", _("No product has the SKU %(sku)s.", sku=repr(sku)))
         record = None
         if product is not None and serial:
-            self.once(row, "serial_number", (product.id, fold(serial)), f"{sku} serial number {serial}")
+            self.once(
+                row,
+                "serial_number",
+                (product.id, fold(serial)),
+                lambda first: _(
+                    "%(sku)s serial number %(serial)s is already on row %(row)d of this file.",
+                    sku=sku,
+                    serial=serial,
+                    row=first,
+                ),
+            )
             record = self.assets.find((product.id, fold(serial)), serial)
         values = self.current(record) if record else asdict(asset_service.AssetData(product_id=0, serial_number=""))
         values["product_id"] = product.id if product else 0
@@ -64,11 +75,20 @@ class AssetRows(Kind):
             if row.has(column):
                 values[column] = row.day(column)
         if values["install_date"] and values["warranty_end"] and values["warranty_end"] < values["install_date"]:
-            row.fail("warranty_end", "The warranty cannot end before the install date.")
+            row.fail("warranty_end", _("The warranty cannot end before the install date."))
         if row.has("status"):
             status = row.cells.get("status", "").lower().replace(" ", "_") or AssetStatus.IN_SERVICE.value
             if status not in self.statuses:
-                row.fail("status", "Write in_service, down or retired.")
+                # Translators: the statuses are the words the file must contain; they stay in English.
+                row.fail(
+                    "status",
+                    _(
+                        "Write %(in_service)s, %(down)s or %(retired)s.",
+                        in_service="in_service",
+                        down="down",
+                        retired="retired",
+                    ),
+                )
             values["status"] = status
         if row.errors:
             return None
@@ -80,7 +100,10 @@ class AssetRows(Kind):
             return None
         found = self.locations.get(" > ".join(split_path(text)))
         if found is None:
-            row.fail("location", f"No location has the path {text!r} (write it as Site > Building > Area).")
+            row.fail(
+                "location",
+                _("No location has the path %(path)s (write it as Site > Building > Area).", path=repr(text)),
+            )
         return found
 
     def apply(self, actor: Actor, plan: Plan) -> None:

@@ -18,14 +18,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "products": ("sku", "name"),
     "assets": ("product_sku", "serial_number"),
 }
-# One example row per kind, as CSV, for the downloadable templates.
+# One example row per kind, as CSV, for the downloadable templates: sample data in the file format
+# (yes/no, units, statuses and numbers as the import reads them back), the same in every language.
 EXAMPLES: dict[str, str] = {
     "companies": "Acme Industrial,no,yes,yes,1 Main Street,Springfield,12345,USA,+1 555 0100,"
-    "sales@acme.example,https://acme.example,Preferred supplier,yes",
+    "sales@acme.example,https://acme.example,Preferred supplier,yes",  # i18n: not shown (file format)
     "products": "BRG-6204,Ball bearing 6204,Spare parts > Bearings,Acme Industrial,each,4.20,7.50,10,yes,yes,"
-    "Sealed deep-groove ball bearing,Bore: 20 mm | Width: 14 mm",
+    "Sealed deep-groove ball bearing,Bore: 20 mm | Width: 14 mm",  # i18n: not shown (file format)
     "assets": "BRG-6204,SN-0001,Conveyor 3 bearing,Main site > Hall A > Line 3,Acme Industrial,2024-01-31,"
-    "2026-01-31,in_service,Installed by the vendor",
+    "2026-01-31,in_service,Installed by the vendor",  # i18n: not shown (file format)
 }
 LIST_ENDPOINTS = {
     "companies": "products.list_companies",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 from cube.actors import Actor
 from cube.products import companies as company_service
@@ -30,9 +31,14 @@ class CompanyRows(Kind):
 
     def plan(self, row: Row) -> Plan | None:
         """The company's values (None when the row has errors)."""
-        name = row.text("name", required="a company name")
+        name = row.text("name", missing=_("Enter a company name."))
         if name:
-            self.once(row, "name", fold(name), f"The company {name}")
+            self.once(
+                row,
+                "name",
+                fold(name),
+                lambda first: _("The company %(name)s is already on row %(row)d of this file.", name=name, row=first),
+            )
         record = self.companies.get(name) if name else None
         values = self.current(record) if record else asdict(company_service.CompanyData(name=""))
         values["name"] = name
@@ -56,7 +62,7 @@ class CompanyRows(Kind):
         try:
             validate_email(value, check_deliverability=False)
         except EmailNotValidError as exc:
-            row.fail("email", f"Enter a valid e-mail address ({exc}).")
+            row.fail("email", _("Enter a valid e-mail address (%(reason)s).", reason=exc))
         return value.lower()
 
     def apply(self, actor: Actor, plan: Plan) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from flask_babel import gettext as _
+
 from cube import audit
 from cube.actors import Actor, require
 from cube.errors import ValidationFailed
@@ -29,7 +31,7 @@ def import_file(actor: Actor, kind: str, data: bytes, *, max_rows: int) -> Impor
     Needs ``catalog.import``, and ``catalog.manage`` as well: every row is written through the catalog
     services, so an import cannot change what its author could not change by hand.
     """
-    require(actor, "catalog.import", "You may not import into the catalog.")
+    require(actor, "catalog.import", _("You may not import into the catalog."))
     require_manager(actor)
     checked = _run(kind, data, max_rows, writer=None)
     if not checked.ok:
@@ -97,5 +99,5 @@ def _run(kind: str, data: bytes, max_rows: int, *, writer: Actor | None) -> Impo
                         result.add_error(plan.row, handler.column_of(exc.field), exc.message)
                         return result  # the caller rolls back: nothing of this import is kept
     except csv.Error as exc:  # scan read the same text, so this is not expected
-        result.file_errors.append(f"The file cannot be read as CSV: {exc}.")
+        result.file_errors.append(_("The file cannot be read as CSV: %(error)s.", error=exc))
     return result

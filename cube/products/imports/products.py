@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from cube.actors import Actor
 from cube.models import Product, ProductCategory
 from cube.products import catalog as catalog_service
 from cube.products.imports.rows import Companies, Grouped, Kind, Plan, Row, fold, products_by_sku, split_path
 
-AMOUNTS = (("unit_cost", "Unit cost", 2), ("unit_price", "Price", 2), ("min_stock", "Minimum stock", 3))
+MAX_CATEGORY_NAME = 120
+AMOUNTS = (("unit_cost", _l("Unit cost"), 2), ("unit_price", _l("Price"), 2), ("min_stock", _l("Minimum stock"), 3))
 
 
 class Categories:
@@ -18,7 +23,7 @@ class Categories:
 
     def __init__(self) -> None:
         self.children: Grouped[ProductCategory] = Grouped(lambda category: category.parent_id, "name")
-        for category, _ in catalog_service.category_tree():
+        for category, _depth in catalog_service.category_tree():
             self.children.add(category)
 
     def find(self, path: tuple[str, ...]) -> int | None:
@@ -71,26 +76,35 @@ class ProductRows(Kind):
 
     def plan(self, row: Row) -> Plan | None:
         """The product's values and any category to create (None when the row has errors)."""
-        sku = row.text("sku", required="a SKU")
+        sku = row.text("sku", missing=_("Enter a SKU."))
         if any(char.isspace() for char in sku):
-            row.fail("sku", "A SKU cannot contain spaces.")
+            row.fail("sku", _("A SKU cannot contain spaces."))
         if sku:
-            self.once(row, "sku", sku.lower(), f"The SKU {sku} (SKUs ignore upper and lower case)")
+            self.once(
+                row,
+                "sku",
+                sku.lower(),
+                lambda first: _(
+                    "The SKU %(sku)s (SKUs ignore upper and lower case) is already on row %(row)d of this file.",
+                    sku=sku,
+                    row=first,
+                ),
+            )
         record = self.products.get(sku.lower()) if sku else None
         values = self.current(record) if record else asdict(catalog_service.ProductData(sku="", name=""))
         values["sku"] = sku
-        values["name"] = row.text("name", required="a name")
+        values["name"] = row.text("name", missing=_("Enter a name."))
         category_path = self._category(row, values)
         if row.has("manufacturer"):
             values["manufacturer_id"] = self.companies.id_in(row, "manufacturer")
         if row.has("unit"):
             unit = row.cells.get("unit", "").lower() or "each"
             if unit not in catalog_service.UNITS:
-                row.fail("unit", f"Choose a unit from: {', '.join(catalog_service.UNITS)}.")
+                row.fail("unit", _("Choose a unit from: %(units)s.", units=", ".join(catalog_service.UNITS)))
             values["unit"] = unit
         for column, label, places in AMOUNTS:
             if row.has(column):
-                values[column] = row.amount(column, places=places, label=label)
+                values[column] = row.amount(column, places=places, label=str(label))
         if row.has("spare_part"):
             values["is_spare_part"] = row.flag("spare_part", default=False)
         if row.has("active"):
@@ -113,10 +127,17 @@ class ProductRows(Kind):
             return None
         path = split_path(text)
         if any(not part for part in path):
-            row.fail("category", "Write the category as a path of names, e.g. Spare parts > Bearings.")
+            row.fail("category", _("Write the category as a path of names, e.g. Spare parts > Bearings."))
             return None
-        if any(len(part) > 120 for part in path):
-            row.fail("category", "A category name can be at most 120 characters.")
+        if any(len(part) > MAX_CATEGORY_NAME for part in path):
+            row.fail(
+                "category",
+                ngettext(
+                    "A category name can be at most %(num)d character.",
+                    "A category name can be at most %(num)d characters.",
+                    MAX_CATEGORY_NAME,
+                ),
+            )
             return None
         found = self.categories.find(path)
         values["category_id"] = found
@@ -145,12 +166,22 @@ def _specs(row: Row) -> list[list[str]]:
         name, separator, value = part.partition(":")
         name, value = name.strip(), value.strip()
         if not separator or not name:
-            row.fail("specs", "Write specifications as Name: value pairs separated by | (a vertical bar).")
+            row.fail("specs", _("Write specifications as Name: value pairs separated by | (a vertical bar)."))
             return []
         if len(name) > 80 or len(value) > 500:
-            row.fail("specs", "A specification name can be at most 80 characters and a value at most 500.")
+            row.fail(
+                "specs",
+                _(
+                    "A specification name can be at most %(name)d characters and a value at most %(value)d.",
+                    name=80,
+                    value=500,
+                ),
+            )
             return []
         specs.append([name, value])
     if len(specs) > catalog_service.MAX_SPECS:
-        row.fail("specs", f"At most {catalog_service.MAX_SPECS} specifications.")
+        row.fail(
+            "specs",
+            ngettext("At most %(num)d specification.", "At most %(num)d specifications.", catalog_service.MAX_SPECS),
+        )
     return specs

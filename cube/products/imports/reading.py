@@ -9,15 +9,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from cube.exports import FORMULA_PREFIXES
+from cube.i18n import number
 from cube.products.imports.columns import COLUMNS, KINDS, REQUIRED
 
 CHUNK_SIZE = 500
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # C0 control characters other than tab, newline and carriage return (and DEL), as the forms strip them.
 CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
-SAVE_AS_CSV = "Save it as “CSV UTF-8” (comma-separated) and upload it again."
-EMPTY = "The file is empty. It needs a header row and at least one row of data."
 
 
 class FileProblem(Exception):
@@ -36,7 +38,7 @@ class Record:
 def scan(kind: str, data: bytes, max_rows: int) -> tuple[str, list[str]]:
     """Decode, check the header and count the rows before any row is looked at (FileProblem otherwise)."""
     if kind not in COLUMNS:
-        raise FileProblem(f"Choose what the file contains: {', '.join(KINDS)}.")
+        raise FileProblem(_("Choose what the file contains: %(kinds)s.", kinds=", ".join(KINDS)))
     text = _decode(data)
     reader = _reader(text)
     names = _header(kind, reader)
@@ -48,20 +50,25 @@ def scan(kind: str, data: bytes, max_rows: int) -> tuple[str, list[str]]:
                 count += 1
                 if count > max_rows:
                     raise FileProblem(
-                        f"The file has more than {max_rows:,} rows. Split it into files of at most "
-                        f"{max_rows:,} rows and import them one after the other."
+                        _(
+                            "The file has more than %(rows)s rows. Split it into files of at most %(rows)s rows "
+                            "and import them one after the other.",
+                            rows=number(max_rows),
+                        )
                     )
     except csv.Error as exc:
-        raise FileProblem(f"Line {reader.line_num:,} cannot be read as CSV: {exc}.") from exc
+        raise FileProblem(
+            _("Line %(line)s cannot be read as CSV: %(error)s.", line=number(reader.line_num), error=exc)
+        ) from exc
     if count == 0:
-        raise FileProblem("The file has a header row but no rows of data.")
+        raise FileProblem(_("The file has a header row but no rows of data."))
     return text, names
 
 
 def records(text: str, names: list[str]) -> Iterator[Record]:
     """Each non-empty data row with its spreadsheet row number (csv.Error propagates)."""
     reader = _reader(text)
-    _ = reader.fieldnames  # read the header line
+    _header_row = reader.fieldnames  # read the header line
     reader.fieldnames = names
     number, lines_read = 1, reader.line_num
     for raw in reader:
@@ -94,15 +101,27 @@ def _decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")  # a leading byte-order mark is fine
     except UnicodeDecodeError as exc:
-        raise FileProblem(f"The file is not UTF-8 text (byte {exc.start + 1:,} cannot be read). {SAVE_AS_CSV}") from exc
+        raise FileProblem(
+            _(
+                "The file is not UTF-8 text (byte %(byte)s cannot be read). "
+                "Save it as “CSV UTF-8” (comma-separated) and upload it again.",
+                byte=number(exc.start + 1),
+            )
+        ) from exc
     if "\x00" in text:
         raise FileProblem(
-            "The file is not UTF-8 text (it contains NUL bytes: it may be a spreadsheet, an image or UTF-16 text). "
-            + SAVE_AS_CSV
+            _(
+                "The file is not UTF-8 text (it contains NUL bytes: it may be a spreadsheet, an image or UTF-16 "
+                "text). Save it as “CSV UTF-8” (comma-separated) and upload it again."
+            )
         )
     if not text.strip():
-        raise FileProblem(EMPTY)
+        raise FileProblem(_empty())
     return text
+
+
+def _empty() -> str:
+    return _("The file is empty. It needs a header row and at least one row of data.")
 
 
 def _reader(text: str) -> csv.DictReader[str]:
@@ -119,23 +138,29 @@ def _header(kind: str, reader: csv.DictReader[str]) -> list[str]:
     try:
         raw = reader.fieldnames
     except csv.Error as exc:
-        raise FileProblem(f"The header row cannot be read as CSV: {exc}.") from exc
+        raise FileProblem(_("The header row cannot be read as CSV: %(error)s.", error=exc)) from exc
     if not raw:
-        raise FileProblem(EMPTY)
+        raise FileProblem(_empty())
     names = [name.translate(CONTROL).strip().lower() or _unnamed(n) for n, name in enumerate(raw, start=1)]
     known = [name for name in names if not name.startswith("\x00")]
     problems = []
     missing = [column for column in REQUIRED[kind] if column not in known]
     if missing:
-        problems.append(f"Missing required columns: {', '.join(missing)}.")
+        problems.append(_("Missing required columns: %(columns)s.", columns=", ".join(missing)))
     unknown = [name for name in known if name not in COLUMNS[kind]]
     if unknown:
+        # Translators: "kind" is the file's kind as the import names it: companies, products or assets.
         problems.append(
-            f"Unknown columns: {', '.join(unknown[:20])}. The columns for {kind} are: {', '.join(COLUMNS[kind])}."
+            _(
+                "Unknown columns: %(unknown)s. The columns for %(kind)s are: %(columns)s.",
+                unknown=", ".join(unknown[:20]),
+                kind=kind,
+                columns=", ".join(COLUMNS[kind]),
+            )
         )
     twice = sorted({name for name in known if known.count(name) > 1})
     if twice:
-        problems.append(f"These columns appear more than once: {', '.join(twice)}.")
+        problems.append(_("These columns appear more than once: %(columns)s.", columns=", ".join(twice)))
     if problems:
         raise FileProblem(" ".join(problems))
     return names
@@ -155,10 +180,23 @@ def _line_breaks(values: Iterable[Any]) -> int:
 
 def _shape_error(cells: dict[str, str], extra: list[str], columns: int) -> str:
     if any(_cell(value) for value in extra):
-        return f"This row has {columns + len(extra)} cells but the header has {columns} columns."
+        return _cells_and_columns(columns + len(extra), columns)
     if len(cells) < columns:
-        return f"This row has {len(cells)} cells but the header has {columns} columns."
+        return _cells_and_columns(len(cells), columns)
     unnamed = [name[1:] for name, value in cells.items() if name.startswith("\x00") and value]
     if unnamed:
-        return f"Column {', '.join(unnamed)} has no name in the header, but this row has a value in it."
+        return _(
+            "Column %(column)s has no name in the header, but this row has a value in it.", column=", ".join(unnamed)
+        )
     return ""
+
+
+def _cells_and_columns(cells: int, columns: int) -> str:
+    """A row whose number of cells differs from the header's number of columns."""
+    return ngettext(
+        "This row has %(count)s cell but the header has %(columns)s columns.",
+        "This row has %(count)s cells but the header has %(columns)s columns.",
+        cells,
+        count=number(cells),
+        columns=number(columns),
+    )

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from cube.i18n import number
+
 MAX_REPORTED_ERRORS = 500
 
 
@@ -44,10 +49,18 @@ class ImportResult:
     def summary(self) -> str:
         """ "N rows: X new, Y updates, U unchanged, Z errors" (Z counts rows with errors)."""
         failed = len(self.error_rows)
-        return (
-            f"{self.rows:,} {_plural(self.rows, 'row')}: {self.new:,} new, "
-            f"{self.updates:,} {_plural(self.updates, 'update')}, {self.unchanged:,} unchanged, "
-            f"{failed:,} {_plural(failed, 'error')}"
+        # Translators: the parts of an import's summary, "2 rows: 1 new, 0 updates, 0 unchanged, 1 error".
+        return _(
+            "%(rows)s: %(new)s, %(updates)s, %(unchanged)s, %(errors)s",
+            rows=ngettext("%(count)s row", "%(count)s rows", self.rows, count=number(self.rows)),
+            # Translators: rows that will create a new record.
+            new=ngettext("%(count)s new", "%(count)s new", self.new, count=number(self.new)),
+            updates=ngettext("%(count)s update", "%(count)s updates", self.updates, count=number(self.updates)),
+            # Translators: rows that are the same as the saved record.
+            unchanged=ngettext(
+                "%(count)s unchanged", "%(count)s unchanged", self.unchanged, count=number(self.unchanged)
+            ),
+            errors=ngettext("%(count)s error", "%(count)s errors", failed, count=number(failed)),
         )
 
     def add_error(self, row: int, column: str, message: str) -> None:
@@ -56,7 +69,3 @@ class ImportResult:
         self.error_rows.add(row)
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(row, column, message))
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else word + "s"

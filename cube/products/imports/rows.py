@@ -9,11 +9,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from cube.actors import Actor
 from cube.errors import ValidationFailed
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import Company, Product
 from cube.products.imports.columns import MAX_LENGTH
 from cube.products.imports.reading import CHUNK_SIZE, Record
@@ -44,14 +47,23 @@ class Row:
         """Record a problem with ``column`` of this row."""
         self.errors.append((column, message))
 
-    def text(self, column: str, *, required: str = "") -> str:
-        """The cell's text, checked for presence (when ``required`` names it) and length."""
+    def text(self, column: str, *, missing: str = "") -> str:
+        """The cell's text, checked for presence (``missing`` is the message when it is required) and length."""
         value = self.cells.get(column, "")
-        if required and not value:
-            self.fail(column, f"Enter {required}.")
+        if missing and not value:
+            self.fail(column, missing)
         limit = MAX_LENGTH[self.kind].get(column)
         if limit is not None and len(value) > limit:
-            self.fail(column, f"Too long: at most {limit:,} characters (this cell has {len(value):,}).")
+            self.fail(
+                column,
+                ngettext(
+                    "Too long: at most %(count)s character (this cell has %(length)s).",
+                    "Too long: at most %(count)s characters (this cell has %(length)s).",
+                    limit,
+                    count=number(limit),
+                    length=number(len(value)),
+                ),
+            )
         return value
 
     def flag(self, column: str, default: bool) -> bool:
@@ -63,16 +75,18 @@ class Row:
             return True
         if value in NO:
             return False
-        self.fail(column, "Write yes or no.")
+        # Translators: yes and no are the words the file must contain; they stay in English.
+        self.fail(column, _("Write %(yes)s or %(no)s.", yes="yes", no="no"))
         return default
 
     def amount(self, column: str, *, places: int, label: str) -> Decimal:
-        """A plain decimal number with at most ``places`` decimals (0 when blank or wrong)."""
+        """A plain decimal number with at most ``places`` decimals (0 when blank or wrong); ``label`` names it."""
         value = self.cells.get(column, "")
         if not value:
             return Decimal("0")
         if "," in value:
-            self.fail(column, f"{label} must be a plain number with a dot for decimals (no commas).")
+            # Translators: the file is read the same in every language: numbers are written 1234.5.
+            self.fail(column, _("%(label)s must be a plain number with a dot for decimals (no commas).", label=label))
             return Decimal("0")
         try:
             return decimal_value(value, field=column, label=label, places=places)
@@ -90,7 +104,8 @@ class Row:
                 raise ValueError(value)
             return date.fromisoformat(value)
         except ValueError:
-            self.fail(column, "Write the date as YYYY-MM-DD, e.g. 2024-01-31.")
+            # Translators: the file is read the same in every language: dates are written YYYY-MM-DD.
+            self.fail(column, _("Write the date as YYYY-MM-DD, e.g. 2024-01-31."))
             return None
 
 
@@ -168,7 +183,7 @@ class Companies(Grouped[Company]):
             return None
         company = self.get(name)
         if company is None:
-            row.fail(column, f"No company is called {name!r}. Import or add it first.")
+            row.fail(column, _("No company is called %(name)s. Import or add it first.", name=repr(name)))
             return None
         return company.id
 
@@ -208,11 +223,11 @@ class Kind:
         """Create or update the record through the service."""
         raise NotImplementedError
 
-    def once(self, row: Row, column: str, key: Any, label: str) -> None:
-        """Fail ``row`` when an earlier row of the file has the same ``key``."""
+    def once(self, row: Row, column: str, key: Any, message: Callable[[int], str]) -> None:
+        """Fail ``row`` when an earlier row of the file has the same ``key``; ``message`` names that row's number."""
         first = self.seen.setdefault(key, row.number)
         if first != row.number:
-            row.fail(column, f"{label} is already on row {first} of this file.")
+            row.fail(column, message(first))
 
     def column_of(self, service_field: str | None) -> str:
         """The CSV column of a service's field name."""

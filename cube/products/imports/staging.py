@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from cube import storage
 from cube.errors import NotFound
@@ -14,7 +15,6 @@ from cube.errors import NotFound
 STAGING_KIND = "imports"
 STAGING_MAX_AGE_SECONDS = 24 * 3600
 TOKEN = re.compile(r"[0-9a-f]{32}")
-UNKNOWN = "This import is unknown or has already been done."
 
 
 def stage_file(data: bytes) -> str:
@@ -28,7 +28,7 @@ def staged_file(token: str) -> bytes:
     """The content of a staged file; NotFound for a malformed or unknown token."""
     path = storage.path_of(_staged_name(token))
     if not path.is_file():
-        raise NotFound(UNKNOWN)
+        raise NotFound(_unknown())
     return path.read_bytes()
 
 
@@ -37,9 +37,13 @@ def discard_staged_file(token: str) -> None:
     storage.delete(_staged_name(token))
 
 
+def _unknown() -> str:
+    return _("This import is unknown or has already been done.")
+
+
 def _staged_name(token: str) -> str:
     if not TOKEN.fullmatch(token):
-        raise NotFound(UNKNOWN)
+        raise NotFound(_unknown())
     return f"{STAGING_KIND}/{token}.csv"
 
 
