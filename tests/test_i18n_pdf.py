@@ -134,3 +134,14 @@ def test_dates_and_numbers_follow_the_locale(client_as):
     assert "1.234,50" in german_text
     assert "Nov 29, 2026" in english_text
     assert "1,234.50" in english_text
+
+
+def test_values_inside_a_sentence_keep_their_own_direction_and_marks_are_not_drawn():
+    date = "29\u200f/11\u200f/2026"  # as babel writes an Arabic date, with right-to-left marks
+    sentence = f"{pdf.embedded('WO-2026-000001')} · {pdf.shaped('طبع')} {pdf.embedded(date)}"
+    assert pdf.direction(sentence, rtl=False) == "R"  # the sentence's own words decide, not the values in it
+    shown = pdf.for_display(sentence, "R")
+    assert "WO-2026-000001" in shown
+    assert not pdf.DIRECTION_MARKS.search(shown)
+    assert pdf.direction("Pump 7", rtl=True) == "R"  # no right-to-left letters: the document's direction
+    assert pdf.for_display(pdf.embedded("Pump 7"), "L") == "Pump 7"

@@ -75,6 +75,10 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 RIGHT_TO_LEFT_LETTERS = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 # Arabic letters that join: shaped into their initial, medial, final or isolated forms before drawing.
 ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+# Invisible marks that steer the display order (babel's Arabic dates hold some); never drawn.
+DIRECTION_MARKS = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # left-to-right / right-to-left embedding and override
+POP = "\u202c"  # ends an embedding
 MARGIN = 16 * mm
 QR_SIZE = 30 * mm
 ANSWERS = {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("N/A")}
@@ -223,23 +227,39 @@ def shaped(line: str) -> str:
 
 
 def direction(text: str, rtl: bool) -> str:
-    """The direction a paragraph runs in: "R" in a right-to-left document, else its first strong letter's."""
-    if rtl:
-        return "R"
+    """The direction a paragraph runs in: its first strong letter's outside embedded values, else the document's."""
     if RIGHT_TO_LEFT_LETTERS.search(text):
+        depth = 0
         for character in text:
-            kind = unicodedata.bidirectional(character)
-            if kind in {"R", "AL"}:
-                return "R"
-            if kind == "L":
-                return "L"
-    return "L"
+            if character in EMBEDDINGS:
+                depth += 1
+            elif character == POP:
+                depth = max(0, depth - 1)
+            elif not depth and (kind := unicodedata.bidirectional(character)) in {"R", "AL", "L"}:
+                return "L" if kind == "L" else "R"
+    return "R" if rtl else "L"
+
+
+def embedded(value: object) -> str:
+    """``value`` kept in its own direction inside a sentence (a date or a name in an Arabic sentence), so its
+    digits and words are not reordered with the words around it."""
+    text = str(value)
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in {"R", "AL"}:
+            return f"\u202b{text}{POP}"
+        if kind == "L":
+            return f"\u202a{text}{POP}"
+    return text
 
 
 def for_display(line: str, base: str) -> str:
     """One wrapped line (shaped, logical order) in the order it is drawn, left to right, in a paragraph
-    running ``base`` ("L" or "R"); a line without right-to-left letters is drawn as it is."""
-    return get_display(line, base_dir=base) if RIGHT_TO_LEFT_LETTERS.search(line) else line
+    running ``base`` ("L" or "R"); a line without right-to-left letters is drawn as it is. Direction marks,
+    which have done their work then, are dropped."""
+    if RIGHT_TO_LEFT_LETTERS.search(line):
+        line = get_display(line, base_dir=base)
+    return DIRECTION_MARKS.sub("", line)
 
 
 # --- Layout -------------------------------------------------------------------------------------------------------
@@ -265,7 +285,9 @@ class TextLines(Flowable):
     Unlike a Paragraph there is no markup to parse (the text is drawn literally) and splitting costs
     only the lines of this block, which ``text_blocks`` keeps small: layout is linear in the text.
     Lines are shaped and wrapped in logical order, and each wrapped line is reordered for display,
-    so right-to-left text keeps its lines in order; in a right-to-left document lines are right-aligned.
+    so right-to-left text keeps its lines in order. A paragraph runs in the direction of its first letter
+    (else the document's). Text is right-aligned in a right-to-left document, and so is an Arabic paragraph
+    in a left-to-right one; ``Look.at_end`` (numbers) aligns to the other side.
     """
 
     def __init__(self, lines: list[str], look: Look, rtl: bool = False) -> None:
@@ -323,11 +345,10 @@ class TextLines(Flowable):
         look, canvas = self.look, self.canv
         canvas.setFont(look.font, look.size, look.leading)
         canvas.setFillColor(look.color)
-        right = self.rtl != look.at_end
         y = self.height - look.size
         for line, base in self._wrapped:
             shown = for_display(line, base)
-            if right:
+            if (self.rtl or base == "R") != look.at_end:
                 canvas.drawRightString(self.width, y, shown)
             else:
                 canvas.drawString(0, y, shown)
@@ -443,12 +464,12 @@ class _Builder:
             self.p(
                 _(
                     "Status: %(status)s · Priority: %(priority)s · Type: %(type)s",
-                    status=wo.status.name,
-                    priority=wo.priority.name,
-                    type=wo.type.name,
+                    status=embedded(wo.status.name),
+                    priority=embedded(wo.priority.name),
+                    type=embedded(wo.type.name),
                 )
             ),
-            self.p(_("Online: %(link)s", link=self.link), "small"),
+            self.p(_("Online: %(link)s", link=embedded(self.link)), "small"),
         ]
         qr = Image(png, width=QR_SIZE, height=QR_SIZE)
         widths = self.mirrored([self.width - QR_SIZE - 6 * mm, QR_SIZE + 6 * mm])
@@ -570,7 +591,7 @@ class _Builder:
         for comment in comments:
             author = comment.author.name if comment.author else _("Someone")
             story += [
-                self.p(f"{author} · {self.when(comment.created_at)}", "cell_bold"),
+                self.p(f"{embedded(author)} · {embedded(self.when(comment.created_at))}", "cell_bold"),
                 *self.text(comment.body),
                 Spacer(1, 3 * mm),
             ]
@@ -609,7 +630,13 @@ def _work_order_pdf(work_order: WorkOrder, *, link: str, zone: ZoneInfo, viewer:
     rtl = is_rtl()
     wo_number = CONTROL.sub("", work_order.number)
     printed = footer_line(
-        _("%(number)s · printed %(time)s (%(zone)s)", number=wo_number, time=localtime(utcnow()), zone=zone.key), rtl
+        _(
+            "%(number)s · printed %(time)s (%(zone)s)",
+            number=embedded(wo_number),
+            time=embedded(localtime(utcnow())),
+            zone=embedded(zone.key),
+        ),
+        rtl,
     )
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
