@@ -1,5 +1,5 @@
 """A work order as a printable PDF (ReportLab platypus): header, QR code, details,
-checklist, parts, time, comments and signature lines.
+checklist, parts, time, comments and signature lines, in the reader's language.
 
 Long texts are laid out in linear time. ReportLab wraps a paragraph as a whole and,
 when it does not fit, splits it and wraps the rest again, page after page: one
@@ -10,26 +10,40 @@ wraps only the few blocks it shows. Table cells cannot flow from page to page
 sensibly, so a cell shows at most ``CELL_LINES`` lines and says how many more there
 are; and a PDF shows a bounded number of lines of text (see ``TEXT_LINES``).
 Costs are printed only for viewers who may see them (``workorder.view_costs``).
+
+The PDF speaks the language in force (the downloader's): words through gettext, dates
+and numbers through ``cube.i18n``. Arabic runs right to left: text is right-aligned,
+table columns are mirrored (labels on the right), and every line holding Arabic (a
+translation or text a person typed, in any language's PDF) is shaped into its joined
+letter forms (``arabic_reshaper``) and reordered for display (``bidi``). Text is
+shaped and wrapped in logical order and each wrapped line is then reordered, so lines
+keep their order down the page.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+import arabic_reshaper
 import segno
+from bidi.algorithm import get_display
+from flask import g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -40,7 +54,6 @@ from reportlab.platypus import (
     Flowable,
     Image,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -51,15 +64,24 @@ from sqlalchemy.orm import joinedload
 
 from cube.actors import Actor
 from cube.extensions import db
+from cube.i18n import is_rtl, localtime, money, number
 from cube.models import ChecklistItem, Comment, PartUsage, TimeLog, WorkOrder, utcnow
 from cube.workorders import costs, custom_values
 
 # Control characters (all but tab and newline) would print as boxes or garbage; they are dropped.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+# Letters written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko... and their presentation forms): a line
+# holding none is drawn as it is; a line holding some is reordered for display.
+RIGHT_TO_LEFT_LETTERS = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+# Arabic letters that join: shaped into their initial, medial, final or isolated forms before drawing.
+ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+# Invisible marks that steer the display order (babel's Arabic dates hold some); never drawn.
+DIRECTION_MARKS = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # left-to-right / right-to-left embedding and override
+POP = "\u202c"  # ends an embedding
 MARGIN = 16 * mm
 QR_SIZE = 30 * mm
-TIME_FORMAT = "%Y-%m-%d %H:%M"
-ANSWERS = {"pass": "Pass", "fail": "Fail", "na": "N/A"}
+ANSWERS = {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("N/A")}
 BLOCK_LINES = 40  # lines per paragraph of a long text
 BLOCK_CHARS = 3_000  # characters per paragraph of a long text (one enormous line is cut too)
 CELL_LINES = 60  # lines a table cell shows
@@ -129,18 +151,17 @@ def _clean(value: object) -> str:
 
 def continues(count: int) -> str:
     """The note shown where a text is cut."""
-    return f"[text continues: {count:,} more line{'' if count == 1 else 's'}]"
+    return ngettext(
+        "[text continues: %(count)s more line]", "[text continues: %(count)s more lines]", count, count=number(count)
+    )
 
 
-def markup(value: object, max_lines: int | None = None) -> str:
-    """User text made safe for ReportLab's paragraph markup: shown literally, line breaks kept.
-
-    With ``max_lines`` the text stops there and a note says how many lines are left out.
-    """
-    lines = _clean(value).split("\n")
-    if max_lines is not None and len(lines) > max_lines:
+def cell_lines(value: object, max_lines: int = CELL_LINES) -> list[str]:
+    """A short text's lines (tabs as spaces); past ``max_lines`` it stops with a note of how many are left out."""
+    lines = [line.expandtabs(4) for line in _clean(value).split("\n")]
+    if len(lines) > max_lines:
         lines = [*lines[:max_lines], continues(len(lines) - max_lines)]
-    return "<br/>".join(escape(line) for line in lines)
+    return lines
 
 
 def _pieces(line: str) -> list[str]:
@@ -197,55 +218,141 @@ def wrap_line(line: str, font: str, size: float, width: float) -> list[str]:
     return wrapped or [""]
 
 
+# --- Right to left ------------------------------------------------------------------------------------------------
+
+
+def shaped(line: str) -> str:
+    """``line`` (logical order) with its Arabic letters in their joined forms; other text is left alone."""
+    return arabic_reshaper.reshape(line) if ARABIC_LETTERS.search(line) else line
+
+
+def direction(text: str, rtl: bool) -> str:
+    """The direction a paragraph runs in: its first strong letter's outside embedded values, else the document's."""
+    if RIGHT_TO_LEFT_LETTERS.search(text):
+        depth = 0
+        for character in text:
+            if character in EMBEDDINGS:
+                depth += 1
+            elif character == POP:
+                depth = max(0, depth - 1)
+            elif not depth and (kind := unicodedata.bidirectional(character)) in {"R", "AL", "L"}:
+                return "L" if kind == "L" else "R"
+    return "R" if rtl else "L"
+
+
+def embedded(value: object) -> str:
+    """``value`` kept in its own direction inside a sentence (a date or a name in an Arabic sentence), so its
+    digits and words are not reordered with the words around it."""
+    text = str(value)
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in {"R", "AL"}:
+            return f"\u202b{text}{POP}"
+        if kind == "L":
+            return f"\u202a{text}{POP}"
+    return text
+
+
+def for_display(line: str, base: str) -> str:
+    """One wrapped line (shaped, logical order) in the order it is drawn, left to right, in a paragraph
+    running ``base`` ("L" or "R"); a line without right-to-left letters is drawn as it is. Direction marks,
+    which have done their work then, are dropped."""
+    if RIGHT_TO_LEFT_LETTERS.search(line):
+        line = get_display(line, base_dir=base)
+    return DIRECTION_MARKS.sub("", line)
+
+
+# --- Layout -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a text is drawn: font, size, line distance, colour, space around it, and whether it sits at the
+    end of the line (numbers: right in a left-to-right document, left in a right-to-left one)."""
+
+    font: str
+    size: float
+    leading: float
+    color: Any = colors.black
+    space_before: float = 0
+    space_after: float = 0
+    at_end: bool = False
+
+
 class TextLines(Flowable):
     """Plain text, wrapped to the frame and drawn line by line; it splits between any two lines.
 
     Unlike a Paragraph there is no markup to parse (the text is drawn literally) and splitting costs
     only the lines of this block, which ``text_blocks`` keeps small: layout is linear in the text.
+    Lines are shaped and wrapped in logical order, and each wrapped line is reordered for display,
+    so right-to-left text keeps its lines in order. A paragraph runs in the direction of its first letter
+    (else the document's). Text is right-aligned in a right-to-left document, and so is an Arabic paragraph
+    in a left-to-right one; ``Look.at_end`` (numbers) aligns to the other side.
     """
 
-    def __init__(self, lines: list[str], font: str, size: float, leading: float) -> None:
-        """``lines`` as written (wrapped on layout), in ``font`` at ``size`` points, ``leading`` apart."""
+    def __init__(self, lines: list[str], look: Look, rtl: bool = False) -> None:
+        """``lines`` as written (wrapped on layout), drawn as ``look`` says, right to left when ``rtl``."""
         super().__init__()
-        self.lines = lines
-        self.font, self.size, self.leading = font, size, leading
-        self._wrapped: list[str] = []
+        self.lines = [shaped(line) for line in lines]
+        self.look, self.rtl = look, rtl
+        self._wrapped: list[tuple[str, str]] = []
         self._wrapped_at: float | None = None
 
-    def _wrap_to(self, width: float) -> list[str]:
+    def _wrap_to(self, width: float) -> list[tuple[str, str]]:
         if self._wrapped_at != width:
-            self._wrapped = [part for line in self.lines for part in wrap_line(line, self.font, self.size, width)]
+            look = self.look
+            self._wrapped = [
+                (part, base)
+                for line in self.lines
+                for base in (direction(line, self.rtl),)
+                for part in wrap_line(line, look.font, look.size, width)
+            ]
             self._wrapped_at = width
         return self._wrapped
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """The block's size at ``availWidth``."""
         self.width = availWidth
-        self.height = len(self._wrap_to(availWidth)) * self.leading
+        self.height = len(self._wrap_to(availWidth)) * self.look.leading
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """The lines that fit in ``availHeight`` and the rest (nothing when not even one line fits)."""
         wrapped = self._wrap_to(availWidth)
-        fit = int(availHeight // self.leading)
+        fit = int(availHeight // self.look.leading)
         if fit <= 0:
             return []
         if fit >= len(wrapped):
             return [self]
         return [self._part(wrapped[:fit], availWidth), self._part(wrapped[fit:], availWidth)]
 
-    def _part(self, wrapped: list[str], width: float) -> TextLines:
-        part = TextLines(wrapped, self.font, self.size, self.leading)
+    def _part(self, wrapped: list[tuple[str, str]], width: float) -> TextLines:
+        part = TextLines([], self.look, self.rtl)
+        part.lines = [line for line, _base in wrapped]
         part._wrapped, part._wrapped_at = wrapped, width
         return part
 
+    def getSpaceBefore(self) -> float:
+        """Space above the text (a section heading's)."""
+        return self.look.space_before
+
+    def getSpaceAfter(self) -> float:
+        """Space below the text."""
+        return self.look.space_after
+
     def draw(self) -> None:
-        """Draw the wrapped lines from the top of the block down."""
-        text = self.canv.beginText(0, self.height - self.size)
-        text.setFont(self.font, self.size, self.leading)
-        for line in self._wrapped:
-            text.textLine(line)
-        self.canv.drawText(text)
+        """Draw the wrapped lines from the top of the block down, each at the start (or end) of the line."""
+        look, canvas = self.look, self.canv
+        canvas.setFont(look.font, look.size, look.leading)
+        canvas.setFillColor(look.color)
+        y = self.height - look.size
+        for line, base in self._wrapped:
+            shown = for_display(line, base)
+            if (self.rtl or base == "R") != look.at_end:
+                canvas.drawRightString(self.width, y, shown)
+            else:
+                canvas.drawString(0, y, shown)
+            y -= look.leading
 
 
 @cache
@@ -260,42 +367,55 @@ def fonts() -> tuple[str, str]:
                 "CubeSans", normal="CubeSans", bold="CubeSans-Bold", italic="CubeSans", boldItalic="CubeSans-Bold"
             )
             return "CubeSans", "CubeSans-Bold"
-    return "Helvetica", "Helvetica-Bold"
+    return "Helvetica", "Helvetica-Bold"  # i18n: not shown (font names)
 
 
-def _styles() -> StyleSheet1:
+def _looks() -> dict[str, Look]:
     regular, bold = fonts()
-    styles = getSampleStyleSheet()
-    body = styles["BodyText"]
-    body.fontName = regular
-    styles.add(ParagraphStyle("Cell", parent=body, fontSize=8.5, leading=10.5, spaceBefore=0))
-    styles.add(ParagraphStyle("CellBold", parent=styles["Cell"], fontName=bold))
-    styles.add(ParagraphStyle("CellRight", parent=styles["Cell"], alignment=TA_RIGHT))
-    styles.add(ParagraphStyle("Small", parent=body, fontSize=7, leading=8.5, textColor=colors.grey))
-    styles.add(ParagraphStyle("Number", parent=body, fontName=bold, fontSize=20, leading=24, spaceAfter=2))
-    styles.add(ParagraphStyle("WOTitle", parent=body, fontName=bold, fontSize=14, leading=17, spaceAfter=4))
-    styles.add(
-        ParagraphStyle("Section", parent=body, fontName=bold, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4)
-    )
-    return styles
+    cell = Look(regular, 8.5, 10.5)
+    return {
+        "body": Look(regular, 10, 12),
+        "cell": cell,
+        "cell_bold": replace(cell, font=bold),
+        "cell_end": replace(cell, at_end=True),
+        "small": Look(regular, 7, 8.5, color=colors.grey),
+        "number": Look(bold, 20, 24, space_after=2),
+        "title": Look(bold, 14, 17, space_after=4),
+        "section": Look(bold, 11, 14, space_before=10, space_after=4),
+    }
+
+
+@contextmanager
+def dates_in(zone: ZoneInfo) -> Iterator[None]:
+    """Within the block ``cube.i18n.localtime`` shows times in ``zone`` (the PDF's), in the locale in force."""
+    previous = g.get("_reader_zone")
+    g._reader_zone = zone
+    try:
+        yield
+    finally:
+        g._reader_zone = previous
 
 
 class _Builder:
     """Turns a ``WorkOrderSheet`` into platypus flowables."""
 
-    def __init__(self, sheet: WorkOrderSheet, link: str, zone: ZoneInfo, show_costs: bool) -> None:
+    def __init__(self, sheet: WorkOrderSheet, link: str, show_costs: bool, rtl: bool) -> None:
         self.sheet = sheet
         self.wo = sheet.work_order
         self.link = link
-        self.zone = zone
         self.show_costs = show_costs
+        self.rtl = rtl
         self.lines_left = DOCUMENT_LINES
-        self.styles = _styles()
+        self.looks = _looks()
         self.width = A4[0] - 2 * MARGIN
 
-    def p(self, value: object, style: str = "Cell") -> Paragraph:
+    def p(self, value: object, look: str = "cell") -> TextLines:
         """A short text (a cell, a label): at most CELL_LINES lines."""
-        return Paragraph(markup(value, CELL_LINES), self.styles[style])
+        return TextLines(cell_lines(value), self.looks[look], self.rtl)
+
+    def mirrored(self, cells: list[Any]) -> list[Any]:
+        """A row of cells (or column widths) in reading order: reversed in a right-to-left document."""
+        return cells[::-1] if self.rtl else cells
 
     def text(self, value: object) -> list[Flowable]:
         """A long text (description, comment) as blocks of plain lines of bounded size: layout stays linear.
@@ -305,29 +425,29 @@ class _Builder:
         blocks, omitted = text_blocks(value, min(TEXT_LINES, self.lines_left))
         total = _clean(value).count("\n") + 1
         self.lines_left = max(0, self.lines_left - (total - omitted))
-        style = self.styles["BodyText"]
-        story: list[Flowable] = [TextLines(block, style.fontName, style.fontSize, style.leading) for block in blocks]
+        story: list[Flowable] = [TextLines(block, self.looks["body"], self.rtl) for block in blocks]
         if omitted:
-            note = f"{continues(omitted)} The whole text is in the work order online."
-            story.append(Paragraph(escape(note), self.styles["Small"]))
+            note = _("%(note)s The whole text is in the work order online.", note=continues(omitted))
+            story.append(self.p(note, "small"))
         return story
 
     def when(self, value: datetime | None) -> str:
-        return value.astimezone(self.zone).strftime(TIME_FORMAT) if value else ""
+        return localtime(value)
 
     def table(self, header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
-        data = [[self.p(label, "CellBold") for label in header], *rows]
-        table = Table(data, colWidths=[w * self.width for w in widths], repeatRows=1, splitInRow=1)
+        data = [self.mirrored([self.p(label, "cell_bold") for label in header]), *map(self.mirrored, rows)]
+        widths = self.mirrored([w * self.width for w in widths])
+        table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)
         table.setStyle(TableStyle(GRID))
         return table
 
-    def section(self, title: str) -> Paragraph:
-        return Paragraph(markup(title), self.styles["Section"])
+    def section(self, title: str) -> TextLines:
+        return self.p(title, "section")
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = [*self.header(), *self.details()]
         if self.wo.description:
-            story += [self.section("Description"), *self.text(self.wo.description)]
+            story += [self.section(_("Description")), *self.text(self.wo.description)]
         story += self.checklist() + self.parts() + self.time() + self.comments() + self.signatures()
         return story
 
@@ -337,16 +457,25 @@ class _Builder:
         png = BytesIO()
         code.save(png, kind="png", scale=6, border=2)
         png.seek(0)
-        left = [
-            self.p("CUBE-PRO · Work order", "Small"),
-            Paragraph(markup(wo.number), self.styles["Number"]),
-            Paragraph(markup(wo.title), self.styles["WOTitle"]),
-            self.p(f"Status: {wo.status.name} · Priority: {wo.priority.name} · Type: {wo.type.name}"),
-            self.p(f"Online: {self.link}", "Small"),
+        facts = [
+            self.p(_("CUBE-PRO · Work order"), "small"),
+            self.p(wo.number, "number"),
+            self.p(wo.title, "title"),
+            self.p(
+                _(
+                    "Status: %(status)s · Priority: %(priority)s · Type: %(type)s",
+                    status=embedded(wo.status.name),
+                    priority=embedded(wo.priority.name),
+                    type=embedded(wo.type.name),
+                )
+            ),
+            self.p(_("Online: %(link)s", link=embedded(self.link)), "small"),
         ]
-        right = Image(png, width=QR_SIZE, height=QR_SIZE)
-        table = Table([[left, right]], colWidths=[self.width - QR_SIZE - 6 * mm, QR_SIZE + 6 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        qr = Image(png, width=QR_SIZE, height=QR_SIZE)
+        widths = self.mirrored([self.width - QR_SIZE - 6 * mm, QR_SIZE + 6 * mm])
+        table = Table([self.mirrored([facts, qr])], colWidths=widths)
+        padding = "RIGHTPADDING" if self.rtl else "LEFTPADDING"
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), (padding, (0, 0), (-1, -1), 0)]))
         return [table, Spacer(1, 4 * mm)]
 
     def details(self) -> list[Flowable]:
@@ -355,60 +484,63 @@ class _Builder:
         def name(obj: Any, attr: str = "name") -> str:
             return str(getattr(obj, attr)) if obj is not None else ""
 
-        def amount(value: Decimal | None) -> str:
-            return "" if value is None else f"{Decimal(value):,.2f}"
+        def hours(value: Decimal | None) -> str:
+            return number(value, 2)
 
-        pairs = [
-            ("Requester", name(wo.requester)),
-            ("Assignees", ", ".join(u.name for u in wo.assignees)),
-            ("Team", name(wo.team)),
-            ("Supervisor", name(wo.supervisor)),
-            ("Company", name(wo.company)),
-            ("Product", f"{wo.product.sku} {wo.product.name}" if wo.product else ""),
-            ("Asset", name(wo.asset, "serial_number")),
-            ("Location", wo.location.path if wo.location else ""),
-            ("Created", self.when(wo.created_at)),
-            ("Planned start", self.when(wo.planned_start)),
-            ("Due", self.when(wo.due_at)),
-            ("Started", self.when(wo.started_at)),
-            ("Completed", self.when(wo.completed_at)),
-            ("Closed", self.when(wo.closed_at)),
-            ("Estimated hours", amount(wo.estimated_hours)),
-            ("Actual hours", amount(wo.actual_hours)),
+        pairs: list[tuple[str, str]] = [
+            (_("Requester"), name(wo.requester)),
+            (_("Assignees"), ", ".join(u.name for u in wo.assignees)),
+            (_("Team"), name(wo.team)),
+            (_("Supervisor"), name(wo.supervisor)),
+            (_("Company"), name(wo.company)),
+            (_("Product"), f"{wo.product.sku} {wo.product.name}" if wo.product else ""),
+            (_("Asset"), name(wo.asset, "serial_number")),
+            (_("Location"), wo.location.path if wo.location else ""),
+            (_("Created"), self.when(wo.created_at)),
+            (_("Planned start"), self.when(wo.planned_start)),
+            (_("Due"), self.when(wo.due_at)),
+            (_("Started"), self.when(wo.started_at)),
+            (_("Completed"), self.when(wo.completed_at)),
+            (_("Closed"), self.when(wo.closed_at)),
+            (_("Estimated hours"), hours(wo.estimated_hours)),
+            (_("Actual hours"), hours(wo.actual_hours)),
         ]
         if self.show_costs:
-            pairs += [("Estimated cost", amount(wo.estimated_cost)), ("Actual cost", amount(wo.actual_cost))]
+            pairs += [(_("Estimated cost"), money(wo.estimated_cost)), (_("Actual cost"), money(wo.actual_cost))]
         pairs += self.sheet.custom_values
         if len(pairs) % 2:
             pairs.append(("", ""))
         rows = []
         for (k1, v1), (k2, v2) in zip(pairs[::2], pairs[1::2], strict=True):
-            rows.append([self.p(k1, "CellBold"), self.p(v1 or "—"), self.p(k2, "CellBold"), self.p(v2 or "—")])
-        table = Table(rows, colWidths=[w * self.width for w in (0.18, 0.32, 0.18, 0.32)], splitInRow=1)
+            cells = [self.p(k1, "cell_bold"), self.p(v1 or "—"), self.p(k2, "cell_bold"), self.p(v2 or "—")]
+            rows.append(self.mirrored(cells))
+        widths = self.mirrored([w * self.width for w in (0.18, 0.32, 0.18, 0.32)])
+        table = Table(rows, colWidths=widths, splitInRow=1)
         table.setStyle(TableStyle([*GRID[:1], *GRID[2:]]))
-        return [self.section("Details"), table]
+        return [self.section(_("Details")), table]
 
     def checklist(self) -> list[Flowable]:
         items = self.sheet.checklist
         if not items:
-            return [self.section("Checklist"), self.p("No checklist.")]
+            return [self.section(_("Checklist")), self.p(_("No checklist."))]
         rows = [
             [
-                self.p(str(number)),
+                self.p(number(position)),
                 self.p(item.label + (" *" if item.required else "")),
                 self.p(ANSWERS.get(item.answer or "", item.answer) if item.answer is not None else "—"),
                 self.p(item.answered_by.name if item.answered_by else ""),
                 self.p(self.when(item.answered_at)),
             ]
-            for number, item in enumerate(items, start=1)
+            for position, item in enumerate(items, start=1)
         ]
-        table = self.table(["#", "Check (* required)", "Answer", "By", "When"], rows, [0.05, 0.34, 0.26, 0.15, 0.20])
-        return [self.section("Checklist"), table]
+        header = ["#", _("Check (* required)"), _("Answer"), _("By"), _("When")]
+        table = self.table(header, rows, [0.05, 0.34, 0.26, 0.15, 0.20])
+        return [self.section(_("Checklist")), table]
 
     def parts(self) -> list[Flowable]:
         parts = self.sheet.parts
         if not parts:
-            return [self.section("Parts"), self.p("No parts used.")]
+            return [self.section(_("Parts")), self.p(_("No parts used."))]
         total = Decimal("0")
         rows: list[list[Any]] = []
         for part in parts:
@@ -418,47 +550,48 @@ class _Builder:
                 self.p(part.product.sku),
                 self.p(part.product.name),
                 self.p(part.location.path),
-                self.p(format(Decimal(part.quantity).normalize(), "f"), "CellRight"),
+                self.p(number(Decimal(part.quantity).normalize()), "cell_end"),
             ]
             if self.show_costs:
-                row += [self.p(f"{Decimal(part.unit_cost):,.2f}", "CellRight"), self.p(f"{line:,.2f}", "CellRight")]
+                row += [self.p(money(part.unit_cost), "cell_end"), self.p(money(line), "cell_end")]
             rows.append(row)
         if not self.show_costs:
-            table = self.table(["SKU", "Part", "From", "Quantity"], rows, [0.18, 0.40, 0.28, 0.14])
-            return [self.section("Parts"), table]
-        rows.append([self.p("Total", "CellBold"), "", "", "", "", self.p(f"{total:,.2f}", "CellRight")])
-        header = ["SKU", "Part", "From", "Quantity", "Unit cost", "Cost"]
+            table = self.table(["SKU", _("Part"), _("From"), _("Quantity")], rows, [0.18, 0.40, 0.28, 0.14])
+            return [self.section(_("Parts")), table]
+        rows.append([self.p(_("Total"), "cell_bold"), "", "", "", "", self.p(money(total), "cell_end")])
+        header = ["SKU", _("Part"), _("From"), _("Quantity"), _("Unit cost"), _("Cost")]
         table = self.table(header, rows, [0.15, 0.28, 0.22, 0.11, 0.12, 0.12])
-        return [self.section("Parts"), table]
+        return [self.section(_("Parts")), table]
 
     def time(self) -> list[Flowable]:
         logs = self.sheet.time_logs
         if not logs:
-            return [self.section("Time"), self.p("No time logged.")]
+            return [self.section(_("Time")), self.p(_("No time logged."))]
         total = sum((Decimal(log.hours) for log in logs), Decimal("0"))
         rows = [
             [
                 self.p(log.user.name),
                 self.p(self.when(log.started_at)),
-                self.p(self.when(log.ended_at) or "running"),
-                self.p(f"{Decimal(log.hours):.2f}", "CellRight"),
+                self.p(self.when(log.ended_at) or _("running")),
+                self.p(number(log.hours, 2), "cell_end"),
                 self.p(log.note),
             ]
             for log in logs
         ]
-        rows.append([self.p("Total", "CellBold"), "", "", self.p(f"{total:.2f}", "CellRight"), ""])
-        table = self.table(["Person", "Start", "End", "Hours", "Note"], rows, [0.18, 0.18, 0.18, 0.09, 0.37])
-        return [self.section("Time"), table]
+        rows.append([self.p(_("Total"), "cell_bold"), "", "", self.p(number(total, 2), "cell_end"), ""])
+        header = [_("Person"), _("Start"), _("End"), _("Hours"), _("Note")]
+        table = self.table(header, rows, [0.18, 0.18, 0.18, 0.09, 0.37])
+        return [self.section(_("Time")), table]
 
     def comments(self) -> list[Flowable]:
         comments = self.sheet.comments
-        story: list[Flowable] = [self.section("Comments")]
+        story: list[Flowable] = [self.section(_("Comments"))]
         if not comments:
-            return [*story, self.p("No comments.")]
+            return [*story, self.p(_("No comments."))]
         for comment in comments:
-            author = comment.author.name if comment.author else "Someone"
+            author = comment.author.name if comment.author else _("Someone")
             story += [
-                self.p(f"{author} · {self.when(comment.created_at)}", "CellBold"),
+                self.p(f"{embedded(author)} · {embedded(self.when(comment.created_at))}", "cell_bold"),
                 *self.text(comment.body),
                 Spacer(1, 3 * mm),
             ]
@@ -466,30 +599,54 @@ class _Builder:
 
     def signatures(self) -> list[Flowable]:
         line = "_" * 34
+        labels = (_("Name: %(line)s", line=line), _("Signature: %(line)s", line=line), _("Date: %(line)s", line=line))
         rows = [
-            [self.p("Technician", "CellBold"), self.p("Customer / supervisor", "CellBold")],
-            *[[self.p(f"{label}: {line}"), self.p(f"{label}: {line}")] for label in ("Name", "Signature", "Date")],
+            self.mirrored([self.p(_("Technician"), "cell_bold"), self.p(_("Customer / supervisor"), "cell_bold")]),
+            *[[self.p(label), self.p(label)] for label in labels],
         ]
         table = Table(rows, colWidths=[self.width / 2] * 2)
         table.setStyle(TableStyle([("TOPPADDING", (0, 1), (-1, -1), 12)]))
-        return [KeepTogether([self.section("Sign-off"), table])]
+        return [KeepTogether([self.section(_("Sign-off")), table])]
+
+
+def footer_line(text: str, rtl: bool) -> str:
+    """A line of the page footer, shaped and in display order."""
+    line = shaped(_clean(text).replace("\n", " "))
+    return for_display(line, direction(line, rtl))
 
 
 def work_order_pdf(work_order: WorkOrder, *, link: str, zone: ZoneInfo, viewer: Actor) -> bytes:
     """The work order as ``viewer`` may read it, as a PDF; ``link`` goes in the QR code, times are in ``zone``.
 
+    Words, dates and numbers follow the language in force (``cube.i18n``), right to left for Arabic.
     Costs (part unit costs, cost totals) are printed only when ``viewer`` may see costs.
     """
+    with dates_in(zone):
+        return _work_order_pdf(work_order, link=link, zone=zone, viewer=viewer)
+
+
+def _work_order_pdf(work_order: WorkOrder, *, link: str, zone: ZoneInfo, viewer: Actor) -> bytes:
     sheet = load_sheet(work_order)
-    printed = utcnow().astimezone(zone).strftime(TIME_FORMAT)
-    number = CONTROL.sub("", work_order.number)
+    rtl = is_rtl()
+    wo_number = CONTROL.sub("", work_order.number)
+    printed = footer_line(
+        _(
+            "%(number)s · printed %(time)s (%(zone)s)",
+            number=embedded(wo_number),
+            time=embedded(localtime(utcnow())),
+            zone=embedded(zone.key),
+        ),
+        rtl,
+    )
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        page = footer_line(_("Page %(page)s", page=number(doc.page)), rtl)
+        start, end = (page, printed) if rtl else (printed, page)
         canvas.saveState()
         canvas.setFont(fonts()[0], 7)
         canvas.setFillColor(colors.grey)
-        canvas.drawString(MARGIN, MARGIN / 2, f"{number} · printed {printed} ({zone.key})")
-        canvas.drawRightString(A4[0] - MARGIN, MARGIN / 2, f"Page {doc.page}")
+        canvas.drawString(MARGIN, MARGIN / 2, start)
+        canvas.drawRightString(A4[0] - MARGIN, MARGIN / 2, end)
         canvas.restoreState()
 
     buffer = BytesIO()
@@ -500,11 +657,11 @@ def work_order_pdf(work_order: WorkOrder, *, link: str, zone: ZoneInfo, viewer: 
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=f"{number} {CONTROL.sub('', work_order.title)}",
+        title=f"{wo_number} {CONTROL.sub('', work_order.title)}",
         author="CUBE-PRO",
-        subject="Work order",
+        subject=_("Work order"),
         creator="CUBE-PRO",
     )
-    story = _Builder(sheet, link, zone, show_costs=costs.may_see_costs(viewer)).build()
+    story = _Builder(sheet, link, show_costs=costs.may_see_costs(viewer), rtl=rtl).build()
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
