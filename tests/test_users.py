@@ -278,11 +278,11 @@ def test_profile_rejects_unknown_time_zone(client_as):
 def test_times_are_shown_in_the_viewers_zone(app, make_user):
     from datetime import UTC, datetime
 
-    from cube.templating import localtime
+    from cube.i18n import localtime
 
     viewer = make_user("technician", timezone="America/New_York")
     with app.test_request_context():
         from flask_login import login_user
 
         login_user(viewer)
-        assert localtime(datetime(2026, 1, 15, 12, 0, tzinfo=UTC)) == "2026-01-15 07:00"
+        assert localtime(datetime(2026, 1, 15, 12, 0, tzinfo=UTC)) == "Jan 15, 2026, 7:00\u202fAM"
