@@ -54,6 +54,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "users.profile": ("GET", "/profile", EVERYONE),
     "users.change_password": ("POST", "/profile/password", EVERYONE),
     "users.audit_log": ("GET", "/audit", ("admin", "manager")),
+    "users.site_settings_page": ("GET", "/settings", ("admin",)),
     "products.list_products": ("GET", "/products", CATALOG_VIEW),
     "products.show_product": ("GET", "/products/{product}", CATALOG_VIEW),
     "products.edit_product": ("GET", "/products/{product}/edit", CATALOG_EDIT),

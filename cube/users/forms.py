@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,65 +21,65 @@ from cube.parsing import optional_int
 
 
 class UserForm(CubeForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    role_id = SelectField("Role", coerce=optional_int, validators=[DataRequired()])
-    phone = TelField("Phone", validators=[Optional(), Length(max=40)])
-    timezone = SelectField("Time zone", default="UTC")
-    language = SelectField("Language", default="", description="Mail to this person is written in it.")
-    team_ids = SelectMultipleField("Teams", coerce=optional_int, validate_choice=True)
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role_id = SelectField(_l("Role"), coerce=optional_int, validators=[DataRequired()])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    timezone = SelectField(_l("Time zone"), default="UTC")
+    language = SelectField(_l("Language"), default="", description=_l("Mail to this person is written in it."))
+    team_ids = SelectMultipleField(_l("Teams"), coerce=optional_int, validate_choice=True)
     hourly_rate = LocalizedDecimalField(
-        "Hourly rate",
+        _l("Hourly rate"),
         places=2,
         default=0,
         validators=[Optional(), NumberRange(min=0, max=100_000)],
-        description="Labour cost per hour on work orders.",
+        description=_l("Labour cost per hour on work orders."),
     )
-    invite = BooleanField("E-mail an invitation to choose a password", default=True)
-    submit = SubmitField("Save")
+    invite = BooleanField(_l("E-mail an invitation to choose a password"), default=True)
+    submit = SubmitField(_l("Save"))
 
 
 class UserFilterForm(CubeForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search", validators=[Optional(), Length(max=100)])
-    role = SelectField("Role", coerce=optional_int, validate_choice=False)
-    team = SelectField("Team", coerce=optional_int, validate_choice=False)
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), coerce=optional_int, validate_choice=False)
+    team = SelectField(_l("Team"), coerce=optional_int, validate_choice=False)
     active = SelectField(
-        "Status",
-        choices=options([("yes", "Active"), ("no", "Deactivated")], blank="Any status"),
+        _l("Status"),
+        choices=options([("yes", _l("Active")), ("no", _l("Deactivated"))], blank=_l("Any status")),
         default="",
         validate_choice=False,
     )
 
 
 class ProfileForm(CubeForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    phone = TelField("Phone", validators=[Optional(), Length(max=40)])
-    timezone = SelectField("Time zone")
-    language = SelectField("Language")
-    submit = SubmitField("Save profile")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    timezone = SelectField(_l("Time zone"))
+    language = SelectField(_l("Language"))
+    submit = SubmitField(_l("Save profile"))
 
 
 class RoleForm(CubeForm):
-    name = StringField("Role name", validators=[DataRequired(), Length(max=64)])
-    description = StringField("Description", validators=[Optional(), Length(max=255)])
-    submit = SubmitField("Add role")
+    name = StringField(_l("Role name"), validators=[DataRequired(), Length(max=64)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=255)])
+    submit = SubmitField(_l("Add role"))
 
 
 class TeamForm(CubeForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    supervisor_id = SelectField("Supervisor", coerce=optional_int, validate_choice=True)
-    member_ids = SelectMultipleField("Members", coerce=optional_int, validate_choice=True)
-    active = BooleanField("Active", default=True)
-    submit = SubmitField("Save team")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    supervisor_id = SelectField(_l("Supervisor"), coerce=optional_int, validate_choice=True)
+    member_ids = SelectMultipleField(_l("Members"), coerce=optional_int, validate_choice=True)
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save team"))
 
 
 class SiteSettingsForm(CubeForm):
     default_language = SelectField(
-        "Default language",
-        description="For visitors whose browser asks for none of ours, and for people who chose none.",
+        _l("Default language"),
+        description=_l("For visitors whose browser asks for none of ours, and for people who chose none."),
     )
-    submit = SubmitField("Save settings")
+    submit = SubmitField(_l("Save settings"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -24,7 +25,9 @@ def _matrix_page(all_roles: list[Role], matrix_form: ConfirmForm, role_form: Rol
 
 def _saved(changed: list[Role]) -> str:
     """What the matrix save says: the roles that changed, or that nothing did."""
-    return f"Saved: {', '.join(r.name for r in changed)}." if changed else "Nothing changed."
+    if not changed:
+        return _("Nothing changed.")
+    return _("Saved: %(roles)s.", roles=", ".join(r.name for r in changed))
 
 
 @bp.route("/roles", methods=["GET", "POST"])
@@ -52,7 +55,7 @@ def create_role() -> Response | tuple[str, int]:
         done = save_form(
             form,
             lambda: role_service.create_role(current_user, form.name.data or "", form.description.data or ""),
-            success=lambda role: f"Role {role.name} added; tick its permissions below.",
+            success=lambda role: _("Role %(name)s added; tick its permissions below.", name=role.name),
             redirect_to=url_for("users.roles"),
         )
         if done is not None:

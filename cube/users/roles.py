@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cube import audit
@@ -16,15 +18,15 @@ from cube.permissions import ADMIN_ROLE, BUILTIN_ROLES, PERMISSIONS
 
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 MANAGE = "role.manage"
-DENIED = "You may not manage roles."
+DENIED = _l("You may not manage roles.")
 
 
 def why_locked(actor: Actor, role: Role) -> str | None:
     """Why ``actor`` may not change ``role``'s permissions (None when they may)."""
     if role.name == ADMIN_ROLE:
-        return "The admin role always holds every permission."
+        return _("The admin role always holds every permission.")
     if not actor.is_system and role.id == actor.role_id:
-        return "You cannot change the permissions of your own role."
+        return _("You cannot change the permissions of your own role.")
     return None
 
 
@@ -68,9 +70,11 @@ def create_role(actor: Actor, name: str, description: str) -> Role:
     require(actor, MANAGE, DENIED)
     name = name.strip().lower()
     if not ROLE_NAME.match(name):
-        raise ValidationFailed("Use 2-64 lower-case letters, digits, '-' or '_', starting with a letter.", field="name")
+        raise ValidationFailed(
+            _("Use 2-64 lower-case letters, digits, '-' or '_', starting with a letter."), field="name"
+        )
     if role_by_name(name) is not None:
-        raise ValidationFailed("A role with this name exists already.", field="name")
+        raise ValidationFailed(_("A role with this name exists already."), field="name")
     role = Role(name=name, description=description.strip(), builtin=False)
     db.session.add(role)
     db.session.flush()
@@ -90,7 +94,7 @@ def set_permissions(actor: Actor, wanted: Mapping[int, set[str]]) -> list[Role]:
         new = set(wanted.get(role.id, set()))
         unknown = new - set(PERMISSIONS)
         if unknown:
-            raise ValidationFailed(f"Unknown permissions: {', '.join(sorted(unknown))}.")
+            raise ValidationFailed(_("Unknown permissions: %(codes)s.", codes=", ".join(sorted(unknown))))
         if new == set(role.permissions):
             continue
         locked = why_locked(actor, role)

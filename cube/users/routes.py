@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
@@ -31,8 +32,8 @@ AUDIT_PER_PAGE = 50
 
 def _filters_from_args() -> tuple[UserFilterForm, queries.UserFilters]:
     form = UserFilterForm(request.args)
-    form.role.choices = options(((r.id, r.name) for r in role_service.all_roles()), blank="Any role")
-    form.team.choices = options(((t.id, t.name) for t in team_service.all_teams()), blank="Any team")
+    form.role.choices = options(((r.id, r.name) for r in role_service.all_roles()), blank=_("Any role"))
+    form.team.choices = options(((t.id, t.name) for t in team_service.all_teams()), blank=_("Any team"))
     form.validate()
     active = {"yes": True, "no": False}.get(form.active.data or "")
     filters = queries.UserFilters(
@@ -95,7 +96,11 @@ def create_user() -> Response | str:
         done = save_form(
             form,
             lambda: services.create_user(current_user, _user_data(form), invite=invite),
-            success=lambda user: f"{user.name} was added." + (" An invitation is on its way." if invite else ""),
+            success=lambda user: (
+                _("%(name)s was added. An invitation is on its way.", name=user.name)
+                if invite
+                else _("%(name)s was added.", name=user.name)
+            ),
             redirect_to=lambda user: url_for("users.show_user", user_id=user.id),
         )
         if done is not None:
@@ -123,7 +128,7 @@ def edit_user(user_id: int) -> Response | str:
         done = save_form(
             form,
             lambda: services.update_user(current_user, user, _user_data(form)),
-            success="Changes saved.",
+            success=_l("Changes saved."),
             redirect_to=url_for("users.show_user", user_id=user.id),
         )
         if done is not None:
@@ -133,9 +138,12 @@ def edit_user(user_id: int) -> Response | str:
 
 # What each button on a user's page does, and what it says when done.
 USER_ACTIONS = {
-    "deactivate": (services.deactivate_user, "{name} is deactivated and signed out."),
-    "reactivate": (services.reactivate_user, "{name} can sign in again."),
-    "send_reset": (services.send_password_reset, "A password-reset link was e-mailed to {name}."),
+    "deactivate": (services.deactivate_user, lambda name: _("%(name)s is deactivated and signed out.", name=name)),
+    "reactivate": (services.reactivate_user, lambda name: _("%(name)s can sign in again.", name=name)),
+    "send_reset": (
+        services.send_password_reset,
+        lambda name: _("A password-reset link was e-mailed to %(name)s.", name=name),
+    ),
 }
 
 
@@ -146,7 +154,7 @@ def _user_action(user_id: int, action: str) -> Response:
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
     handler, message = USER_ACTIONS[action]
-    return act(lambda: handler(current_user, user), success=message.format(name=user.name), redirect_to=back)
+    return act(lambda: handler(current_user, user), success=message(user.name), redirect_to=back)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -219,7 +227,7 @@ def change_password() -> Response | tuple[str, int]:
         done = save_form(
             password_form,
             change,
-            success="Password changed. Your other sessions were signed out.",
+            success=_l("Password changed. Your other sessions were signed out."),
             redirect_to=url_for("users.profile"),
         )
         if done is not None:

@@ -9,6 +9,8 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from cube import audit
@@ -21,7 +23,7 @@ from cube.models import Role, Team, User
 from cube.permissions import ADMIN_ROLE
 
 MANAGE = "user.manage"
-DENIED = "You may not manage users."
+DENIED = _l("You may not manage users.")
 
 
 @dataclass(frozen=True)
@@ -70,32 +72,33 @@ def _active_admin_count() -> int:
 
 def _check_fields(data: UserData | ProfileData, *, user: User | None) -> None:
     if not data.name.strip():
-        raise ValidationFailed("Enter a name.", field="name")
+        raise ValidationFailed(_("Enter a name."), field="name")
     if data.timezone not in _timezone_set():
-        raise ValidationFailed("Choose a time zone from the list.", field="timezone")
+        raise ValidationFailed(_("Choose a time zone from the list."), field="timezone")
     if data.language and not is_shipped(data.language):
-        raise ValidationFailed("Choose a language from the list.", field="language")
+        raise ValidationFailed(_("Choose a language from the list."), field="language")
     if isinstance(data, UserData):
         email = auth.normalise_email(data.email)
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError as exc:
-            raise ValidationFailed(f"Enter a valid e-mail address ({exc}).", field="email") from exc
+            message = _("Enter a valid e-mail address (%(reason)s).", reason=str(exc))
+            raise ValidationFailed(message, field="email") from exc
         clash = select(User.id).where(User.email == email)
         if user is not None:
             clash = clash.where(User.id != user.id)
         if db.session.scalar(clash) is not None:
-            raise ValidationFailed("Another user already has this e-mail address.", field="email")
+            raise ValidationFailed(_("Another user already has this e-mail address."), field="email")
         if not Decimal(0) <= Decimal(data.hourly_rate) <= Decimal(100_000):
-            raise ValidationFailed("The hourly rate must be between 0 and 100,000.", field="hourly_rate")
+            raise ValidationFailed(_("The hourly rate must be between 0 and 100,000."), field="hourly_rate")
         if db.session.get(Role, data.role_id) is None:
-            raise ValidationFailed("Choose a role from the list.", field="role_id")
+            raise ValidationFailed(_("Choose a role from the list."), field="role_id")
 
 
 def _teams(team_ids: Sequence[int]) -> list[Team]:
     teams = list(db.session.scalars(select(Team).where(Team.id.in_(team_ids)))) if team_ids else []
     if len(teams) != len(set(team_ids)):
-        raise ValidationFailed("Choose teams from the list.", field="team_ids")
+        raise ValidationFailed(_("Choose teams from the list."), field="team_ids")
     return teams
 
 
@@ -138,7 +141,7 @@ def update_user(actor: Actor, user: User, data: UserData) -> None:
     _check_fields(data, user=user)
     if data.role_id != user.role_id:
         if not can_change_role_of(actor, user):
-            raise ValidationFailed("You cannot change your own role.", field="role_id")
+            raise ValidationFailed(_("You cannot change your own role."), field="role_id")
         new_role = db.session.get(Role, data.role_id)
         if (
             _is_active_admin(user)
@@ -146,7 +149,7 @@ def update_user(actor: Actor, user: User, data: UserData) -> None:
             and new_role.name != ADMIN_ROLE
             and _active_admin_count() <= 1
         ):
-            raise ValidationFailed("This is the last active admin; make someone else admin first.", field="role_id")
+            raise ValidationFailed(_("This is the last active admin; make someone else admin first."), field="role_id")
     changes = {
         name: [str(old), str(new)]
         for name, old, new in (
@@ -181,11 +184,11 @@ def deactivate_user(actor: Actor, user: User) -> None:
     """Stop a user from signing in and end their sessions; history stays."""
     require(actor, MANAGE, DENIED)
     if not can_deactivate(actor, user):
-        raise ValidationFailed("You cannot deactivate your own account.")
+        raise ValidationFailed(_("You cannot deactivate your own account."))
     if not user.active:
         return
     if _is_active_admin(user) and _active_admin_count() <= 1:
-        raise ValidationFailed("This is the last active admin and cannot be deactivated.")
+        raise ValidationFailed(_("This is the last active admin and cannot be deactivated."))
     user.active = False
     auth.end_sessions(user)
     audit.record("user.deactivated", actor=actor, target=user)
@@ -206,14 +209,14 @@ def send_password_reset(actor: Actor, user: User) -> None:
     """An admin e-mails a user a reset link (the admin never sees a password)."""
     require(actor, MANAGE, DENIED)
     if not user.active:
-        raise ValidationFailed("Reactivate the user before sending a reset link.")
+        raise ValidationFailed(_("Reactivate the user before sending a reset link."))
     auth.send_reset_email(user, actor=actor)
 
 
 def update_profile(actor: Actor, data: ProfileData) -> None:
     """A person changes their own name, phone and time zone (the system has no profile)."""
     if actor.is_system:
-        raise NotAllowed("Only a person has a profile.")
+        raise NotAllowed(_("Only a person has a profile."))
     user: User = actor  # type: ignore[assignment]
     _check_fields(data, user=user)
     user.name = data.name.strip()

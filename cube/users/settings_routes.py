@@ -38,5 +38,6 @@ def site_settings_page() -> Response | tuple[str, int] | str:
         )
         if done is not None:
             return done
+    if form.is_submitted():  # refused by the form (a language not in the list) or by the service
         return render_template("users/settings.html", form=form), REFUSED
     return render_template("users/settings.html", form=form)

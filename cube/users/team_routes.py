@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -28,7 +29,7 @@ def _team_form(team: Team | None) -> TeamForm:
     """The team form with active people to choose from (members filled in when editing)."""
     form = TeamForm(obj=team)
     people = queries.active_people()
-    form.supervisor_id.choices = options(((u.id, u.name) for u in people), blank="No supervisor")
+    form.supervisor_id.choices = options(((u.id, u.name) for u in people), blank=_("No supervisor"))
     form.member_ids.choices = options((u.id, u.name) for u in people)
     if team is not None and not form.is_submitted():
         form.member_ids.data = [member.id for member in team.members]
@@ -53,7 +54,7 @@ def edit_team(team_id: int | None) -> Response | str:
         done = save_form(
             form,
             lambda: team_service.save_team(current_user, team, data),
-            success=lambda saved: f"Team {saved.name} saved.",
+            success=lambda saved: _("Team %(name)s saved.", name=saved.name),
             redirect_to=url_for("users.list_teams"),
         )
         if done is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from cube import audit
@@ -36,24 +37,24 @@ def all_teams(*, active_only: bool = False) -> list[Team]:
 def _users(ids: Sequence[int]) -> list[User]:
     users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
     if len(users) != len(set(ids)):
-        raise ValidationFailed("Choose members from the list.", field="member_ids")
+        raise ValidationFailed(_("Choose members from the list."), field="member_ids")
     return users
 
 
 def save_team(actor: Actor, team: Team | None, data: TeamData) -> Team:
     """Create a team (``team`` None) or update one; names are unique."""
-    require(actor, "team.manage", "You may not manage teams.")
+    require(actor, "team.manage", _("You may not manage teams."))
     name = data.name.strip()
     if not name:
-        raise ValidationFailed("Enter a team name.", field="name")
+        raise ValidationFailed(_("Enter a team name."), field="name")
     clash = select(Team.id).where(Team.name == name)
     if team is not None:
         clash = clash.where(Team.id != team.id)
     if db.session.scalar(clash) is not None:
-        raise ValidationFailed("Another team has this name.", field="name")
+        raise ValidationFailed(_("Another team has this name."), field="name")
     supervisor = db.session.get(User, data.supervisor_id) if data.supervisor_id else None
     if data.supervisor_id and (supervisor is None or not supervisor.active):
-        raise ValidationFailed("Choose an active supervisor from the list.", field="supervisor_id")
+        raise ValidationFailed(_("Choose an active supervisor from the list."), field="supervisor_id")
     members = _users(data.member_ids)
     created = team is None
     if team is None:
