@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, g
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cube.forms import options
@@ -63,11 +64,11 @@ def _load_panel(work_order: WorkOrder) -> WorkPanel:
     if running is not None and running.work_order_id != work_order.id:
         running_number = timelogs.work_order_number(running)
     template_form = TemplateChoiceForm(prefix="template", formdata=None)
-    template_form.template_id.choices = options(((t.id, t.name) for t in templates), blank="Choose a template")
+    template_form.template_id.choices = options(((t.id, t.name) for t in templates), blank=_("Choose a template"))
     part_form = PartForm(prefix="part", formdata=None)
     part_form.location_id.choices = []
     if parts.can_use_parts(current_user, work_order):  # the locations list only when the form shows
-        part_form.location_id.choices = location_options(blank="Choose a location", active_only=True)
+        part_form.location_id.choices = location_options(blank=_("Choose a location"), active_only=True)
     usages = parts.usages_for(work_order)
     return WorkPanel(
         items=items,
