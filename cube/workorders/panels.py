@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cube.forms import options
+from cube.i18n import input_number
 from cube.models import Attachment, ChecklistItem, PartUsage, TimeLog, Transition, WorkOrder
 from cube.products.assets import location_paths
 from cube.products.forms import location_options
@@ -183,4 +184,5 @@ TEMPLATE_GLOBALS = {
     "pass_fail_answers": checklists.PASS_FAIL,
     "display_answer": checklists.display_answer,
     "is_cost_detail": costs.is_cost_detail,
+    "input_number": input_number,
 }
