@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -44,7 +45,7 @@ def upload_attachment(work_order_id: int) -> Response:
     data = upload.stream.read(attachments.max_bytes() + 1)  # one byte over is enough to refuse it
     return act(
         lambda: attachments.add_attachment(current_user, work_order, upload.filename or "", data),
-        success=lambda attachment: f"Attached {attachment.original_name}.",
+        success=lambda attachment: _("Attached %(name)s.", name=attachment.original_name),
         redirect_to=_detail(work_order.id),
     )
 
@@ -89,6 +90,6 @@ def delete_attachment(attachment_id: int) -> Response:
         return redirect(back)
     return act(
         lambda: attachments.delete_attachment(current_user, attachment),
-        success="Attachment removed.",
+        success=_("Attachment removed."),
         redirect_to=back,
     )

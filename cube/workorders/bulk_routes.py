@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,12 +17,21 @@ from cube.workorders import bulk
 from cube.workorders.blueprint import bp
 from cube.workorders.forms import BulkForm
 
+# What a bad id in the form names, as whole sentences (keys are not shown).
+UNKNOWN = {
+    "work_order": _l("The form names a work order that does not exist."),
+    "person": _l("The form names a person that does not exist."),
+    "team": _l("The form names a team that does not exist."),
+    "priority": _l("The form names a priority that does not exist."),
+    "status": _l("The form names a status that does not exist."),
+}
 
-def _id(value: object, what: str = "work order") -> int:
+
+def _id(value: object, what: str = "work_order") -> int:
     """A submitted record id, or 400."""
     number = optional_int(value)
     if number is None:
-        abort(400, f"The form names a {what} that does not exist.")
+        abort(400, str(UNKNOWN[what]))
     return number
 
 
@@ -37,10 +48,10 @@ def bulk_action() -> Response | str:
     back = form.next.data if is_local_path(form.next.data or "") else url_for("workorders.list_work_orders")
     ids = [_id(value) for value in request.form.getlist("ids")]
     if not ids:
-        flash("Select at least one work order.", "warning")
+        flash(_("Select at least one work order."), "warning")
         return redirect(back)
     if not form.validate_on_submit():
-        abort(400, "Choose an action for the selected work orders.")
+        abort(400, _("Choose an action for the selected work orders."))
     change = bulk.BulkChange(
         action=bulk.BulkAction(form.action.data),
         assignee_ids=tuple(_id(value, "person") for value in form.assignee_ids.data or ()),

@@ -7,6 +7,8 @@ refusals about the work order's state or the input are flashed, 403 and 404 stay
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -35,7 +37,9 @@ def answer_checklist_item(work_order_id: int, item_id: int) -> Response:
     def run() -> str:
         checklists.answer(current_user, work_order, item, form.value.data)
         shown = checklists.display_answer(item)
-        return f"“{item.label}”: {shown}." if shown else f"Answer to “{item.label}” cleared."
+        if shown:
+            return _("“%(label)s”: %(answer)s.", label=item.label, answer=shown)
+        return _("Answer to “%(label)s” cleared.", label=item.label)
 
     return act(run, success=said, redirect_to=detail_at(work_order.id, ANCHOR))
 
@@ -54,7 +58,7 @@ def add_checklist_item(work_order_id: int) -> Response:
         item = checklists.add_item(
             current_user, work_order, form.label.data or "", form.kind.data or "", bool(form.required.data)
         )
-        return f"“{item.label}” added to the checklist."
+        return _("“%(label)s” added to the checklist.", label=item.label)
 
     return act(run, success=said, redirect_to=detail_at(work_order.id, ANCHOR))
 
@@ -72,9 +76,14 @@ def add_checklist_template(work_order_id: int) -> Response:
         try:
             template = checklists.get_template(template_id or 0)
         except NotFound as exc:  # an unknown template is bad input here, not a missing page
-            raise ValidationFailed("Choose a checklist template from the list.", field="template_id") from exc
+            raise ValidationFailed(_("Choose a checklist template from the list."), field="template_id") from exc
         items = checklists.add_from_template(current_user, work_order, template)
-        return f"{len(items)} item(s) from “{template.name}” added to the checklist."
+        return ngettext(
+            "%(num)d item from “%(template)s” added to the checklist.",
+            "%(num)d items from “%(template)s” added to the checklist.",
+            len(items),
+            template=template.name,
+        )
 
     return act(run, success=said, redirect_to=detail_at(work_order.id, ANCHOR))
 
@@ -87,7 +96,9 @@ def create_follow_up(work_order_id: int, item_id: int) -> Response:
     item = checklists.get_item(work_order, item_id)
     return act(
         lambda: checklists.create_follow_up(current_user, work_order, item),
-        success=lambda follow_up: f"Follow-up {follow_up.number} is linked to “{item.label}”.",
+        success=lambda follow_up: _(
+            "Follow-up %(number)s is linked to “%(label)s”.", number=follow_up.number, label=item.label
+        ),
         redirect_to=detail_at(work_order.id, ANCHOR),
     )
 
@@ -125,7 +136,7 @@ def _save_template(form: ChecklistTemplateForm, template: ChecklistTemplate | No
                 checklists.parse_lines(form.items.data or ""),
                 active=bool(form.active.data),
             ),
-            success=lambda saved: f"Checklist template “{saved.name}” saved.",
+            success=lambda saved: _("Checklist template “%(name)s” saved.", name=saved.name),
             redirect_to=url_for("workorders.checklist_templates"),
         )
         if done is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -38,10 +39,10 @@ def export_work_orders() -> Response:
     """The visible work orders, filtered as on the list page, streamed as CSV or XLSX (400 for another format)."""
     chosen = request.args.get("format", "csv") or "csv"
     if chosen not in FORMATS:
-        abort(400, "Choose format=csv or format=xlsx.")
-    _, filters = list_filters()
+        abort(400, _("Choose format=csv or format=xlsx."))
+    _form, filters = list_filters()
     rows = exporting.work_order_rows(current_user._get_current_object(), filters, reader_zone())
     name = f"work-orders-{utcnow():%Y%m%d-%H%M}"
     if chosen == "xlsx":
-        return xlsx_response(rows, f"{name}.xlsx", sheet_title="Work orders")
+        return xlsx_response(rows, f"{name}.xlsx", sheet_title=_("Work orders"))
     return csv_response(rows, f"{name}.csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from cube.forms import CubeForm
@@ -19,7 +20,7 @@ def refused(work_order_id: int, anchor: str, form: CubeForm) -> Response:
     for name, errors in form.errors.items():
         field = getattr(form, name, None)
         label = field.label.text if field is not None else name
-        flash(f"{label}: {' '.join(errors)}", "danger")
+        flash(_("%(field)s: %(errors)s", field=label, errors=" ".join(errors)), "danger")
     return redirect(detail_at(work_order_id, anchor))
 
 

@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, g
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cube.forms import options
+from cube.i18n import input_number
 from cube.models import Attachment, ChecklistItem, PartUsage, TimeLog, Transition, WorkOrder
 from cube.products.assets import location_paths
 from cube.products.forms import location_options
@@ -63,11 +65,11 @@ def _load_panel(work_order: WorkOrder) -> WorkPanel:
     if running is not None and running.work_order_id != work_order.id:
         running_number = timelogs.work_order_number(running)
     template_form = TemplateChoiceForm(prefix="template", formdata=None)
-    template_form.template_id.choices = options(((t.id, t.name) for t in templates), blank="Choose a template")
+    template_form.template_id.choices = options(((t.id, t.name) for t in templates), blank=_("Choose a template"))
     part_form = PartForm(prefix="part", formdata=None)
     part_form.location_id.choices = []
     if parts.can_use_parts(current_user, work_order):  # the locations list only when the form shows
-        part_form.location_id.choices = location_options(blank="Choose a location", active_only=True)
+        part_form.location_id.choices = location_options(blank=_("Choose a location"), active_only=True)
     usages = parts.usages_for(work_order)
     return WorkPanel(
         items=items,
@@ -182,4 +184,5 @@ TEMPLATE_GLOBALS = {
     "pass_fail_answers": checklists.PASS_FAIL,
     "display_answer": checklists.display_answer,
     "is_cost_detail": costs.is_cost_detail,
+    "input_number": input_number,
 }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from cube.edge import act
+from cube.i18n import number
 from cube.models import PartUsage
 from cube.permissions import requires
 from cube.products.forms import location_options
@@ -25,7 +27,7 @@ def use_part(work_order_id: int) -> Response:
     """Use a catalog part: stock is issued from the chosen location at today's unit cost."""
     work_order = services.get_visible(current_user, work_order_id)
     form = PartForm(prefix="part")
-    form.location_id.choices = location_options(blank="Choose a location", active_only=True)
+    form.location_id.choices = location_options(blank=_("Choose a location"), active_only=True)
     if not form.validate_on_submit():
         return refused(work_order.id, ANCHOR, form)
 
@@ -37,7 +39,12 @@ def use_part(work_order_id: int) -> Response:
 
     return act(
         run,
-        success=lambda usage: f"{usage.quantity.normalize():f} × {usage.product.sku} used from {usage.location.path}.",
+        success=lambda usage: _(
+            "%(quantity)s × %(sku)s used from %(location)s.",
+            quantity=number(usage.quantity),
+            sku=usage.product.sku,
+            location=usage.location.path,
+        ),
         redirect_to=detail_at(work_order.id, ANCHOR),
     )
 
@@ -53,6 +60,8 @@ def return_part(work_order_id: int, usage_id: int) -> Response:
         return refused(work_order.id, ANCHOR, form)
     return act(
         lambda: parts.return_part(current_user, work_order, usage, form.quantity.data or Decimal(0)),
-        success=lambda returned: f"{-returned.quantity.normalize():f} × {usage.product.sku} returned to stock.",
+        success=lambda returned: _(
+            "%(quantity)s × %(sku)s returned to stock.", quantity=number(-returned.quantity), sku=usage.product.sku
+        ),
         redirect_to=detail_at(work_order.id, ANCHOR),
     )

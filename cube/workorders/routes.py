@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +14,7 @@ from cube import editing
 from cube.auth.redirects import is_local_path
 from cube.edge import act, save_form
 from cube.forms import options
+from cube.i18n import number
 from cube.models import WorkOrder
 from cube.pagination import window
 from cube.parsing import optional_int
@@ -49,16 +51,16 @@ def _form(work_order: WorkOrder | None) -> WorkOrderForm:
     form.type_id.choices = options(choices.types(active_only=True))
     form.priority_id.choices = options(choices.priorities(active_only=True))
     if "team_id" in form:
-        form.team_id.choices = options(choices.teams(), blank="No team")
+        form.team_id.choices = options(choices.teams(), blank=_("No team"))
     if "assignee_ids" in form:
         form.assignee_ids.choices = options(people)
     if "supervisor_id" in form:
-        form.supervisor_id.choices = options(people, blank="No supervisor")
+        form.supervisor_id.choices = options(people, blank=_("No supervisor"))
     if "requester_id" in form:
-        form.requester_id.choices = options(people, blank="Me")
-    form.company_id.choices = options(choices.companies(), blank="No company")
-    form.location_id.choices = location_options(blank="No location")
-    form.asset_id.choices = options(choices.assets(), blank="No asset")
+        form.requester_id.choices = options(people, blank=_("Me"))
+    form.company_id.choices = options(choices.companies(), blank=_("No company"))
+    form.location_id.choices = location_options(blank=_("No location"))
+    form.asset_id.choices = options(choices.assets(), blank=_("No asset"))
     if not form.is_submitted():
         if work_order is None:
             form.priority_id.data = choices.default_priority_id()
@@ -130,7 +132,7 @@ def create_work_order() -> Response | str:
                 assignee_ids=tuple(_value(form, "assignee_ids") or ()),  # type: ignore[arg-type]
                 submission_key=form.submission_key.data or None,
             ),
-            success=lambda work_order: f"{work_order.number} created.",
+            success=lambda work_order: _("%(number)s created.", number=work_order.number),
             redirect_to=_detail,
         )
         if done is not None:
@@ -155,7 +157,7 @@ def edit_work_order(work_order_id: int) -> Response | str:
                 expected_version=optional_int(form.version.data),
                 opened=editing.unseal(form.opened.data),
             ),
-            success="Changes saved.",
+            success=_("Changes saved."),
             redirect_to=_detail(work_order),
         )
         if done is not None:
@@ -203,7 +205,7 @@ def transition(work_order_id: int) -> Response:
         return engine.apply_transition(current_user, work_order, transition_id, form.reason.data or "")
 
     def moved(status: object) -> str:
-        return f"{work_order.number} is now {status.name}."  # type: ignore[attr-defined]
+        return _("%(number)s is now %(status)s.", number=work_order.number, status=status.name)  # type: ignore[attr-defined]
 
     from_page = is_local_path(request.form.get("next"))
     return act(
@@ -225,11 +227,11 @@ def add_comment(work_order_id: int) -> Response:
     form = CommentForm(prefix="comment")
     back = _detail(work_order, "timeline")
     if not form.validate_on_submit():
-        flash("Write a comment first (at most 16,000 characters).", "danger")
+        flash(_("Write a comment first (at most %(limit)s characters).", limit=number(16000)), "danger")
         return redirect(back)
     return act(
         lambda: services.add_comment(current_user, work_order, form.body.data or ""),
-        success="Comment added.",
+        success=_("Comment added."),
         redirect_to=back,
     )
 
@@ -241,7 +243,7 @@ def archive(work_order_id: int) -> Response:
     work_order = services.get_visible(current_user, work_order_id)
     return act(
         lambda: services.archive(current_user, work_order),
-        success=f"{work_order.number} is archived.",
+        success=_("%(number)s is archived.", number=work_order.number),
         redirect_to=url_for("workorders.list_work_orders"),
         back=_detail(work_order),
     )
@@ -251,7 +253,7 @@ def _assign_form() -> AssignForm:
     """The assignment form with its options."""
     form = AssignForm(prefix="assign")
     form.assignee_ids.choices = options(choices.people())
-    form.team_id.choices = options(choices.teams(), blank="No team")
+    form.team_id.choices = options(choices.teams(), blank=_("No team"))
     return form
 
 
@@ -262,12 +264,12 @@ def assign(work_order_id: int) -> Response:
     work_order = services.get_visible(current_user, work_order_id)
     form = _assign_form()
     if not form.validate_on_submit():
-        flash("Choose people and a team from the lists.", "danger")
+        flash(_("Choose people and a team from the lists."), "danger")
         return redirect(_detail(work_order))
     return act(
         lambda: services.assign(
             current_user, work_order, tuple(form.assignee_ids.data or ()), team_id=form.team_id.data
         ),
-        success="Assignment saved.",
+        success=_("Assignment saved."),
         redirect_to=_detail(work_order),
     )

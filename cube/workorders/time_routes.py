@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from cube.edge import act
+from cube.i18n import number
 from cube.permissions import requires, signed_in
 from cube.timezones import as_utc
 from cube.workorders import services, timelogs
@@ -23,7 +25,7 @@ def start_timer(work_order_id: int) -> Response:
     work_order = services.get_visible(current_user, work_order_id)
     return act(
         lambda: timelogs.start_timer(current_user, work_order),
-        success=f"Timer running on {work_order.number}.",
+        success=_("Timer running on %(number)s.", number=work_order.number),
         redirect_to=detail_at(work_order.id, ANCHOR),
     )
 
@@ -35,7 +37,7 @@ def stop_timer(work_order_id: int) -> Response:
     work_order = services.get_visible(current_user, work_order_id)
     return act(
         lambda: timelogs.stop_timer(current_user, work_order),
-        success=lambda log: f"Timer stopped: {log.hours:.2f} h logged.",
+        success=lambda log: _("Timer stopped: %(hours)s h logged.", hours=number(log.hours, 2)),
         redirect_to=detail_at(work_order.id, ANCHOR),
     )
 
@@ -57,7 +59,7 @@ def add_time_entry(work_order_id: int) -> Response:
             ended_at=as_utc(form.ended_at.data, current_user),
             note=form.note.data or "",
         ),
-        success=lambda log: f"{log.hours:.2f} h logged.",
+        success=lambda log: _("%(hours)s h logged.", hours=number(log.hours, 2)),
         redirect_to=detail_at(work_order.id, ANCHOR),
     )
 
@@ -70,6 +72,6 @@ def delete_time_entry(work_order_id: int, log_id: int) -> Response:
     log = timelogs.get_log(work_order, log_id)
     return act(
         lambda: timelogs.delete_entry(current_user, work_order, log),
-        success="Time entry deleted.",
+        success=_("Time entry deleted."),
         redirect_to=detail_at(work_order.id, ANCHOR),
     )
