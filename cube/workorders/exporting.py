@@ -40,9 +40,8 @@ COLUMNS = (
     "Estimated hours",  # i18n: not shown (file format)
     "Actual hours",  # i18n: not shown (file format)
 )
-COST_COLUMNS = (
-    "Actual cost",
-)  # i18n: not shown (file format); only for those who may see costs (workorder.view_costs)
+# Only for those who may see costs (workorder.view_costs).
+COST_COLUMNS = ("Actual cost",)  # i18n: not shown (file format)
 
 
 def work_order_rows(user: Actor, filters: WorkOrderFilters, zone: ZoneInfo) -> Iterator[list[str]]:

@@ -23,6 +23,7 @@ from cube.editing import Merge, Opened, merge_edit
 from cube.errors import EditConflict, NotAllowed, NotFound, ValidationFailed
 from cube.extensions import db
 from cube.forms import strip_control_characters
+from cube.i18n import localtime, number
 from cube.models import (
     Asset,
     Comment,
@@ -333,8 +334,25 @@ def _merge(
     try:
         return merge_edit(opened, before, after, _("work order"), expected=expected, current=current)
     except EditConflict as conflict:
-        differences = [(str(DESCRIBED_LABELS.get(key, key)), old, new) for key, old, new in conflict.differences]
+        differences = [
+            (str(DESCRIBED_LABELS.get(key, key)), _shown(key, old), _shown(key, new))
+            for key, old, new in conflict.differences
+        ]
         raise EditConflict(conflict.message, differences=differences) from None
+
+
+def _shown(key: str, value: str) -> str:
+    """A line of ``_describe`` as the reader's locale writes it (times in their zone, numbers with their signs)."""
+    if not value:
+        return value
+    try:
+        if key in ("due", "planned_start"):
+            return localtime(datetime.fromisoformat(value))
+        if key in ("estimated_hours", "estimated_cost"):
+            return number(Decimal(value), 2)
+    except (ValueError, ArithmeticError):
+        return value
+    return value
 
 
 def edit_snapshot(work_order: WorkOrder) -> dict[str, str]:
