@@ -18,10 +18,12 @@ from html import unescape
 
 import pytest
 import sqlalchemy
+from babel.dates import format_datetime
 from sqlalchemy import select
 
 from cube.actors import SYSTEM
 from cube.extensions import db
+from cube.i18n import datetime_pattern
 from cube.models import ChecklistItem, Comment, Location, Priority, Product, Team, User, WorkOrder, WorkOrderEvent
 from cube.products.assets import location_paths
 from cube.workflow import engine as workflow
@@ -118,12 +120,12 @@ def test_every_event_kind_reads_as_a_sentence_with_names(story):
     services.archive(story.admin, story.work_order)
     db.session.commit()
     number, follow_number = story.work_order.number, story.follow_up.number
-    when = story.started.strftime("%Y-%m-%d %H:%M")  # the viewer's zone is UTC
+    when = format_datetime(story.started, datetime_pattern("en"), locale="en")  # the viewer's zone is UTC
     assert texts(story.work_order, story.admin) == [
         f"Created {number} in New",
         "Assigned to Ana Ortiz and Ben Li (team North)",
-        "Edited: Title “Replace filter” → “Replace filters”; Priority Normal → High; Due — → 2031-03-04 09:00; "
-        "Warranty ref — → W-1",
+        "Edited: Title “Replace filter” → “Replace filters”; Priority Normal → High; "
+        "Due — → Mar 4, 2031, 9:00\u202fAM; Warranty ref — → W-1",
         "Commented, mentioning Ana Ortiz",
         "Checklist item added: Filter clean, pass/fail, required",
         "Checklist “Chiller PM” added: 2 items",
@@ -225,7 +227,7 @@ def test_times_in_sentences_are_in_the_viewers_zone(story):
     story.admin.timezone = "Europe/Berlin"
     db.session.commit()
     edited = next(text for text in texts(story.work_order, story.admin) if text.startswith("Edited"))
-    assert "Due — → 2031-03-04 10:00" in edited
+    assert "Due — → Mar 4, 2031, 10:00\u202fAM" in edited
 
 
 def test_the_detail_page_shows_the_sentences(story, client):
@@ -305,7 +307,7 @@ OLD_PAYLOADS = [
     (
         "time_deleted",
         {"person": "Ana Ortiz", "hours": "1.50", "started": "2031-03-03T08:00+00:00"},
-        "Time entry removed: 1.50 h by Ana Ortiz, started 2031-03-03 08:00",
+        "Time entry removed: 1.50 h by Ana Ortiz, started Mar 3, 2031, 8:00\u202fAM",
     ),
     (
         "part_used",

@@ -295,7 +295,7 @@ def test_oversized_file_is_refused_with_the_limit(app, manager_client, work_orde
     response = upload(manager_client, work_order.id, b"a" * 1025, "big.txt")
 
     assert response.status_code == 302
-    assert ("danger", f"Attachments can be at most {1024 / (1024 * 1024):g} MB.") in flashes(manager_client)
+    assert ("danger", "Attachments can be at most 0.001 MB.") in flashes(manager_client)  # in the locale's digits
     assert count(Attachment) == 0
     assert stored_files(app) == before
     assert upload(manager_client, work_order.id, b"a" * 1024, "fits.txt").status_code == 302

@@ -11,6 +11,8 @@ from pathlib import PurePath
 import filetype
 import olefile
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,6 +21,7 @@ from cube import storage
 from cube.actors import Actor, person_id
 from cube.errors import NotAllowed, ValidationFailed
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import Attachment, WorkOrder
 from cube.products.images import FORMATS as IMAGE_FORMATS
 from cube.products.images import OPENERS as IMAGE_OPENERS
@@ -27,12 +30,12 @@ from cube.workorders.rules import ensure_changeable, is_changeable
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 KIND = "attachments"  # the storage folder
-NOT_ACCEPTED = (
+NOT_ACCEPTED = _l(
     "This kind of file is not accepted. Attach a JPEG, PNG, GIF or WebP image, a PDF, "
     "an office document (Word, Excel, PowerPoint, OpenDocument) or plain text."
 )
-MACROS = "Office documents with macros are not accepted."
-EMPTY = "The file is empty."
+MACROS = _l("Office documents with macros are not accepted.")
+EMPTY = _l("The file is empty.")
 # How much of an office document's index we read to learn what it is (a real one is a few KB).
 MAX_INDEX_BYTES = 512 * 1024
 
@@ -77,7 +80,12 @@ OOXML_MAIN_PARTS = {
 ODF_MIMETYPES = {KINDS[ext].content_type: ext for ext in ("odt", "ods", "odp")}
 # The stream that makes a legacy (OLE2) file a Word, Excel or PowerPoint document; MSI installers and other
 # OLE containers have none of them.
-OLE_STREAMS = {"worddocument": "doc", "workbook": "xls", "book": "xls", "powerpoint document": "ppt"}
+OLE_STREAMS = {
+    "worddocument": "doc",
+    "workbook": "xls",
+    "book": "xls",
+    "powerpoint document": "ppt",  # i18n: not shown (a stream name inside the file)
+}
 OLE_MACRO_STORAGES = {"macros", "_vba_project_cur", "vba", "_vba_project"}
 ZIP_TYPES = {
     "application/zip",
@@ -115,7 +123,7 @@ def _zipped_document(data: bytes) -> FileKind | None:
             names = archive.namelist()
             lowered = [name.lower() for name in names]
             if any(name.endswith("vbaproject.bin") or name.startswith(("basic/", "scripts/")) for name in lowered):
-                raise ValidationFailed(MACROS, field="file")
+                raise ValidationFailed(str(MACROS), field="file")
             if names and names[0] == "mimetype":
                 with archive.open("mimetype") as handle:
                     declared = handle.read(100).decode("ascii", "replace").strip()
@@ -131,7 +139,7 @@ def _zipped_document(data: bytes) -> FileKind | None:
         return None
     declared_types = {value.decode("ascii", "replace") for value in _DECLARED_TYPE.findall(index)}
     if any("macroenabled" in value.lower() or "vbaproject" in value.lower() for value in declared_types):
-        raise ValidationFailed(MACROS, field="file")
+        raise ValidationFailed(str(MACROS), field="file")
     found = {OOXML_MAIN_PARTS[value] for value in declared_types if value in OOXML_MAIN_PARTS}
     return KINDS[found.pop()] if len(found) == 1 else None
 
@@ -144,7 +152,7 @@ def _legacy_office(data: bytes) -> FileKind | None:
     except Exception:  # olefile raises assorted errors on damaged containers
         return None
     if any(part in OLE_MACRO_STORAGES for entry in entries for part in entry.split("/")):
-        raise ValidationFailed(MACROS, field="file")
+        raise ValidationFailed(str(MACROS), field="file")
     found = {OLE_STREAMS[entry] for entry in entries if entry in OLE_STREAMS}
     return KINDS[found.pop()] if len(found) == 1 else None
 
@@ -168,9 +176,11 @@ def detect(data: bytes, filename: str = "") -> FileKind:
     """What ``data`` is, by its content alone; ValidationFailed unless it is a kind we accept."""
     limit = max_bytes()
     if len(data) > limit:
-        raise ValidationFailed(f"Attachments can be at most {limit / (1024 * 1024):g} MB.", field="file")
+        raise ValidationFailed(
+            _("Attachments can be at most %(size)s MB.", size=number(round(limit / (1024 * 1024), 3))), field="file"
+        )
     if not data:
-        raise ValidationFailed(EMPTY, field="file")
+        raise ValidationFailed(str(EMPTY), field="file")
     guessed = filetype.guess(data)
     mime = guessed.mime if guessed is not None else None
     if mime in IMAGE_TYPES:
@@ -186,7 +196,7 @@ def detect(data: bytes, filename: str = "") -> FileKind:
     else:  # executables, archives, media and everything else filetype recognises
         found = None
     if found is None:
-        raise ValidationFailed(NOT_ACCEPTED, field="file")
+        raise ValidationFailed(str(NOT_ACCEPTED), field="file")
     return found
 
 
@@ -238,7 +248,7 @@ def add_attachment(actor: Actor, work_order: WorkOrder, filename: str, data: byt
     """Check an upload by its content, store it under a random name and record it on the work order."""
     ensure_changeable(work_order)
     if not can_upload(actor, work_order):
-        raise NotAllowed("You may not attach files to this work order.")
+        raise NotAllowed(_("You may not attach files to this work order."))
     kind = detect(data, clean_filename(filename))
     stored_name = storage.save(KIND, data, kind.extension)
     attachment = Attachment(
@@ -266,7 +276,7 @@ def add_attachment(actor: Actor, work_order: WorkOrder, filename: str, data: byt
 def delete_attachment(actor: Actor, attachment: Attachment) -> None:
     """Remove a file (its uploader or an editor); it leaves the disk once the removal commits."""
     if not can_delete(actor, attachment):
-        raise NotAllowed("Only the person who attached this file or an editor may remove it.")
+        raise NotAllowed(_("Only the person who attached this file or an editor may remove it."))
     work_order = db.session.get(WorkOrder, attachment.work_order_id)
     if work_order is not None:
         ensure_changeable(work_order)

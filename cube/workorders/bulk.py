@@ -6,6 +6,9 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,8 +23,8 @@ from cube.workorders.rules import ensure_changeable
 from cube.workorders.scoping import visible_work_orders
 
 MAX_ITEMS = 200
-NOT_FOUND = "There is no such work order, or you may not see it."
-CHANGED_MEANWHILE = "Someone else changed this work order at the same moment; try again."
+NOT_FOUND = _l("There is no such work order, or you may not see it.")
+CHANGED_MEANWHILE = _l("Someone else changed this work order at the same moment; try again.")
 # Permissions behind at least one bulk action (transitions need one of the workflow permissions).
 BULK_PERMISSIONS = (
     "workorder.assign",
@@ -87,7 +90,7 @@ def may_use_bulk(user: Actor) -> bool:
 def set_priority(actor: Actor, work_order: WorkOrder, priority: Priority) -> bool:
     """Change a work order's priority (needs workorder.edit); False when it already has that priority."""
     if not actor.has_permission("workorder.edit"):
-        raise NotAllowed("You may not change the priority of work orders.")
+        raise NotAllowed(_("You may not change the priority of work orders."))
     ensure_changeable(work_order)
     if work_order.priority_id == priority.id:
         return False
@@ -116,28 +119,33 @@ def _check(change: BulkChange) -> _Plan:
     """Refuse a change that is incomplete or names unknown records, before any work order is touched."""
     if change.action is BulkAction.ASSIGN:
         if not change.assignee_ids and change.team_id is None:
-            raise ValidationFailed("Choose people or a team to assign.", field="assignee_ids")
+            raise ValidationFailed(_("Choose people or a team to assign."), field="assignee_ids")
         team = db.session.get(Team, change.team_id) if change.team_id is not None else None
         if change.team_id is not None and team is None:
-            raise ValidationFailed("Choose a team from the list.", field="team_id")
+            raise ValidationFailed(_("Choose a team from the list."), field="team_id")
         wanted = set(change.assignee_ids)
         people = tuple(
             db.session.scalars(select(User).where(User.id.in_(wanted), User.active.is_(True)).order_by(User.name))
         )
         if len(people) != len(wanted):
-            raise ValidationFailed("Choose active people from the list.", field="assignee_ids")
-        parts = [", ".join(p.name for p in people)] if people else []
-        parts += [f"team {team.name}"] if team else []
-        return _Plan(change, "Assign to " + " and ".join(parts), team=team, people=people)
+            raise ValidationFailed(_("Choose active people from the list."), field="assignee_ids")
+        names = ", ".join(p.name for p in people)
+        if people and team:
+            description = _("Assign to %(people)s and team %(team)s", people=names, team=team.name)
+        elif team:
+            description = _("Assign to team %(team)s", team=team.name)
+        else:
+            description = _("Assign to %(people)s", people=names)
+        return _Plan(change, description, team=team, people=people)
     if change.action is BulkAction.PRIORITY:
         priority = db.session.get(Priority, change.priority_id) if change.priority_id is not None else None
         if priority is None or not priority.active:
-            raise ValidationFailed("Choose a priority from the list.", field="priority_id")
-        return _Plan(change, f"Set priority to {priority.name}", priority=priority)
+            raise ValidationFailed(_("Choose a priority from the list."), field="priority_id")
+        return _Plan(change, _("Set priority to %(priority)s", priority=priority.name), priority=priority)
     target = db.session.get(Status, change.status_id) if change.status_id is not None else None
     if target is None or not target.active:
-        raise ValidationFailed("Choose a status to move to.", field="status_id")
-    return _Plan(change, f"Move to {target.name}", target=target)
+        raise ValidationFailed(_("Choose a status to move to."), field="status_id")
+    return _Plan(change, _("Move to %(status)s", status=target.name), target=target)
 
 
 def _assign(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
@@ -146,15 +154,24 @@ def _assign(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
     people = tuple(p.id for p in plan.people) or tuple(u.id for u in work_order.assignees)
     team_id = plan.team.id if plan.team is not None else work_order.team_id
     services.assign(actor, work_order, people, team_id=team_id)
-    names = ", ".join(sorted(u.name for u in work_order.assignees)) or "nobody"
-    return f"Assigned to {names}" + (f", team {work_order.team.name}." if work_order.team else ".")
+    names = ", ".join(sorted(u.name for u in work_order.assignees))
+    team = work_order.team.name if work_order.team else None
+    if names and team:
+        return _("Assigned to %(people)s, team %(team)s.", people=names, team=team)
+    if names:
+        return _("Assigned to %(people)s.", people=names)
+    if team:
+        return _("Assigned to nobody, team %(team)s.", team=team)
+    return _("Assigned to nobody.")
 
 
 def _prioritise(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
     """Set one work order's priority; what happened, in words."""
     assert plan.priority is not None
     changed = set_priority(actor, work_order, plan.priority)
-    return f"Priority set to {plan.priority.name}." if changed else f"Already {plan.priority.name}."
+    if changed:
+        return _("Priority set to %(priority)s.", priority=plan.priority.name)
+    return _("Already %(priority)s.", priority=plan.priority.name)
 
 
 def _move(actor: Actor, work_order: WorkOrder, plan: _Plan, routes: dict[int, list[Transition]]) -> str:
@@ -162,15 +179,17 @@ def _move(actor: Actor, work_order: WorkOrder, plan: _Plan, routes: dict[int, li
     target = plan.target
     assert target is not None
     if work_order.status_id == target.id:
-        return f"Already {target.name}."
+        return _("Already %(status)s.", status=target.name)
     if work_order.status_id not in routes:
         routes[work_order.status_id] = engine.transitions_from(work_order.status_id)
     # Statuses differ per item: take the transition from this one's status to the target, if the workflow has it.
     transition = next((t for t in routes[work_order.status_id] if t.to_status_id == target.id), None)
     if transition is None:
-        raise InvalidTransition(f"It cannot move from {work_order.status.name} to {target.name}.")
+        raise InvalidTransition(
+            _("It cannot move from %(current)s to %(target)s.", current=work_order.status.name, target=target.name)
+        )
     status = engine.apply_transition(actor, work_order, transition.id, plan.change.reason)
-    return f"Now {status.name}."
+    return _("Now %(status)s.", status=status.name)
 
 
 def apply_bulk(actor: Actor, work_order_ids: Sequence[int], change: BulkChange) -> BulkReport:
@@ -182,9 +201,14 @@ def apply_bulk(actor: Actor, work_order_ids: Sequence[int], change: BulkChange) 
     """
     ids = list(dict.fromkeys(work_order_ids))
     if not ids:
-        raise ValidationFailed("Select at least one work order.", field="ids")
+        raise ValidationFailed(_("Select at least one work order."), field="ids")
     if len(ids) > MAX_ITEMS:
-        raise ValidationFailed(f"Change at most {MAX_ITEMS} work orders at once.", field="ids")
+        raise ValidationFailed(
+            ngettext(
+                "Change at most %(num)d work order at once.", "Change at most %(num)d work orders at once.", MAX_ITEMS
+            ),
+            field="ids",
+        )
     plan = _check(change)
     query = visible_work_orders(actor).where(WorkOrder.id.in_(ids)).options(selectinload(WorkOrder.assignees))
     found = {work_order.id: work_order for work_order in db.session.scalars(query)}
@@ -199,7 +223,7 @@ def apply_bulk(actor: Actor, work_order_ids: Sequence[int], change: BulkChange) 
     for work_order_id in ids:
         work_order = found.get(work_order_id)
         if work_order is None:
-            items.append(ItemResult(work_order_id, "", False, NOT_FOUND))
+            items.append(ItemResult(work_order_id, "", False, str(NOT_FOUND)))
             continue
         try:
             with db.session.begin_nested():
@@ -207,7 +231,7 @@ def apply_bulk(actor: Actor, work_order_ids: Sequence[int], change: BulkChange) 
         except DomainError as exc:
             items.append(ItemResult(work_order_id, work_order.number, False, exc.message))
         except StaleDataError:
-            items.append(ItemResult(work_order_id, work_order.number, False, CHANGED_MEANWHILE))
+            items.append(ItemResult(work_order_id, work_order.number, False, str(CHANGED_MEANWHILE)))
         else:
             items.append(ItemResult(work_order_id, work_order.number, True, message))
     return BulkReport(plan.description, items)

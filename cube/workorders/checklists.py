@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -17,14 +19,19 @@ from cube.validation import decimal_value, optional_text, required_text
 from cube.workorders import costs, events, services
 from cube.workorders.rules import ensure_changeable
 
-KINDS: dict[str, str] = {"pass_fail": "Pass / fail / n.a.", "text": "Text", "number": "Number"}
-PASS_FAIL: dict[str, str] = {"pass": "Pass", "fail": "Fail", "na": "N/A"}
+KINDS: dict[str, Any] = {"pass_fail": _l("Pass / fail / n.a."), "text": _l("Text"), "number": _l("Number")}
+PASS_FAIL: dict[str, Any] = {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("N/A")}
 MAX_LABEL = 200
 MAX_TEXT = 2000
 MAX_ITEMS = 200
 EDITORS = ("workorder.work", "workorder.edit")
 # Spellings accepted in a template's "label | kind | required" lines.
-KIND_WORDS = {"pass_fail": "pass_fail", "pass/fail": "pass_fail", "passfail": "pass_fail", "pass fail": "pass_fail"}
+KIND_WORDS = {
+    "pass_fail": "pass_fail",
+    "pass/fail": "pass_fail",
+    "passfail": "pass_fail",
+    "pass fail": "pass_fail",  # i18n: not shown (a keyword people type)
+}
 KIND_WORDS.update({kind: kind for kind in KINDS})
 REQUIRED_WORDS = {"required": True, "yes": True, "y": True, "true": True, "1": True, "*": True}
 OPTIONAL_WORDS = {"": False, "optional": False, "no": False, "n": False, "false": False, "0": False}
@@ -48,7 +55,7 @@ def get_item(work_order: WorkOrder, item_id: int) -> ChecklistItem:
     """The checklist item ``item_id`` of this work order; NotFound otherwise."""
     item = db.session.get(ChecklistItem, item_id)
     if item is None or item.work_order_id != work_order.id:
-        raise NotFound("There is no such checklist item on this work order.")
+        raise NotFound(_("There is no such checklist item on this work order."))
     return item
 
 
@@ -78,7 +85,7 @@ def display_answer(item: ChecklistItem) -> str:
     if item.answer is None:
         return ""
     if item.kind == "pass_fail":
-        return PASS_FAIL.get(item.answer, item.answer)
+        return str(PASS_FAIL.get(item.answer, item.answer))
     return item.answer
 
 
@@ -87,9 +94,9 @@ def display_answer(item: ChecklistItem) -> str:
 
 def _clean_item(label: str, kind: str, required: object) -> dict[str, Any]:
     """A checked label, kind and required flag for a new item."""
-    label = required_text(label, field="label", label="A label", max_length=MAX_LABEL)
+    label = required_text(label, field="label", label=_("A label"), max_length=MAX_LABEL)
     if kind not in KINDS:
-        raise ValidationFailed("Choose pass/fail, text or number.", field="kind")
+        raise ValidationFailed(_("Choose pass/fail, text or number."), field="kind")
     return {"label": label, "kind": kind, "required": bool(required)}
 
 
@@ -118,14 +125,14 @@ def can_create_follow_up(actor: Actor, work_order: WorkOrder) -> bool:
 
 def ensure_may_add(actor: Actor) -> None:
     """NotAllowed unless ``actor`` may add checklist items (workorder.work or workorder.edit)."""
-    costs.require_any(actor, EDITORS, "You may not change this work order's checklist.")
+    costs.require_any(actor, EDITORS, _("You may not change this work order's checklist."))
 
 
 def _check_can_edit(actor: Actor, work_order: WorkOrder) -> None:
     """Refuse unless ``can_edit_checklist`` (saying why)."""
     ensure_may_add(actor)
     ensure_changeable(work_order)
-    costs.ensure_workable(work_order, "its checklist")
+    costs.ensure_workable(work_order, "checklist")
 
 
 def add_item(actor: Actor, work_order: WorkOrder, label: str, kind: str, required: bool) -> ChecklistItem:
@@ -152,9 +159,9 @@ def add_from_template(actor: Actor, work_order: WorkOrder, template: ChecklistTe
     """Copy an active template's items to the end of the checklist."""
     _check_can_edit(actor, work_order)
     if not template.active:
-        raise ValidationFailed("This checklist template is archived.", field="template_id")
+        raise ValidationFailed(_("This checklist template is archived."), field="template_id")
     if not template.items:
-        raise ValidationFailed("This checklist template has no items.", field="template_id")
+        raise ValidationFailed(_("This checklist template has no items."), field="template_id")
     costs.lock(work_order)
     start = _next_position(work_order)
     items = [
@@ -181,22 +188,22 @@ def _clean_answer(item: ChecklistItem, value: str | None) -> str | None:
     if item.kind == "pass_fail":
         answer = text.lower()
         if answer not in PASS_FAIL:
-            raise ValidationFailed("Answer pass, fail or n/a.", field="value")
+            raise ValidationFailed(_("Answer pass, fail or n/a."), field="value")
         return answer
     if item.kind == "number":
-        number = decimal_value(text, field="value", label="The answer", places=4, minimum=Decimal("-9999999999"))
+        number = decimal_value(text, field="value", label=_("The answer"), places=4, minimum=Decimal("-9999999999"))
         return format(number.normalize(), "f")
-    return optional_text(text, field="value", label="The answer", max_length=MAX_TEXT)
+    return optional_text(text, field="value", label=_("The answer"), max_length=MAX_TEXT)
 
 
 def answer(actor: Actor, work_order: WorkOrder, item: ChecklistItem, value: str | None) -> ChecklistItem:
     """Answer an item (pass/fail/na, a number or text) or clear it with an empty value."""
     # The parts of can_answer_checklist, each refused with its own reason.
-    costs.require_any(actor, ("workorder.work",), "You may not answer checklists.")
+    costs.require_any(actor, ("workorder.work",), _("You may not answer checklists."))
     ensure_changeable(work_order)
     if item.work_order_id != work_order.id:
-        raise NotFound("There is no such checklist item on this work order.")
-    costs.ensure_workable(work_order, "its checklist")
+        raise NotFound(_("There is no such checklist item on this work order."))
+    costs.ensure_workable(work_order, "checklist")
     cleaned = _clean_answer(item, value)
     old = item.answer
     item.answer = cleaned
@@ -214,11 +221,11 @@ def answer(actor: Actor, work_order: WorkOrder, item: ChecklistItem, value: str 
 
 def create_follow_up(actor: Actor, work_order: WorkOrder, item: ChecklistItem) -> WorkOrder:
     """Open a work order for a failed item, linked from it; a second call returns the same one."""
-    costs.require_any(actor, ("workorder.create",), "You may not create work orders.")
+    costs.require_any(actor, ("workorder.create",), _("You may not create work orders."))
     ensure_may_add(actor)
     ensure_changeable(work_order)
     if item.work_order_id != work_order.id:
-        raise NotFound("There is no such checklist item on this work order.")
+        raise NotFound(_("There is no such checklist item on this work order."))
     # Lock the item so two clicks at the same moment create one follow-up.
     locked = db.session.scalar(
         select(ChecklistItem)
@@ -227,22 +234,22 @@ def create_follow_up(actor: Actor, work_order: WorkOrder, item: ChecklistItem) -
         .execution_options(populate_existing=True)
     )
     if locked is None:
-        raise NotFound("There is no such checklist item on this work order.")
+        raise NotFound(_("There is no such checklist item on this work order."))
     if locked.follow_up_id is not None:
         existing = db.session.get(WorkOrder, locked.follow_up_id)
         if existing is not None:
             return existing
     if locked.kind != "pass_fail" or locked.answer != "fail":
-        raise ValidationFailed("Only a failed item can get a follow-up work order.")
-    costs.ensure_workable(work_order, "its checklist")
-    suffix = f" ({work_order.number})"
-    room = 200 - len("Follow-up: ") - len(suffix)
+        raise ValidationFailed(_("Only a failed item can get a follow-up work order."))
+    costs.ensure_workable(work_order, "checklist")
+    # The follow-up is written in the language of the person who opens it, like a title they typed.
+    room = 200 - len(_("Follow-up: %(label)s (%(number)s)", label="", number=work_order.number))
     label = locked.label if len(locked.label) <= room else locked.label[: room - 1] + "…"
     data = services.WorkOrderData(
-        title=f"Follow-up: {label}{suffix}",
+        title=_("Follow-up: %(label)s (%(number)s)", label=label, number=work_order.number),
         type_id=work_order.type_id,
         priority_id=work_order.priority_id,
-        description=f"Checklist item “{locked.label}” failed on {work_order.number}.",
+        description=_("Checklist item “%(label)s” failed on %(number)s.", label=locked.label, number=work_order.number),
         company_id=work_order.company_id,
         product_id=work_order.product_id,
         asset_id=work_order.asset_id,
@@ -272,22 +279,26 @@ def parse_lines(text: str) -> list[dict[str, Any]]:
             continue
         parts = [part.strip() for part in line.split("|")]
         if len(parts) > 3:
-            raise ValidationFailed(f"Line {number}: use “label | kind | required”.", field="items")
+            raise ValidationFailed(_("Line %(line)d: use “label | kind | required”.", line=number), field="items")
         label = parts[0]
         kind_word = (parts[1] if len(parts) > 1 else "").lower() or "pass_fail"
         required_word = (parts[2] if len(parts) > 2 else "").lower()
         if kind_word not in KIND_WORDS:
-            raise ValidationFailed(f"Line {number}: the kind must be pass_fail, text or number.", field="items")
+            raise ValidationFailed(
+                _("Line %(line)d: the kind must be pass_fail, text or number.", line=number), field="items"
+            )
         if required_word in REQUIRED_WORDS:
             required = True
         elif required_word in OPTIONAL_WORDS:
             required = False
         else:
-            raise ValidationFailed(f"Line {number}: write “required” or “optional”.", field="items")
+            raise ValidationFailed(_("Line %(line)d: write “required” or “optional”.", line=number), field="items")
         if not label:
-            raise ValidationFailed(f"Line {number}: the label is empty.", field="items")
+            raise ValidationFailed(_("Line %(line)d: the label is empty.", line=number), field="items")
         if len(label) > MAX_LABEL:
-            raise ValidationFailed(f"Line {number}: keep the label under {MAX_LABEL} characters.", field="items")
+            raise ValidationFailed(
+                _("Line %(line)d: keep the label under %(max)d characters.", line=number, max=MAX_LABEL), field="items"
+            )
         items.append({"label": label, "kind": KIND_WORDS[kind_word], "required": required})
     return items
 
@@ -303,23 +314,25 @@ def save_template(
     actor: Actor, template: ChecklistTemplate | None, name: str, items: list[dict[str, Any]], *, active: bool = True
 ) -> ChecklistTemplate:
     """Create a template (``template`` None) or replace an existing one's name, items and state."""
-    costs.require_any(actor, ("workflow.manage",), "You may not manage checklist templates.")
-    name = required_text(name, field="name", label="A name", max_length=120)
+    costs.require_any(actor, ("workflow.manage",), _("You may not manage checklist templates."))
+    name = required_text(name, field="name", label=_("A name"), max_length=120)
     if not items:
-        raise ValidationFailed("Add at least one item.", field="items")
+        raise ValidationFailed(_("Add at least one item."), field="items")
     if len(items) > MAX_ITEMS:
-        raise ValidationFailed(f"A template can have at most {MAX_ITEMS} items.", field="items")
+        raise ValidationFailed(_("A template can have at most %(max)d items.", max=MAX_ITEMS), field="items")
     cleaned = []
     for number, entry in enumerate(items, start=1):
         try:
             cleaned.append(_clean_item(str(entry.get("label", "")), str(entry.get("kind", "")), entry.get("required")))
         except ValidationFailed as exc:
-            raise ValidationFailed(f"Item {number}: {exc.message}", field="items") from exc
+            raise ValidationFailed(
+                _("Item %(number)d: %(problem)s", number=number, problem=exc.message), field="items"
+            ) from exc
     taken = select(ChecklistTemplate.id).where(func.lower(ChecklistTemplate.name) == name.lower())
     if template is not None:
         taken = taken.where(ChecklistTemplate.id != template.id)
     if db.session.scalar(taken) is not None:
-        raise ValidationFailed("Another template has this name.", field="name")
+        raise ValidationFailed(_("Another template has this name."), field="name")
     created = template is None
     if template is None:
         template = ChecklistTemplate()
@@ -343,5 +356,5 @@ def get_template(template_id: int) -> ChecklistTemplate:
     """The template ``template_id``; NotFound otherwise."""
     template = db.session.get(ChecklistTemplate, template_id)
     if template is None:
-        raise NotFound("There is no such checklist template.")
+        raise NotFound(_("There is no such checklist template."))
     return template

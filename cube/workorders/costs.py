@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ScalarSelect, func, select, update
 
 from cube.actors import Actor
@@ -25,7 +26,10 @@ from cube.workflow.categories import OPEN_CATEGORIES
 CENT = Decimal("0.01")
 VIEW_COSTS = "workorder.view_costs"
 # Keys of work order history (event data and edited-field labels) that carry money.
-COST_DETAILS = frozenset({"unit_cost", "estimated_cost", "Estimated cost", "Actual cost", "hourly_rate"})
+# Keys, never shown: older edits stored the English labels.
+COST_DETAILS = frozenset(
+    {"unit_cost", "estimated_cost", "Estimated cost", "Actual cost", "hourly_rate"}  # i18n: not shown (stored keys)
+)
 
 
 @dataclass(frozen=True)
@@ -114,11 +118,17 @@ def is_workable(work_order: WorkOrder) -> bool:
 
 
 def ensure_workable(work_order: WorkOrder, what: str) -> None:
-    """Refuse changes to checklists, time and parts once a work order is done or cancelled."""
-    if not is_workable(work_order):
-        raise InvalidTransition(
-            f"{work_order.number} is {work_order.status.name.lower()}: {what} can no longer change."
-        )
+    """Refuse changes to checklists, time and parts (``what``: "checklist", "time", "parts") once done or cancelled."""
+    if is_workable(work_order):
+        return
+    values = {"number": work_order.number, "status": work_order.status.name.lower()}
+    if what == "checklist":
+        message = _("%(number)s is %(status)s: its checklist can no longer change.", **values)
+    elif what == "parts":
+        message = _("%(number)s is %(status)s: its parts can no longer change.", **values)
+    else:
+        message = _("%(number)s is %(status)s: its time can no longer change.", **values)
+    raise InvalidTransition(message)
 
 
 def holds_any(actor: Actor, permissions: tuple[str, ...]) -> bool:

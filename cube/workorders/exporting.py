@@ -18,28 +18,30 @@ from cube.workorders.queries import WorkOrderFilters, work_order_list
 
 EXPORT_BATCH = 500
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+# The header row is a file format (imports and people's spreadsheets read it by name): English in every language.
 COLUMNS = (
-    "Number",
-    "Title",
-    "Status",
-    "Status category",
-    "Priority",
-    "Type",
-    "Assignees",
-    "Team",
-    "Requester",
-    "Company",
-    "Asset serial",
-    "Location",
-    "Due",
-    "Planned start",
-    "Created",
-    "Completed",
-    "Closed",
-    "Estimated hours",
-    "Actual hours",
+    "Number",  # i18n: not shown (file format)
+    "Title",  # i18n: not shown (file format)
+    "Status",  # i18n: not shown (file format)
+    "Status category",  # i18n: not shown (file format)
+    "Priority",  # i18n: not shown (file format)
+    "Type",  # i18n: not shown (file format)
+    "Assignees",  # i18n: not shown (file format)
+    "Team",  # i18n: not shown (file format)
+    "Requester",  # i18n: not shown (file format)
+    "Company",  # i18n: not shown (file format)
+    "Asset serial",  # i18n: not shown (file format)
+    "Location",  # i18n: not shown (file format)
+    "Due",  # i18n: not shown (file format)
+    "Planned start",  # i18n: not shown (file format)
+    "Created",  # i18n: not shown (file format)
+    "Completed",  # i18n: not shown (file format)
+    "Closed",  # i18n: not shown (file format)
+    "Estimated hours",  # i18n: not shown (file format)
+    "Actual hours",  # i18n: not shown (file format)
 )
-COST_COLUMNS = ("Actual cost",)  # only for those who may see costs (workorder.view_costs)
+# Only for those who may see costs (workorder.view_costs).
+COST_COLUMNS = ("Actual cost",)  # i18n: not shown (file format)
 
 
 def work_order_rows(user: Actor, filters: WorkOrderFilters, zone: ZoneInfo) -> Iterator[list[str]]:

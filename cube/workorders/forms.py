@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -28,7 +29,12 @@ from cube.workflow.categories import CATEGORY_LABELS
 from cube.workorders import bulk, checklists, timelogs
 from cube.workorders.queries import DEFAULT_SORT, SORT_CHOICES
 
-VIEW_CHOICES = [("my", "My work"), ("unassigned", "Unassigned"), ("overdue", "Overdue"), ("week", "Due this week")]
+VIEW_CHOICES = [
+    ("my", _l("My work")),
+    ("unassigned", _l("Unassigned")),
+    ("overdue", _l("Overdue")),
+    ("week", _l("Due this week")),
+]
 CATEGORY_CHOICES = [(category.value, label) for category, label in CATEGORY_LABELS.items()]
 CUSTOM_PREFIX = "custom_"  # custom field inputs are named custom_<key>
 
@@ -37,25 +43,25 @@ class WorkOrderForm(CubeForm):
     version = HiddenField()
     opened = HiddenField()  # the values the edit form opened with, signed (cube.editing.seal)
     submission_key = HiddenField()
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=16_000)])
-    type_id = SelectField("Type", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
-    priority_id = SelectField("Priority", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
-    team_id = SelectField("Team", coerce=optional_int, validate_choice=True)
-    assignee_ids = SelectMultipleField("Assignees", coerce=int, validate_choice=True)
-    supervisor_id = SelectField("Supervisor", coerce=optional_int, validate_choice=True)
-    requester_id = SelectField("Requester", coerce=optional_int, validate_choice=True)
-    company_id = SelectField("Company", coerce=optional_int, validate_choice=True)
-    product_sku = StringField("Product SKU", validators=[Optional(), Length(max=64)])
-    asset_id = SelectField("Asset", coerce=optional_int, validate_choice=False)
-    location_id = SelectField("Location", coerce=optional_int, validate_choice=True)
-    planned_start = DateTimeLocalField("Planned start", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    due_at = DateTimeLocalField("Due", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=16_000)])
+    type_id = SelectField(_l("Type"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
+    priority_id = SelectField(_l("Priority"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
+    team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
+    assignee_ids = SelectMultipleField(_l("Assignees"), coerce=int, validate_choice=True)
+    supervisor_id = SelectField(_l("Supervisor"), coerce=optional_int, validate_choice=True)
+    requester_id = SelectField(_l("Requester"), coerce=optional_int, validate_choice=True)
+    company_id = SelectField(_l("Company"), coerce=optional_int, validate_choice=True)
+    product_sku = StringField(_l("Product SKU"), validators=[Optional(), Length(max=64)])
+    asset_id = SelectField(_l("Asset"), coerce=optional_int, validate_choice=False)
+    location_id = SelectField(_l("Location"), coerce=optional_int, validate_choice=True)
+    planned_start = DateTimeLocalField(_l("Planned start"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    due_at = DateTimeLocalField(_l("Due"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     estimated_hours = LocalizedDecimalField(
-        "Estimated hours", places=2, validators=[Optional(), NumberRange(min=0, max=99999)]
+        _l("Estimated hours"), places=2, validators=[Optional(), NumberRange(min=0, max=99999)]
     )
     estimated_cost = LocalizedDecimalField(
-        "Estimated cost", places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
+        _l("Estimated cost"), places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
 
     def custom_fields(self) -> list[Field]:
@@ -88,92 +94,96 @@ class WorkOrderFilterForm(CubeForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search", validators=[Optional(), Length(max=100)])
-    view = SelectField("Quick view", choices=options(VIEW_CHOICES, blank="All I can see"), validate_choice=False)
-    status = SelectField("Status", coerce=optional_int, validate_choice=False)
-    category = SelectField("Stage", choices=options(CATEGORY_CHOICES, blank="Any stage"), validate_choice=False)
-    priority = SelectField("Priority", coerce=optional_int, validate_choice=False)
-    type = SelectField("Type", coerce=optional_int, validate_choice=False)
-    assignee = SelectField("Assignee", coerce=optional_int, validate_choice=False)
-    team = SelectField("Team", coerce=optional_int, validate_choice=False)
-    company = SelectField("Company", coerce=optional_int, validate_choice=False)
-    product = StringField("Product id", validators=[Optional()])
-    asset = StringField("Asset id", validators=[Optional()])
-    due_from = DateField("Due from", validators=[Optional()])
-    due_to = DateField("Due to", validators=[Optional()])
-    created_from = DateField("Created from", validators=[Optional()])
-    created_to = DateField("Created to", validators=[Optional()])
-    sort = SelectField("Sort", choices=options(SORT_CHOICES), default=DEFAULT_SORT, validate_choice=False)
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    view = SelectField(
+        _l("Quick view"), choices=options(VIEW_CHOICES, blank=_l("All I can see")), validate_choice=False
+    )
+    status = SelectField(_l("Status"), coerce=optional_int, validate_choice=False)
+    category = SelectField(_l("Stage"), choices=options(CATEGORY_CHOICES, blank=_l("Any stage")), validate_choice=False)
+    priority = SelectField(_l("Priority"), coerce=optional_int, validate_choice=False)
+    type = SelectField(_l("Type"), coerce=optional_int, validate_choice=False)
+    assignee = SelectField(_l("Assignee"), coerce=optional_int, validate_choice=False)
+    team = SelectField(_l("Team"), coerce=optional_int, validate_choice=False)
+    company = SelectField(_l("Company"), coerce=optional_int, validate_choice=False)
+    product = StringField(_l("Product id"), validators=[Optional()])
+    asset = StringField(_l("Asset id"), validators=[Optional()])
+    due_from = DateField(_l("Due from"), validators=[Optional()])
+    due_to = DateField(_l("Due to"), validators=[Optional()])
+    created_from = DateField(_l("Created from"), validators=[Optional()])
+    created_to = DateField(_l("Created to"), validators=[Optional()])
+    sort = SelectField(_l("Sort"), choices=options(SORT_CHOICES), default=DEFAULT_SORT, validate_choice=False)
 
 
 class TransitionForm(CubeForm):
     transition_id = HiddenField(validators=[DataRequired()])
-    reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 
 
 class CommentForm(CubeForm):
-    body = TextAreaField("Add a comment", validators=[DataRequired(), Length(max=16_000)])
+    body = TextAreaField(_l("Add a comment"), validators=[DataRequired(), Length(max=16_000)])
 
 
 class AssignForm(CubeForm):
-    assignee_ids = SelectMultipleField("Assignees", coerce=int, validate_choice=True)
-    team_id = SelectField("Team", coerce=optional_int, validate_choice=True)
+    assignee_ids = SelectMultipleField(_l("Assignees"), coerce=int, validate_choice=True)
+    team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
 
 
 class AttachmentForm(CubeForm):
-    file = FileField("File", validators=[FileRequired("Choose a file to attach.")])
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file to attach."))])
 
 
 class BulkForm(CubeForm):
-    action = SelectField("Action", choices=options((a.value, a.value) for a in bulk.BulkAction))
-    assignee_ids = SelectMultipleField("Assign to", validate_choice=False)
-    team_id = StringField("Team", validators=[Optional()])
-    priority_id = StringField("Priority", validators=[Optional()])
-    status_id = StringField("Move to", validators=[Optional()])
-    reason = StringField("Reason", validators=[Optional(), Length(max=2000)])
+    action = SelectField(_l("Action"), choices=options((a.value, a.value) for a in bulk.BulkAction))
+    assignee_ids = SelectMultipleField(_l("Assign to"), validate_choice=False)
+    team_id = StringField(_l("Team"), validators=[Optional()])
+    priority_id = StringField(_l("Priority"), validators=[Optional()])
+    status_id = StringField(_l("Move to"), validators=[Optional()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=2000)])
     next = HiddenField()
 
 
 class AnswerForm(CubeForm):
-    value = StringField("Answer", validators=[Optional(), Length(max=checklists.MAX_TEXT)])
+    value = StringField(_l("Answer"), validators=[Optional(), Length(max=checklists.MAX_TEXT)])
 
 
 class ChecklistItemForm(CubeForm):
-    label = StringField("Check", validators=[DataRequired(), Length(max=checklists.MAX_LABEL)])
-    kind = SelectField("Kind", choices=options(checklists.KINDS.items()), default="pass_fail")
-    required = BooleanField("Required")
+    label = StringField(_l("Check"), validators=[DataRequired(), Length(max=checklists.MAX_LABEL)])
+    kind = SelectField(_l("Kind"), choices=options(checklists.KINDS.items()), default="pass_fail")
+    required = BooleanField(_l("Required"))
 
 
 class TemplateChoiceForm(CubeForm):
-    template_id = SelectField("Checklist template", coerce=optional_int, validate_choice=False)
+    template_id = SelectField(_l("Checklist template"), coerce=optional_int, validate_choice=False)
 
 
 class TimeEntryForm(CubeForm):
-    started_at = DateTimeLocalField("Started", validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
-    hours = LocalizedDecimalField("Hours", places=2, validators=[Optional()])
-    ended_at = DateTimeLocalField("Ended", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    note = StringField("Note", validators=[Optional(), Length(max=timelogs.MAX_NOTE)])
+    started_at = DateTimeLocalField(_l("Started"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
+    hours = LocalizedDecimalField(_l("Hours"), places=2, validators=[Optional()])
+    ended_at = DateTimeLocalField(_l("Ended"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=timelogs.MAX_NOTE)])
 
 
 class PartForm(CubeForm):
-    product_sku = StringField("Product SKU", validators=[DataRequired(), Length(max=64)])
-    location_id = SelectField("From location", coerce=optional_int, validate_choice=True)
-    quantity = LocalizedDecimalField("Quantity", places=3, validators=[DataRequired(), NumberRange(min=0.001)])
+    product_sku = StringField(_l("Product SKU"), validators=[DataRequired(), Length(max=64)])
+    location_id = SelectField(_l("From location"), coerce=optional_int, validate_choice=True)
+    quantity = LocalizedDecimalField(_l("Quantity"), places=3, validators=[DataRequired(), NumberRange(min=0.001)])
 
 
 class ReturnForm(CubeForm):
     quantity = LocalizedDecimalField(
-        "Quantity to return", places=3, validators=[DataRequired(), NumberRange(min=0.001)]
+        _l("Quantity to return"), places=3, validators=[DataRequired(), NumberRange(min=0.001)]
     )
 
 
 class ChecklistTemplateForm(CubeForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     items = TextAreaField(
-        "Items",
+        _l("Items"),
         validators=[DataRequired(), Length(max=50_000)],
         render_kw={"rows": 10},
-        description="One item per line: label | kind | required. Kind is pass_fail, text or number "
-        "(pass_fail when left out); write “required” or “optional”.",
+        description=_l(
+            "One item per line: label | kind | required. Kind is pass_fail, text or number "
+            "(pass_fail when left out); write “required” or “optional”."
+        ),
     )
-    active = BooleanField("Active (can be added to work orders)", default=True)
+    active = BooleanField(_l("Active (can be added to work orders)"), default=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import request, url_for
+from flask_babel import gettext as _
 
 from cube.forms import options
 from cube.parsing import optional_int
@@ -19,12 +20,12 @@ PAGE_KEYS = ("page", "month", "format")
 def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
     """The list filters from the query string (unknown values are ignored)."""
     form = WorkOrderFilterForm(request.args)
-    form.status.choices = options(choices.statuses(), blank="Any status")
-    form.priority.choices = options(choices.priorities(), blank="Any priority")
-    form.type.choices = options(choices.types(), blank="Any type")
-    form.assignee.choices = options(choices.people(), blank="Anyone")
-    form.team.choices = options(choices.teams(), blank="Any team")
-    form.company.choices = options(choices.companies(), blank="Any company")
+    form.status.choices = options(choices.statuses(), blank=_("Any status"))
+    form.priority.choices = options(choices.priorities(), blank=_("Any priority"))
+    form.type.choices = options(choices.types(), blank=_("Any type"))
+    form.assignee.choices = options(choices.people(), blank=_("Anyone"))
+    form.team.choices = options(choices.teams(), blank=_("Any team"))
+    form.company.choices = options(choices.companies(), blank=_("Any company"))
     form.validate()
 
     def valid(field: object) -> object:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from cube.actors import Actor, person_id
 from cube.errors import NotFound, ValidationFailed
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import PartUsage, Product, WorkOrder
 from cube.products import inventory
 from cube.validation import decimal_value
@@ -38,7 +40,7 @@ def get_usage(work_order: WorkOrder, usage_id: int) -> PartUsage:
     """The usage ``usage_id`` of this work order; NotFound otherwise."""
     usage = db.session.get(PartUsage, usage_id)
     if usage is None or usage.work_order_id != work_order.id:
-        raise NotFound("There is no such part usage on this work order.")
+        raise NotFound(_("There is no such part usage on this work order."))
     return usage
 
 
@@ -86,14 +88,14 @@ def can_use_parts(actor: Actor, work_order: WorkOrder) -> bool:
 
 def _check(actor: Actor, work_order: WorkOrder) -> None:
     """Refuse unless ``can_use_parts`` (saying why)."""
-    costs.require_any(actor, ("workorder.work",), "You may not log parts.")
+    costs.require_any(actor, ("workorder.work",), _("You may not log parts."))
     ensure_changeable(work_order)
-    costs.ensure_workable(work_order, "its parts")
+    costs.ensure_workable(work_order, "parts")
 
 
 def _quantity(value: Decimal | str) -> Decimal:
     """A positive quantity with at most three decimals."""
-    return decimal_value(value, field="quantity", label="Quantity", places=3, minimum=Decimal("0.001"))
+    return decimal_value(value, field="quantity", label=_("Quantity"), places=3, minimum=Decimal("0.001"))
 
 
 def use_part(
@@ -104,9 +106,9 @@ def use_part(
     amount = _quantity(quantity)
     product = db.session.get(Product, product_id)
     if product is None:
-        raise ValidationFailed("Choose a product from the catalog.", field="product_id")
+        raise ValidationFailed(_("Choose a product from the catalog."), field="product_id")
     if not product.active:
-        raise ValidationFailed(f"{product.sku} is archived and cannot be used.", field="product_id")
+        raise ValidationFailed(_("%(sku)s is archived and cannot be used.", sku=product.sku), field="product_id")
     costs.lock(work_order)
     unit_cost = Decimal(product.unit_cost or 0)
     movement = inventory.issue(
@@ -116,7 +118,7 @@ def use_part(
             location_id=location_id,
             quantity=amount,
             reference=work_order.number,
-            reason=f"Used on {work_order.number}",
+            reason=_("Used on %(number)s", number=work_order.number),
             unit_cost=unit_cost,
         ),
     )
@@ -148,19 +150,25 @@ def use_part(
 
 def return_part(actor: Actor, work_order: WorkOrder, usage: PartUsage, quantity: Decimal | str) -> PartUsage:
     """Put unused parts back into stock at the place they came from; never more than is still out."""
-    costs.require_any(actor, ("workorder.work",), "You may not log parts.")
+    costs.require_any(actor, ("workorder.work",), _("You may not log parts."))
     if usage.work_order_id != work_order.id:
-        raise NotFound("There is no such part usage on this work order.")
+        raise NotFound(_("There is no such part usage on this work order."))
     if usage.quantity <= 0:
-        raise ValidationFailed("Choose the usage to return parts from, not a return.", field="quantity")
+        raise ValidationFailed(_("Choose the usage to return parts from, not a return."), field="quantity")
     ensure_changeable(work_order)
-    costs.ensure_workable(work_order, "its parts")
+    costs.ensure_workable(work_order, "parts")
     amount = _quantity(quantity)
     costs.lock(work_order)  # returns of the same usage queue up, so "still out" stays true
     left = outstanding(usage)
     if amount > left:
         raise ValidationFailed(
-            f"Only {left.normalize():f} {usage.product.unit} of {usage.product.sku} can be returned.", field="quantity"
+            _(
+                "Only %(quantity)s %(unit)s of %(sku)s can be returned.",
+                quantity=number(left.normalize()),
+                unit=usage.product.unit,
+                sku=usage.product.sku,
+            ),
+            field="quantity",
         )
     movement = inventory.return_stock(
         actor,
@@ -169,7 +177,7 @@ def return_part(actor: Actor, work_order: WorkOrder, usage: PartUsage, quantity:
             location_id=usage.location_id,
             quantity=amount,
             reference=work_order.number,
-            reason=f"Returned from {work_order.number}",
+            reason=_("Returned from %(number)s", number=work_order.number),
             unit_cost=usage.unit_cost,
         ),
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select, union
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
@@ -26,13 +27,13 @@ SORTS: dict[str, InstrumentedAttribute[Any]] = {
     "priority": Priority.position,
 }
 SORT_CHOICES = [
-    ("-created", "Newest first"),
-    ("created", "Oldest first"),
-    ("due", "Due soonest"),
-    ("-due", "Due latest"),
-    ("priority", "Priority"),
-    ("number", "Number"),
-    ("-updated", "Recently changed"),
+    ("-created", _l("Newest first")),
+    ("created", _l("Oldest first")),
+    ("due", _l("Due soonest")),
+    ("-due", _l("Due latest")),
+    ("priority", _l("Priority")),
+    ("number", _l("Number")),
+    ("-updated", _l("Recently changed")),
 ]
 DEFAULT_SORT = "-created"
 

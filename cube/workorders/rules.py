@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from cube.actors import Actor
 from cube.errors import NotAllowed
 from cube.extensions import db
@@ -17,7 +19,7 @@ def is_changeable(work_order: WorkOrder) -> bool:
 def ensure_changeable(work_order: WorkOrder) -> None:
     """NotAllowed once the work order is archived: no transition, assignment, edit, comment or file."""
     if not is_changeable(work_order):
-        raise NotAllowed(f"{work_order.number} is archived and can no longer change.")
+        raise NotAllowed(_("%(number)s is archived and can no longer change.", number=work_order.number))
 
 
 def ensure_visible(actor: Actor, work_order: WorkOrder, message: str) -> None:

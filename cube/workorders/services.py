@@ -14,13 +14,16 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from cube.actors import Actor, person_id, require
-from cube.editing import Opened, merge_edit
-from cube.errors import NotAllowed, NotFound, ValidationFailed
+from cube.editing import Merge, Opened, merge_edit
+from cube.errors import EditConflict, NotAllowed, NotFound, ValidationFailed
 from cube.extensions import db
 from cube.forms import strip_control_characters
+from cube.i18n import localtime, number
 from cube.models import (
     Asset,
     Comment,
@@ -103,7 +106,7 @@ def product_id_for_sku(sku: str | None) -> int | None:
         return None
     product = product_by_sku(sku or "")
     if product is None:
-        raise ValidationFailed("No product has this SKU.", field="product_sku")
+        raise ValidationFailed(_("No product has this SKU."), field="product_sku")
     return product.id
 
 
@@ -111,14 +114,14 @@ def get_visible(user: Actor, work_order_id: int) -> WorkOrder:
     """The work order if ``user`` may see it; NotFound otherwise (no hint that it exists)."""
     work_order = db.session.scalar(visible_work_orders(user).where(WorkOrder.id == work_order_id))
     if work_order is None:
-        raise NotFound("There is no such work order, or you may not see it.")
+        raise NotFound(_("There is no such work order, or you may not see it."))
     return work_order
 
 
-def _exists(model: type, value: int | None, field_name: str, label: str) -> None:
-    """Refuse an id that names no row, on the field the form shows it in."""
+def _exists(model: type, value: int | None, field_name: str, message: str) -> None:
+    """Refuse an id that names no row with ``message``, on the field the form shows it in."""
     if value is not None and db.session.get(model, value) is None:
-        raise ValidationFailed(f"Choose {label} from the list.", field=field_name)
+        raise ValidationFailed(message, field=field_name)
 
 
 def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +134,7 @@ def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
         text = "" if raw is None else strip_control_characters(str(raw)).strip()
         if not text:
             if custom.required:
-                raise ValidationFailed(f"Fill in {custom.label}.", field=f"custom_{custom.key}")
+                raise ValidationFailed(_("Fill in %(field)s.", field=custom.label), field=f"custom_{custom.key}")
             continue
         if custom.kind == "number":
             cleaned[custom.key] = str(
@@ -144,11 +147,13 @@ def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
                 cleaned[custom.key] = date.fromisoformat(text).isoformat()
             except ValueError as exc:
                 raise ValidationFailed(
-                    f"{custom.label} must be a date (YYYY-MM-DD).", field=f"custom_{custom.key}"
+                    _("%(field)s must be a date (YYYY-MM-DD).", field=custom.label), field=f"custom_{custom.key}"
                 ) from exc
         elif custom.kind == "choice":
             if text not in custom.choices:
-                raise ValidationFailed(f"Choose {custom.label} from the list.", field=f"custom_{custom.key}")
+                raise ValidationFailed(
+                    _("Choose %(field)s from the list.", field=custom.label), field=f"custom_{custom.key}"
+                )
             cleaned[custom.key] = text
         else:
             cleaned[custom.key] = optional_text(text, field=f"custom_{custom.key}", label=custom.label, max_length=2000)
@@ -157,24 +162,24 @@ def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def _clean(data: WorkOrderData) -> WorkOrderData:
     """Check and normalise the editable fields (ids exist, dates in order, text and numbers within bounds)."""
-    _exists(WorkOrderType, data.type_id, "type_id", "a type")
-    _exists(Priority, data.priority_id, "priority_id", "a priority")
-    _exists(User, data.requester_id, "requester_id", "a requester")
-    _exists(Team, data.team_id, "team_id", "a team")
-    _exists(User, data.supervisor_id, "supervisor_id", "a supervisor")
-    _exists(Company, data.company_id, "company_id", "a company")
-    _exists(Product, data.product_id, "product_id", "a product")
-    _exists(Asset, data.asset_id, "asset_id", "an asset")
-    _exists(Location, data.location_id, "location_id", "a location")
+    _exists(WorkOrderType, data.type_id, "type_id", _("Choose a type from the list."))
+    _exists(Priority, data.priority_id, "priority_id", _("Choose a priority from the list."))
+    _exists(User, data.requester_id, "requester_id", _("Choose a requester from the list."))
+    _exists(Team, data.team_id, "team_id", _("Choose a team from the list."))
+    _exists(User, data.supervisor_id, "supervisor_id", _("Choose a supervisor from the list."))
+    _exists(Company, data.company_id, "company_id", _("Choose a company from the list."))
+    _exists(Product, data.product_id, "product_id", _("Choose a product from the list."))
+    _exists(Asset, data.asset_id, "asset_id", _("Choose an asset from the list."))
+    _exists(Location, data.location_id, "location_id", _("Choose a location from the list."))
     if data.due_at and data.planned_start and data.due_at < data.planned_start:
-        raise ValidationFailed("The due date cannot be before the planned start.", field="due_at")
+        raise ValidationFailed(_("The due date cannot be before the planned start."), field="due_at")
     hours = data.estimated_hours
     cost = data.estimated_cost
     return WorkOrderData(
-        title=required_text(data.title, field="title", label="A title", max_length=200),
+        title=required_text(data.title, field="title", label=_("A title"), max_length=200),
         type_id=data.type_id,
         priority_id=data.priority_id,
-        description=optional_text(data.description, field="description", label="Description", max_length=16_000),
+        description=optional_text(data.description, field="description", label=_("Description"), max_length=16_000),
         requester_id=data.requester_id,
         team_id=data.team_id,
         supervisor_id=data.supervisor_id,
@@ -186,10 +191,10 @@ def _clean(data: WorkOrderData) -> WorkOrderData:
         planned_start=data.planned_start,
         estimated_hours=None
         if hours in (None, "")
-        else decimal_value(hours, field="estimated_hours", label="Estimated hours", places=2),
+        else decimal_value(hours, field="estimated_hours", label=_("Estimated hours"), places=2),
         estimated_cost=None
         if cost in (None, "")
-        else decimal_value(cost, field="estimated_cost", label="Estimated cost", places=2),
+        else decimal_value(cost, field="estimated_cost", label=_("Estimated cost"), places=2),
         custom_values=_custom_values(data.custom_values),
     )
 
@@ -214,7 +219,7 @@ def create_work_order(
     A repeated ``submission_key`` (the same form posted twice) returns the work order the first post
     created instead of making another.
     """
-    require(actor, "workorder.create", "You may not create work orders.")
+    require(actor, "workorder.create", _("You may not create work orders."))
     data = _settable(actor, data, None)
     if not may_set_field(actor, "assignee_ids"):
         assignee_ids = ()
@@ -251,52 +256,103 @@ def create_work_order(
 
 
 def _describe(record: Any) -> dict[str, str]:
-    """The fields people see, as text, for the edit diff and the 409 page."""
+    """The fields people see, as text, for the edit diff and the 409 page, by key (``DESCRIBED_LABELS`` names them).
+
+    The keys stay the same in every language: a form opened in one language can be saved in another.
+    """
 
     def name(obj: Any, attr: str = "name") -> str:
         return str(getattr(obj, attr)) if obj is not None else ""
 
     return {
-        "Title": record.title,
-        "Description": record.description,
-        "Type": name(record.type),
-        "Priority": name(record.priority),
-        "Requester": name(record.requester),
-        "Team": name(record.team),
-        "Supervisor": name(record.supervisor),
-        "Company": name(record.company),
-        "Product": name(record.product, "sku"),
-        "Asset": name(record.asset, "serial_number"),
-        "Location": name(record.location, "path"),
-        "Due": record.due_at.astimezone(UTC).isoformat(timespec="minutes") if record.due_at else "",
-        "Planned start": (
+        "title": record.title,
+        "description": record.description,
+        "type": name(record.type),
+        "priority": name(record.priority),
+        "requester": name(record.requester),
+        "team": name(record.team),
+        "supervisor": name(record.supervisor),
+        "company": name(record.company),
+        "product": name(record.product, "sku"),
+        "asset": name(record.asset, "serial_number"),
+        "location": name(record.location, "path"),
+        "due": record.due_at.astimezone(UTC).isoformat(timespec="minutes") if record.due_at else "",
+        "planned_start": (
             record.planned_start.astimezone(UTC).isoformat(timespec="minutes") if record.planned_start else ""
         ),
-        "Estimated hours": f"{Decimal(record.estimated_hours):.2f}" if record.estimated_hours is not None else "",
-        "Estimated cost": f"{Decimal(record.estimated_cost):.2f}" if record.estimated_cost is not None else "",
-        "Custom fields": ", ".join(f"{k}={v}" for k, v in sorted((record.custom_values or {}).items())),
+        "estimated_hours": f"{Decimal(record.estimated_hours):.2f}" if record.estimated_hours is not None else "",
+        "estimated_cost": f"{Decimal(record.estimated_cost):.2f}" if record.estimated_cost is not None else "",
+        "custom_fields": ", ".join(f"{k}={v}" for k, v in sorted((record.custom_values or {}).items())),
     }
 
 
 # Which editable fields each line of ``_describe`` shows (a line the editor left as opened keeps the saved value).
 DESCRIBED_FIELDS: dict[str, tuple[str, ...]] = {
-    "Title": ("title",),
-    "Description": ("description",),
-    "Type": ("type_id",),
-    "Priority": ("priority_id",),
-    "Requester": ("requester_id",),
-    "Team": ("team_id",),
-    "Supervisor": ("supervisor_id",),
-    "Company": ("company_id",),
-    "Product": ("product_id",),
-    "Asset": ("asset_id",),
-    "Location": ("location_id",),
-    "Due": ("due_at",),
-    "Planned start": ("planned_start",),
-    "Estimated hours": ("estimated_hours",),
-    "Estimated cost": ("estimated_cost",),
-    "Custom fields": ("custom_values",),
+    "title": ("title",),
+    "description": ("description",),
+    "type": ("type_id",),
+    "priority": ("priority_id",),
+    "requester": ("requester_id",),
+    "team": ("team_id",),
+    "supervisor": ("supervisor_id",),
+    "company": ("company_id",),
+    "product": ("product_id",),
+    "asset": ("asset_id",),
+    "location": ("location_id",),
+    "due": ("due_at",),
+    "planned_start": ("planned_start",),
+    "estimated_hours": ("estimated_hours",),
+    "estimated_cost": ("estimated_cost",),
+    "custom_fields": ("custom_values",),
 }
+
+# What the 409 page calls each line of ``_describe``.
+DESCRIBED_LABELS = {
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "type": _l("Type"),
+    "priority": _l("Priority"),
+    "requester": _l("Requester"),
+    "team": _l("Team"),
+    "supervisor": _l("Supervisor"),
+    "company": _l("Company"),
+    "product": _l("Product"),
+    "asset": _l("Asset"),
+    "location": _l("Location"),
+    "due": _l("Due"),
+    "planned_start": _l("Planned start"),
+    "estimated_hours": _l("Estimated hours"),
+    "estimated_cost": _l("Estimated cost"),
+    "custom_fields": _l("Custom fields"),
+}
+
+
+def _merge(
+    opened: Opened | None, before: dict[str, str], after: dict[str, str], *, expected: int | None, current: int
+) -> Merge:
+    """``merge_edit`` of a work order, its conflict naming each field in the reader's language."""
+    try:
+        return merge_edit(opened, before, after, _("work order"), expected=expected, current=current)
+    except EditConflict as conflict:
+        differences = [
+            (str(DESCRIBED_LABELS.get(key, key)), _shown(key, old), _shown(key, new))
+            for key, old, new in conflict.differences
+        ]
+        raise EditConflict(conflict.message, differences=differences) from None
+
+
+def _shown(key: str, value: str) -> str:
+    """A line of ``_describe`` as the reader's locale writes it (times in their zone, numbers with their signs)."""
+    if not value:
+        return value
+    try:
+        if key in ("due", "planned_start"):
+            return localtime(datetime.fromisoformat(value))
+        if key in ("estimated_hours", "estimated_cost"):
+            return number(Decimal(value), 2)
+    except (ValueError, ArithmeticError):
+        return value
+    return value
 
 
 def edit_snapshot(work_order: WorkOrder) -> dict[str, str]:
@@ -317,9 +373,9 @@ def update_work_order(
     Without ``opened`` a save based on an old ``expected_version`` that differs from the saved record is a
     conflict. Needs ``workorder.edit``; fields the actor may not set (``FIELD_PERMISSIONS``) keep their values.
     """
-    require(actor, "workorder.edit", "You may not edit work orders.")
+    require(actor, "workorder.edit", _("You may not edit work orders."))
     if work_order.archived:
-        raise NotAllowed("Archived work orders cannot be edited.")
+        raise NotAllowed(_("Archived work orders cannot be edited."))
     data = _clean(_settable(actor, data, work_order))
     # Values of fields an admin has since deactivated are not on the form: keep them.
     active = set(db.session.scalars(select(CustomField.key).where(CustomField.active.is_(True))))
@@ -339,7 +395,7 @@ def update_work_order(
         location=db.session.get(Location, data.location_id) if data.location_id else None,
     )
     after = _describe(preview)
-    merge = merge_edit(opened, before, after, "work order", expected=expected_version, current=work_order.version)
+    merge = _merge(opened, before, after, expected=expected_version, current=work_order.version)
     data = replace(
         data, **{name: getattr(work_order, name) for label in merge.kept for name in DESCRIBED_FIELDS[label]}
     )
@@ -383,15 +439,15 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, l
 
 def assign(actor: Actor, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> None:
     """Set the assignees and team (``workorder.assign``); only active users can be assigned."""
-    require(actor, "workorder.assign", "You may not assign work orders.")
+    require(actor, "workorder.assign", _("You may not assign work orders."))
     ensure_changeable(work_order)
     users = (
         list(db.session.scalars(select(User).where(User.id.in_(user_ids), User.active.is_(True)))) if user_ids else []
     )
     if len(users) != len(set(user_ids)):
-        raise ValidationFailed("Choose active people from the list.", field="assignee_ids")
+        raise ValidationFailed(_("Choose active people from the list."), field="assignee_ids")
     if team_id is not None and db.session.get(Team, team_id) is None:
-        raise ValidationFailed("Choose a team from the list.", field="team_id")
+        raise ValidationFailed(_("Choose a team from the list."), field="team_id")
     old = sorted(u.id for u in work_order.assignees)
     old_team = work_order.team_id
     work_order.assignees = users
@@ -423,8 +479,8 @@ def add_comment(actor: Actor, work_order: WorkOrder, body: str) -> Comment:
     Who may comment: whoever may see the work order (``visible_work_orders``), while it is not archived.
     """
     ensure_changeable(work_order)
-    ensure_visible(actor, work_order, "You may only comment on work orders you can see.")
-    body = required_text(body, field="body", label="A comment", max_length=MAX_COMMENT)
+    ensure_visible(actor, work_order, _("You may only comment on work orders you can see."))
+    body = required_text(body, field="body", label=_("A comment"), max_length=MAX_COMMENT)
     mentions = mentioned_users(body)
     comment = Comment(
         work_order_id=work_order.id, author_id=person_id(actor), body=body, mentions=[u.id for u in mentions]
@@ -437,7 +493,7 @@ def add_comment(actor: Actor, work_order: WorkOrder, body: str) -> Comment:
 
 def archive(actor: Actor, work_order: WorkOrder) -> None:
     """Take a work order out of every list (it is kept, never deleted); needs ``workorder.edit``."""
-    require(actor, "workorder.edit", "You may not archive work orders.")
+    require(actor, "workorder.edit", _("You may not archive work orders."))
     ensure_changeable(work_order)
     work_order.archived = True
     db.session.flush()

@@ -17,10 +17,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import dates
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from cube.actors import Actor
 from cube.extensions import db
+from cube.i18n import datetime_pattern, locale_object, money, number
 from cube.models import (
     Asset,
     ChecklistItem,
@@ -42,26 +47,38 @@ from cube.products.assets import location_paths
 from cube.timezones import zone_of
 from cube.workorders.costs import is_cost_detail, may_see_costs
 
-NOBODY = "nobody"
+NOBODY = _l("nobody")
 EMPTY = "—"
-KIND_WORDS = {"pass_fail": "pass/fail", "text": "text", "number": "number"}
-ANSWER_WORDS = {"pass": "Pass", "fail": "Fail", "na": "N/A"}
+KIND_WORDS = {"pass_fail": _l("pass/fail"), "text": _l("text"), "number": _l("number")}
+ANSWER_WORDS = {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("N/A")}
 FIELD_LABELS = {
-    "title": "Title",
-    "description": "Description",
-    "type_id": "Type",
-    "priority_id": "Priority",
-    "requester_id": "Requester",
-    "team_id": "Team",
-    "supervisor_id": "Supervisor",
-    "company_id": "Company",
-    "product_id": "Product",
-    "asset_id": "Asset",
-    "location_id": "Location",
-    "due_at": "Due",
-    "planned_start": "Planned start",
-    "estimated_hours": "Estimated hours",
-    "estimated_cost": "Estimated cost",
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "type_id": _l("Type"),
+    "priority_id": _l("Priority"),
+    "requester_id": _l("Requester"),
+    "team_id": _l("Team"),
+    "supervisor_id": _l("Supervisor"),
+    "company_id": _l("Company"),
+    "product_id": _l("Product"),
+    "asset_id": _l("Asset"),
+    "location_id": _l("Location"),
+    "due_at": _l("Due"),
+    "planned_start": _l("Planned start"),
+    "estimated_hours": _l("Estimated hours"),
+    "estimated_cost": _l("Estimated cost"),
+}
+# What an edited reference field shows when the record it named was deleted since.
+REMOVED = {
+    "type_id": _l("a removed type"),
+    "priority_id": _l("a removed priority"),
+    "requester_id": _l("a removed requester"),
+    "supervisor_id": _l("a removed supervisor"),
+    "team_id": _l("a removed team"),
+    "company_id": _l("a removed company"),
+    "product_id": _l("a removed product"),
+    "asset_id": _l("a removed asset"),
+    "location_id": _l("a removed location"),
 }
 # Which table an edited reference field points into.
 REFERENCE_FIELDS = {
@@ -221,10 +238,10 @@ def _products(ids: set[int]) -> dict[int, str]:
 def people(names: list[str]) -> str:
     """ "Ana", "Ana and Ben", "Ana, Ben and Cy" (or "nobody")."""
     if not names:
-        return NOBODY
+        return str(NOBODY)
     if len(names) == 1:
         return names[0]
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return _("%(people)s and %(last)s", people=", ".join(names[:-1]), last=names[-1])
 
 
 def _name(table: dict[Any, str], key: Any, missing: str) -> str:
@@ -236,38 +253,45 @@ def _name(table: dict[Any, str], key: Any, missing: str) -> str:
 
 def _user(names: Names, user_id: Any) -> str:
     """A person's current name."""
-    return _name(names.users, user_id, "a removed user")
+    return _name(names.users, user_id, _("a removed user"))
 
 
 def _status(names: Names, status_id: Any) -> str:
     """A status's current name."""
-    return _name(names.statuses, status_id, "a removed status")
+    return _name(names.statuses, status_id, _("a removed status"))
 
 
 def _team(names: Names, team_id: Any) -> str:
     """A team's current name."""
-    return _name(names.teams, team_id, "a removed team")
+    return _name(names.teams, team_id, _("a removed team"))
 
 
 def _when(value: Any, names: Names) -> str:
-    """A stored ISO time in the viewer's zone."""
+    """A stored ISO time in the viewer's zone, as the reader's locale writes a date and time."""
     if not value:
         return EMPTY
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M")
-    return moment.astimezone(names.zone).strftime("%Y-%m-%d %H:%M")
+    if moment.tzinfo is not None:  # a time without a zone is shown as it was stored
+        moment = moment.astimezone(names.zone)
+    locale = locale_object()
+    return dates.format_datetime(moment, datetime_pattern(str(locale)), locale=locale)
+
+
+def _number(value: Any, places: int | None = None) -> str:
+    """A stored number in the reader's locale (anything else as it was stored)."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return number(amount, places) if amount.is_finite() else str(value)
 
 
 def _hours(value: Any) -> str:
     """Stored hours as "1.50 h"."""
-    try:
-        return f"{Decimal(str(value)):.2f} h"
-    except (InvalidOperation, ValueError):
-        return f"{value} h"
+    return _("%(hours)s h", hours=_number(value, 2))
 
 
 def _short(value: Any) -> str:
@@ -276,27 +300,29 @@ def _short(value: Any) -> str:
     if not text:
         return EMPTY
     text = " ".join(text.split())
-    return f"“{text if len(text) <= LONG_TEXT else text[: LONG_TEXT - 1] + '…'}”"
+    return _("“%(text)s”", text=text if len(text) <= LONG_TEXT else text[: LONG_TEXT - 1] + "…")
 
 
 def _answer(value: Any, kind: str) -> str:
     """A checklist answer in words (Pass, Fail, N/A, or the text or number)."""
     if value is None or value == "":
         return EMPTY
-    return ANSWER_WORDS.get(str(value), str(value)) if kind == "pass_fail" else str(value)
+    return str(ANSWER_WORDS.get(str(value), str(value))) if kind == "pass_fail" else str(value)
 
 
 def _field_value(key: str, value: Any, names: Names) -> str:
-    """A stored field value in words: names for ids, local times, text quoted."""
+    """A stored field value in words: names for ids, local times, numbers, text quoted."""
     if value is None or value == "":
         return EMPTY
     if key in REFERENCE_FIELDS:
         table = getattr(names, REFERENCE_FIELDS[key])
-        return _name(table, value, f"a removed {FIELD_LABELS[key].lower()}")
+        return _name(table, value, str(REMOVED[key]))
     if key in TIME_FIELDS:
         return _when(value, names)
     if key in ("title", "description"):
         return _short(value)
+    if key in ("estimated_hours", "estimated_cost"):
+        return _number(value, 2)
     return str(value)
 
 
@@ -308,6 +334,11 @@ def _pair(change: Any) -> tuple[Any, Any]:
     return None, change
 
 
+def _change(field: str, old: str, new: str) -> str:
+    """One changed field: "Priority Normal → High"."""
+    return _("%(field)s %(old)s → %(new)s", field=field, old=old, new=new)
+
+
 def _edited(data: dict[str, Any], names: Names) -> str:
     """ "Edited: Priority Normal → High; ..." from new (field keys) or old (labels) payloads."""
     parts = []
@@ -316,24 +347,24 @@ def _edited(data: dict[str, Any], names: Names) -> str:
             continue
         old, new = _pair(change)
         if key in FIELD_LABELS:
-            parts.append(f"{FIELD_LABELS[key]} {_field_value(key, old, names)} → {_field_value(key, new, names)}")
+            parts.append(_change(str(FIELD_LABELS[key]), _field_value(key, old, names), _field_value(key, new, names)))
         else:  # before history was data: the label and both values were stored as display text
-            parts.append(f"{key} {old or EMPTY} → {new or EMPTY}")
+            parts.append(_change(key, old or EMPTY, new or EMPTY))
     for key, change in (data.get("custom") or {}).items():
         old, new = _pair(change)
-        parts.append(f"{names.custom_fields.get(key, key)} {old or EMPTY} → {new or EMPTY}")
-    return "Edited: " + "; ".join(parts) if parts else "Edited"
+        parts.append(_change(names.custom_fields.get(key, key), old or EMPTY, new or EMPTY))
+    return _("Edited: %(changes)s", changes="; ".join(parts)) if parts else _("Edited")
 
 
 def _status_changed(data: dict[str, Any], names: Names) -> tuple[str, str]:
     """The transition, from and to statuses, and the reason to quote."""
     if "to_status_id" in data:
-        label = names.transitions.get(data.get("transition_id"), "Status changed")
+        label = names.transitions.get(data.get("transition_id")) or _("Status changed")
         old, new = _status(names, data.get("from_status_id")), _status(names, data.get("to_status_id"))
     else:  # names only, from before history was data
-        label = data.get("transition") or "Status changed"
+        label = data.get("transition") or _("Status changed")
         old, new = data.get("old") or EMPTY, data.get("new") or EMPTY
-    return f"{label}: {old} → {new}", str(data.get("reason") or "")
+    return _("%(transition)s: %(old)s → %(new)s", transition=label, old=old, new=new), str(data.get("reason") or "")
 
 
 def _assigned(data: dict[str, Any], names: Names) -> str:
@@ -348,103 +379,144 @@ def _assigned(data: dict[str, Any], names: Names) -> str:
         team = str(data.get("new_team") or "")
         removed = bool(data.get("old_team")) and not team
     if team:
-        return f"Assigned to {who} (team {team})"
-    return f"Assigned to {who}" + (" (no team)" if removed else "")
+        return _("Assigned to %(people)s (team %(team)s)", people=who, team=team)
+    if removed:
+        return _("Assigned to %(people)s (no team)", people=who)
+    return _("Assigned to %(people)s", people=who)
 
 
 def _item(data: dict[str, Any], names: Names) -> tuple[str, str]:
     """The item's label and kind: from the item row, else what the event kept."""
     label, kind = names.items.get(data.get("item_id"), ("", ""))
-    return label or str(data.get("label") or data.get("item") or "an item"), kind or str(data.get("item_kind") or "")
+    return label or str(data.get("label") or data.get("item") or _("an item")), kind or str(data.get("item_kind") or "")
 
 
 def _checklist_item_added(data: dict[str, Any], names: Names) -> str:
     """ "Checklist item added: label, kind, required/optional"."""
     label = str(data.get("label") or data.get("item") or "")
-    kind = KIND_WORDS.get(str(data.get("item_kind")), str(data.get("item_kind") or ""))
-    required = "required" if data.get("required") else "optional"
-    return f"Checklist item added: {label}, {kind}, {required}"
+    kind = str(KIND_WORDS.get(str(data.get("item_kind")), str(data.get("item_kind") or "")))
+    if data.get("required"):
+        return _("Checklist item added: %(label)s, %(kind)s, required", label=label, kind=kind)
+    return _("Checklist item added: %(label)s, %(kind)s, optional", label=label, kind=kind)
 
 
 def _checklist_added(data: dict[str, Any], names: Names) -> str:
     """ "Checklist “Template” added: N items"."""
     if "template_id" in data:
-        template = names.templates.get(data.get("template_id"), "a removed template")
+        template = names.templates.get(data.get("template_id")) or _("a removed template")
         count = len(data.get("item_ids") or [])
     else:
         template, count = str(data.get("template") or ""), int(data.get("items") or 0)
-    return f"Checklist “{template}” added: {count} item{'s' if count != 1 else ''}"
+    return ngettext(
+        "Checklist “%(template)s” added: %(num)d item",
+        "Checklist “%(template)s” added: %(num)d items",
+        count,
+        template=template,
+    )
 
 
 def _checklist_answered(data: dict[str, Any], names: Names) -> str:
     """The item, its new answer and the one it replaced."""
     label, kind = _item(data, names)
     kind = kind or "pass_fail"
-    text = f"Checklist answered: {label}: {_answer(data.get('answer'), kind)}"
+    answer = _answer(data.get("answer"), kind)
     if data.get("old"):
-        text += f" (was {_answer(data.get('old'), kind)})"
-    return text
+        old = _answer(data.get("old"), kind)
+        return _("Checklist answered: %(item)s: %(answer)s (was %(old)s)", item=label, answer=answer, old=old)
+    return _("Checklist answered: %(item)s: %(answer)s", item=label, answer=answer)
 
 
 def _checklist_cleared(data: dict[str, Any], names: Names) -> str:
     """The item and the answer taken away."""
     label, kind = _item(data, names)
-    return f"Checklist answer cleared: {label} (was {_answer(data.get('old'), kind or 'pass_fail')})"
+    old = _answer(data.get("old"), kind or "pass_fail")
+    return _("Checklist answer cleared: %(item)s (was %(old)s)", item=label, old=old)
 
 
 def _follow_up(kind: str, data: dict[str, Any], names: Names) -> str:
     """The follow-up link, from either side."""
-    label, _ = _item(data, names)
+    label = _item(data, names)[0]
     number = data.get("number") or ""
     if kind == "follow_up_created":
-        return f"Follow-up {number} created for the failed item “{label}”"
-    return f"Follow-up of {number}, for its failed item “{label}”"
+        return _("Follow-up %(number)s created for the failed item “%(item)s”", number=number, item=label)
+    return _("Follow-up of %(number)s, for its failed item “%(item)s”", number=number, item=label)
 
 
 def _person(data: dict[str, Any], names: Names) -> str:
     """Whose time it was: by id, or the name an old payload kept."""
     if "user_id" in data:
         return _user(names, data.get("user_id"))
-    return str(data.get("person") or "someone")
+    return str(data.get("person") or _("someone"))
 
 
 def _time(kind: str, data: dict[str, Any], names: Names) -> tuple[str, str]:
     """Time logged, a timer started or an entry removed, and any note to quote."""
     person = _person(data, names)
+    hours = _hours(data.get("hours"))
     if kind == "timer_started":
-        return f"Timer started for {person}", ""
+        return _("Timer started for %(person)s", person=person), ""
     if kind == "time_deleted":
-        started = data.get("started_at") or data.get("started")
-        return f"Time entry removed: {_hours(data.get('hours'))} by {person}, started {_when(started, names)}", ""
-    how = " (timer)" if data.get("timer") else ""
-    return f"Time logged: {_hours(data.get('hours'))} by {person}{how}", str(data.get("note") or "")
+        started = _when(data.get("started_at") or data.get("started"), names)
+        text = _(
+            "Time entry removed: %(hours)s by %(person)s, started %(started)s",
+            hours=hours,
+            person=person,
+            started=started,
+        )
+        return text, ""
+    if data.get("timer"):
+        return _("Time logged: %(hours)s by %(person)s (timer)", hours=hours, person=person), str(
+            data.get("note") or ""
+        )
+    return _("Time logged: %(hours)s by %(person)s", hours=hours, person=person), str(data.get("note") or "")
 
 
 def _part(kind: str, data: dict[str, Any], names: Names) -> str:
     """A part used or returned, with product, place and unit cost."""
-    product = names.products.get(data.get("product_id")) or str(data.get("sku") or "a product")
+    product = names.products.get(data.get("product_id")) or str(data.get("sku") or _("a product"))
     if "location_id" in data:
-        place = _name(names.locations, data.get("location_id"), "a removed location")
+        place = _name(names.locations, data.get("location_id"), _("a removed location"))
     else:
         place = str(data.get("location") or EMPTY)
-    quantity = data.get("quantity") or ""
+    quantity = _number(data.get("quantity")) if data.get("quantity") else ""
+    values = {"quantity": quantity, "product": product, "place": place}
     if kind == "part_returned":
-        return f"Part returned: {quantity} × {product} to {place}"
-    cost = f" at {data['unit_cost']} each" if data.get("unit_cost") and names.show_costs else ""
-    return f"Part used: {quantity} × {product} from {place}{cost}"
+        return _("Part returned: %(quantity)s × %(product)s to %(place)s", **values)
+    if data.get("unit_cost") and names.show_costs:
+        cost = _money(data["unit_cost"])
+        return _("Part used: %(quantity)s × %(product)s from %(place)s at %(cost)s each", cost=cost, **values)
+    return _("Part used: %(quantity)s × %(product)s from %(place)s", **values)
+
+
+def _money(value: Any) -> str:
+    """A stored amount of money in the reader's locale (anything else as it was stored)."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return money(amount) if amount.is_finite() else str(value)
 
 
 def _size(value: Any) -> str:
-    """A file size in words, " (12 KB)"."""
+    """A file size in words, "12 KB" (empty when unknown)."""
     try:
         size = int(value)
     except (TypeError, ValueError):
         return ""
     if size < 1024:
-        return f" ({size} bytes)"
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
     if size < 1024 * 1024:
-        return f" ({size / 1024:.0f} KB)"
-    return f" ({size / (1024 * 1024):.1f} MB)"
+        return _("%(size)s KB", size=number(size / 1024, 0))
+    return _("%(size)s MB", size=number(size / (1024 * 1024), 1))
+
+
+def _attached(data: dict[str, Any]) -> str:
+    """ "Attached fan.png (12 KB)"."""
+    name = data.get("name") or _("a file")
+    size = _size(data.get("size_bytes"))
+    if size:
+        return _("Attached %(name)s (%(size)s)", name=name, size=size)
+    return _("Attached %(name)s", name=name)
 
 
 def sentence(event: WorkOrderEvent, names: Names) -> tuple[str, str]:
@@ -452,8 +524,10 @@ def sentence(event: WorkOrderEvent, names: Names) -> tuple[str, str]:
     data: dict[str, Any] = event.data or {}
     kind = event.kind
     if kind == "created":
-        status = f" in {_status(names, data['status_id'])}" if data.get("status_id") is not None else ""
-        return f"Created {data.get('number', '')}{status}", ""
+        number = data.get("number", "")
+        if data.get("status_id") is not None:
+            return _("Created %(number)s in %(status)s", number=number, status=_status(names, data["status_id"])), ""
+        return _("Created %(number)s", number=number), ""
     if kind == "status_changed":
         return _status_changed(data, names)
     if kind == "assigned":
@@ -462,10 +536,10 @@ def sentence(event: WorkOrderEvent, names: Names) -> tuple[str, str]:
         return _edited(data, names), ""
     if kind == "commented":
         mentioned = sorted(_user(names, user_id) for user_id in data.get("mentioned_user_ids") or [])
-        text = f"Commented, mentioning {people(mentioned)}" if mentioned else "Commented"
+        text = _("Commented, mentioning %(people)s", people=people(mentioned)) if mentioned else _("Commented")
         return text, names.comments.get(data.get("comment_id"), "")
     if kind == "archived":
-        return "Archived", ""
+        return _("Archived"), ""
     if kind == "checklist_item_added":
         return _checklist_item_added(data, names), ""
     if kind == "checklist_added":
@@ -481,16 +555,16 @@ def sentence(event: WorkOrderEvent, names: Names) -> tuple[str, str]:
     if kind in ("part_used", "part_returned"):
         return _part(kind, data, names), ""
     if kind == "attachment_added":
-        return f"Attached {data.get('name', 'a file')}{_size(data.get('size_bytes'))}", ""
+        return _attached(data), ""
     if kind == "attachment_removed":
-        return f"Removed the attachment {data.get('name', '')}", ""
+        return _("Removed the attachment %(name)s", name=data.get("name", "")), ""
     return kind.replace("_", " ").capitalize(), ""
 
 
 def entry(event: WorkOrderEvent, names: Names) -> Entry:
     """One event as a timeline entry."""
     text, quote = sentence(event, names)
-    who = "System" if event.by_system or event.actor_id is None else _user(names, event.actor_id)
+    who = _("System") if event.by_system or event.actor_id is None else _user(names, event.actor_id)
     return Entry(
         id=event.id,
         kind=event.kind,

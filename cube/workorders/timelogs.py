@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -63,7 +64,7 @@ def get_log(work_order: WorkOrder, log_id: int) -> TimeLog:
     """The time entry ``log_id`` of this work order; NotFound otherwise."""
     log = db.session.get(TimeLog, log_id)
     if log is None or log.work_order_id != work_order.id:
-        raise NotFound("There is no such time entry on this work order.")
+        raise NotFound(_("There is no such time entry on this work order."))
     return log
 
 
@@ -80,10 +81,10 @@ def can_log_time(actor: Actor, work_order: WorkOrder) -> bool:
 def _check(actor: Actor, work_order: WorkOrder) -> None:
     """Refuse unless ``can_log_time`` (saying why)."""
     if is_system(actor):
-        raise NotAllowed("Time is logged by the person who did the work, not by the system.")
-    costs.require_any(actor, ("workorder.work",), "You may not log time.")
+        raise NotAllowed(_("Time is logged by the person who did the work, not by the system."))
+    costs.require_any(actor, ("workorder.work",), _("You may not log time."))
     ensure_changeable(work_order)
-    costs.ensure_workable(work_order, "its time")
+    costs.ensure_workable(work_order, "time")
 
 
 def _finish(actor: Actor, log: TimeLog, ended_at: datetime) -> None:
@@ -133,11 +134,11 @@ def stop_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
     Stopping is allowed even after the work order was completed, cancelled or archived:
     the time was spent, and the timer would otherwise run forever.
     """
-    costs.require_any(actor, ("workorder.work",), "You may not log time.")
+    costs.require_any(actor, ("workorder.work",), _("You may not log time."))
     _lock_person(actor)
     running = running_timer(actor)
     if running is None or running.work_order_id != work_order.id:
-        raise InvalidTransition("You have no timer running on this work order.")
+        raise InvalidTransition(_("You have no timer running on this work order."))
     _finish(actor, running, _now())
     return running
 
@@ -154,31 +155,31 @@ def add_entry(
     """Record time worked by the actor: a start and either hours or an end (over 0, at most 24 h, not ahead)."""
     _check(actor, work_order)
     if started_at is None:
-        raise ValidationFailed("Enter when the work started.", field="started_at")
+        raise ValidationFailed(_("Enter when the work started."), field="started_at")
     if started_at.tzinfo is None:
-        raise ValidationFailed("The start needs a time zone.", field="started_at")
+        raise ValidationFailed(_("The start needs a time zone."), field="started_at")
     started_at = started_at.replace(microsecond=0)
     given_hours = hours not in (None, "")
     if given_hours == (ended_at is not None):
-        raise ValidationFailed("Enter either the hours or when the work ended.", field="hours")
+        raise ValidationFailed(_("Enter either the hours or when the work ended."), field="hours")
     if given_hours:
-        amount = decimal_value(hours, field="hours", label="Hours", places=2)
+        amount = decimal_value(hours, field="hours", label=_("Hours"), places=2)
         end = started_at + timedelta(hours=float(amount))
     else:
         assert ended_at is not None
         if ended_at.tzinfo is None:
-            raise ValidationFailed("The end needs a time zone.", field="ended_at")
+            raise ValidationFailed(_("The end needs a time zone."), field="ended_at")
         ended_at = ended_at.replace(microsecond=0)
         if ended_at <= started_at:
-            raise ValidationFailed("The end must be after the start.", field="ended_at")
+            raise ValidationFailed(_("The end must be after the start."), field="ended_at")
         amount = hours_between(started_at, ended_at)
         end = ended_at
     if amount <= 0:
-        raise ValidationFailed("Hours must be more than zero.", field="hours")
+        raise ValidationFailed(_("Hours must be more than zero."), field="hours")
     if amount > MAX_HOURS:
-        raise ValidationFailed("One entry can be at most 24 hours; split longer work.", field="hours")
+        raise ValidationFailed(_("One entry can be at most 24 hours; split longer work."), field="hours")
     if end > _now():
-        raise ValidationFailed("Time cannot be logged in the future.", field="started_at")
+        raise ValidationFailed(_("Time cannot be logged in the future."), field="started_at")
     costs.lock(work_order)
     log = TimeLog(
         work_order_id=work_order.id,
@@ -187,7 +188,7 @@ def add_entry(
         ended_at=end,
         hours=amount,
         hourly_rate=Decimal(actor.hourly_rate or 0),
-        note=optional_text(note, field="note", label="The note", max_length=MAX_NOTE),
+        note=optional_text(note, field="note", label=_("The note"), max_length=MAX_NOTE),
     )
     db.session.add(log)
     db.session.flush()
@@ -214,11 +215,11 @@ def may_delete(actor: Actor, log: TimeLog) -> bool:
 def delete_entry(actor: Actor, work_order: WorkOrder, log: TimeLog) -> None:
     """Remove a time entry: your own with workorder.work, anyone's with workorder.edit."""
     if log.work_order_id != work_order.id:
-        raise NotFound("There is no such time entry on this work order.")
+        raise NotFound(_("There is no such time entry on this work order."))
     if not may_delete(actor, log):
-        raise NotAllowed("You may only delete your own time entries.")
+        raise NotAllowed(_("You may only delete your own time entries."))
     ensure_changeable(work_order)
-    costs.ensure_workable(work_order, "its time")
+    costs.ensure_workable(work_order, "time")
     costs.lock(work_order)
     events.record(
         work_order,
