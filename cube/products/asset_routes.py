@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -32,8 +33,8 @@ def list_assets() -> str:
 
 def _asset_form(asset: Asset | None) -> AssetForm:
     form = AssetForm(obj=asset)
-    form.location_id.choices = location_options(blank="No location")
-    form.company_id.choices = company_options(blank="No owner")
+    form.location_id.choices = location_options(blank=_("No location"))
+    form.company_id.choices = company_options(blank=_("No owner"))
     if not form.is_submitted():
         if asset is not None:
             form.product_sku.data = asset.product.sku
@@ -47,7 +48,7 @@ def _asset_form(asset: Asset | None) -> AssetForm:
 def _asset_data(form: AssetForm) -> service.AssetData:
     product = product_by_sku(form.product_sku.data or "")
     if product is None:
-        raise ValidationFailed("No product has this SKU.", field="product_sku")
+        raise ValidationFailed(_("No product has this SKU."), field="product_sku")
     return service.AssetData(
         product_id=product.id,
         serial_number=form.serial_number.data or "",
@@ -78,7 +79,7 @@ def edit_asset(asset_id: int | None) -> Response | str:
                 expected_version=optional_int(form.version.data),
                 opened=editing.unseal(form.opened.data),
             ),
-            success=lambda saved: f"Asset {saved.serial_number} saved.",
+            success=lambda saved: _("Asset %(serial)s saved.", serial=saved.serial_number),
             redirect_to=lambda saved: url_for("products.show_asset", asset_id=saved.id),
         )
         if done is not None:
@@ -109,7 +110,7 @@ def edit_location(location_id: int | None) -> Response | str:
     """Add a location, or rename, move or archive one."""
     location = db.get_or_404(Location, location_id) if location_id is not None else None
     form = LocationForm(obj=location)
-    form.parent_id.choices = location_options(blank="Top level (a site)")
+    form.parent_id.choices = location_options(blank=_("Top level (a site)"))
     if form.validate_on_submit():
         data = service.LocationData(
             name=form.name.data or "",
@@ -120,7 +121,7 @@ def edit_location(location_id: int | None) -> Response | str:
         done = save_form(
             form,
             lambda: service.save_location(current_user, location, data),
-            success=lambda saved: f"{saved.path} saved.",
+            success=lambda saved: _("%(name)s saved.", name=saved.path),
             redirect_to=url_for("products.list_locations"),
         )
         if done is not None:

@@ -7,6 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -94,23 +95,23 @@ def location_by_path(path: str) -> Location | None:
 def save_location(actor: Actor, location: Location | None, data: LocationData) -> Location:
     """Create or edit a location; names are unique under a parent and the tree has no cycles."""
     require_manager(actor)
-    name = required_text(data.name, field="name", label="A name", max_length=120)
+    name = required_text(data.name, field="name", label=_("A name"), max_length=120)
     if data.kind not in {kind.value for kind in LocationKind}:
-        raise ValidationFailed("Choose site, building or area.", field="kind")
+        raise ValidationFailed(_("Choose site, building or area."), field="kind")
     parent = db.session.get(Location, data.parent_id) if data.parent_id else None
     if data.parent_id and parent is None:
-        raise ValidationFailed("Choose a parent location from the list.", field="parent_id")
+        raise ValidationFailed(_("Choose a parent location from the list."), field="parent_id")
     if location is not None and parent is not None:
         nodes = db.session.scalars(select(Location)).all()
         if parent.id in descendant_ids(nodes, location.id, lambda n: n.parent_id, lambda n: n.id):
-            raise ValidationFailed("A location cannot be placed inside itself.", field="parent_id")
+            raise ValidationFailed(_("A location cannot be placed inside itself."), field="parent_id")
     clash = select(Location.id).where(
         Location.name == name, Location.parent_id.is_(None) if parent is None else Location.parent_id == parent.id
     )
     if location is not None:
         clash = clash.where(Location.id != location.id)
     if db.session.scalar(clash) is not None:
-        raise ValidationFailed("There is already a location with this name here.", field="name")
+        raise ValidationFailed(_("There is already a location with this name here."), field="name")
     created = location is None
     if location is None:
         location = Location()
@@ -166,46 +167,49 @@ def asset_by_serial(product_id: int, serial_number: str) -> Asset | None:
 
 def _clean(data: AssetData) -> AssetData:
     if db.session.get(Product, data.product_id) is None:
-        raise ValidationFailed("Choose a product from the list.", field="product_id")
+        raise ValidationFailed(_("Choose a product from the list."), field="product_id")
     if data.location_id is not None and db.session.get(Location, data.location_id) is None:
-        raise ValidationFailed("Choose a location from the list.", field="location_id")
+        raise ValidationFailed(_("Choose a location from the list."), field="location_id")
     if data.company_id is not None and db.session.get(Company, data.company_id) is None:
-        raise ValidationFailed("Choose a company from the list.", field="company_id")
+        raise ValidationFailed(_("Choose a company from the list."), field="company_id")
     if data.status not in {status.value for status in AssetStatus}:
-        raise ValidationFailed("Choose in service, down or retired.", field="status")
+        raise ValidationFailed(_("Choose in service, down or retired."), field="status")
     if data.install_date and data.warranty_end and data.warranty_end < data.install_date:
-        raise ValidationFailed("The warranty cannot end before the install date.", field="warranty_end")
+        raise ValidationFailed(_("The warranty cannot end before the install date."), field="warranty_end")
     return AssetData(
         product_id=data.product_id,
-        serial_number=required_text(data.serial_number, field="serial_number", label="A serial number", max_length=120),
-        name=optional_text(data.name, field="name", label="Name", max_length=200),
+        serial_number=required_text(
+            data.serial_number, field="serial_number", label=_("A serial number"), max_length=120
+        ),
+        name=optional_text(data.name, field="name", label=_("Name"), max_length=200),
         location_id=data.location_id,
         company_id=data.company_id,
         install_date=data.install_date,
         warranty_end=data.warranty_end,
         status=data.status,
-        notes=optional_text(data.notes, field="notes", label="Notes", max_length=16_000),
+        notes=optional_text(data.notes, field="notes", label=_("Notes"), max_length=16_000),
     )
 
 
 def _check_serial_free(data: AssetData, asset: Asset | None) -> None:
     existing = asset_by_serial(data.product_id, data.serial_number)
     if existing is not None and existing is not asset:
-        raise ValidationFailed("This product already has an asset with this serial number.", field="serial_number")
+        raise ValidationFailed(_("This product already has an asset with this serial number."), field="serial_number")
 
 
 def _snapshot(asset: Any) -> dict[str, str]:
-    return {
-        "Product": f"{asset.product.sku} {asset.product.name}" if asset.product else "",
-        "Serial number": asset.serial_number,
-        "Name": asset.name,
-        "Location": asset.location.path if asset.location else "",
-        "Owner": asset.company.name if asset.company else "",
-        "Installed": asset.install_date.isoformat() if asset.install_date else "",
-        "Warranty ends": asset.warranty_end.isoformat() if asset.warranty_end else "",
-        "Status": AssetStatus(asset.status).label,
-        "Notes": asset.notes,
+    values = {
+        "product_id": f"{asset.product.sku} {asset.product.name}" if asset.product else "",
+        "serial_number": asset.serial_number,
+        "name": asset.name,
+        "location_id": asset.location.path if asset.location else "",
+        "company_id": asset.company.name if asset.company else "",
+        "install_date": asset.install_date.isoformat() if asset.install_date else "",
+        "warranty_end": asset.warranty_end.isoformat() if asset.warranty_end else "",
+        "status": AssetStatus(asset.status).label,
+        "notes": asset.notes,
     }
+    return {key: values[name] for key, name in SNAPSHOT_FIELDS.items()}
 
 
 def _apply(asset: Asset, data: AssetData) -> None:
@@ -237,16 +241,18 @@ def _as_record(data: AssetData) -> Any:
 
 
 # Which field each line of ``_snapshot`` shows (a line the editor left as opened keeps the saved value).
+# The keys stay English whatever the reader's language: the audit trail stores them and the edit form's
+# digests are keyed by them (a form opened in one language is saved in another).
 SNAPSHOT_FIELDS: dict[str, str] = {
-    "Product": "product_id",
-    "Serial number": "serial_number",
-    "Name": "name",
-    "Location": "location_id",
-    "Owner": "company_id",
-    "Installed": "install_date",
-    "Warranty ends": "warranty_end",
-    "Status": "status",
-    "Notes": "notes",
+    "Product": "product_id",  # i18n: not shown (field key stored in the audit trail)
+    "Serial number": "serial_number",  # i18n: not shown (field key stored in the audit trail)
+    "Name": "name",  # i18n: not shown (field key stored in the audit trail)
+    "Location": "location_id",  # i18n: not shown (field key stored in the audit trail)
+    "Owner": "company_id",  # i18n: not shown (field key stored in the audit trail)
+    "Installed": "install_date",  # i18n: not shown (field key stored in the audit trail)
+    "Warranty ends": "warranty_end",  # i18n: not shown (field key stored in the audit trail)
+    "Status": "status",  # i18n: not shown (field key stored in the audit trail)
+    "Notes": "notes",  # i18n: not shown (field key stored in the audit trail)
 }
 
 

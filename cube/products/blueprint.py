@@ -8,4 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from cube.products.labels import TEMPLATE_HELPERS
+
 bp = Blueprint("products", __name__)
+# Stored values (asset statuses, location kinds, movement kinds ...) in the reader's words, for every template.
+for _name, _helper in TEMPLATE_HELPERS.items():
+    bp.add_app_template_global(_helper, _name)

@@ -7,6 +7,9 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -27,18 +30,18 @@ MAX_SPECS = 50
 class Sort:
     """One way to order the catalog list: its label in the picker and the column."""
 
-    label: str
+    label: str | LazyString
     column: Any
 
 
 # The one list of catalog sort orders (the picker shows them in this order); anything else falls back to name.
 SORTS: dict[str, Sort] = {
-    "name": Sort("Name", Product.name),
-    "sku": Sort("SKU", Product.sku_key),
-    "on_hand": Sort("On hand", Product.on_hand),
-    "cost": Sort("Unit cost", Product.unit_cost),
-    "price": Sort("Price", Product.unit_price),
-    "updated": Sort("Last change", Product.updated_at),
+    "name": Sort(_l("Name"), Product.name),
+    "sku": Sort(_l("SKU"), Product.sku_key),
+    "on_hand": Sort(_l("On hand"), Product.on_hand),
+    "cost": Sort(_l("Unit cost"), Product.unit_cost),
+    "price": Sort(_l("Price"), Product.unit_price),
+    "updated": Sort(_l("Last change"), Product.updated_at),
 }
 DEFAULT_SORT = "name"
 
@@ -77,7 +80,7 @@ class ProductData:
 
 def require_manager(actor: Actor) -> None:
     """Refuse unless ``actor`` may change the catalog (companies, categories, products, locations, assets)."""
-    require(actor, "catalog.manage", "You may not change the catalog.")
+    require(actor, "catalog.manage", _("You may not change the catalog."))
 
 
 def category_tree() -> list[tuple[ProductCategory, int]]:
@@ -89,16 +92,16 @@ def category_tree() -> list[tuple[ProductCategory, int]]:
 def save_category(actor: Actor, category: ProductCategory | None, name: str, parent_id: int | None) -> ProductCategory:
     """Create or rename/move a category; names are unique under one parent and no cycles."""
     require_manager(actor)
-    name = required_text(name, field="name", label="A name", max_length=120)
+    name = required_text(name, field="name", label=_("A name"), max_length=120)
     parent = db.session.get(ProductCategory, parent_id) if parent_id else None
     if parent_id and parent is None:
-        raise ValidationFailed("Choose a parent category from the list.", field="parent_id")
+        raise ValidationFailed(_("Choose a parent category from the list."), field="parent_id")
     if category is not None and parent is not None:
         below = descendant_ids(
             db.session.scalars(select(ProductCategory)).all(), category.id, lambda c: c.parent_id, lambda c: c.id
         )
         if parent.id in below:
-            raise ValidationFailed("A category cannot be placed inside itself.", field="parent_id")
+            raise ValidationFailed(_("A category cannot be placed inside itself."), field="parent_id")
     clash = select(ProductCategory.id).where(
         ProductCategory.name == name,
         ProductCategory.parent_id.is_(None) if parent is None else ProductCategory.parent_id == parent.id,
@@ -106,7 +109,7 @@ def save_category(actor: Actor, category: ProductCategory | None, name: str, par
     if category is not None:
         clash = clash.where(ProductCategory.id != category.id)
     if db.session.scalar(clash) is not None:
-        raise ValidationFailed("There is already a category with this name here.", field="name")
+        raise ValidationFailed(_("There is already a category with this name here."), field="name")
     created = category is None
     if category is None:
         category = ProductCategory()
@@ -176,10 +179,14 @@ def parse_specs(text: str) -> list[list[str]]:
             continue
         name, sep, value = line.partition(":")
         if not sep or not name.strip():
-            raise ValidationFailed(f"Line {number}: write specifications as 'Name: value'.", field="specs")
+            raise ValidationFailed(
+                _("Line %(number)d: write specifications as 'Name: value'.", number=number), field="specs"
+            )
         specs.append([name.strip()[:80], value.strip()[:500]])
     if len(specs) > MAX_SPECS:
-        raise ValidationFailed(f"At most {MAX_SPECS} specifications.", field="specs")
+        raise ValidationFailed(
+            ngettext("At most %(num)d specification.", "At most %(num)d specifications.", MAX_SPECS), field="specs"
+        )
     return specs
 
 
@@ -189,27 +196,27 @@ def specs_text(specs: list[list[str]]) -> str:
 
 
 def _clean(data: ProductData) -> ProductData:
-    sku = required_text(data.sku, field="sku", label="A SKU", max_length=64)
+    sku = required_text(data.sku, field="sku", label=_("A SKU"), max_length=64)
     if any(char.isspace() for char in sku):
-        raise ValidationFailed("A SKU cannot contain spaces.", field="sku")
+        raise ValidationFailed(_("A SKU cannot contain spaces."), field="sku")
     if data.unit not in UNITS:
-        raise ValidationFailed(f"Choose a unit from: {', '.join(UNITS)}.", field="unit")
+        raise ValidationFailed(_("Choose a unit from: %(units)s.", units=", ".join(UNITS)), field="unit")
     if data.category_id is not None and db.session.get(ProductCategory, data.category_id) is None:
-        raise ValidationFailed("Choose a category from the list.", field="category_id")
+        raise ValidationFailed(_("Choose a category from the list."), field="category_id")
     if data.manufacturer_id is not None and db.session.get(Company, data.manufacturer_id) is None:
-        raise ValidationFailed("Choose a manufacturer from the list.", field="manufacturer_id")
+        raise ValidationFailed(_("Choose a manufacturer from the list."), field="manufacturer_id")
     return ProductData(
         sku=sku,
-        name=required_text(data.name, field="name", label="A name", max_length=200),
+        name=required_text(data.name, field="name", label=_("A name"), max_length=200),
         category_id=data.category_id,
-        description=optional_text(data.description, field="description", label="Description", max_length=16_000),
+        description=optional_text(data.description, field="description", label=_("Description"), max_length=16_000),
         manufacturer_id=data.manufacturer_id,
         unit=data.unit,
-        unit_cost=decimal_value(data.unit_cost, field="unit_cost", label="Unit cost", places=2),
-        unit_price=decimal_value(data.unit_price, field="unit_price", label="Price", places=2),
+        unit_cost=decimal_value(data.unit_cost, field="unit_cost", label=_("Unit cost"), places=2),
+        unit_price=decimal_value(data.unit_price, field="unit_price", label=_("Price"), places=2),
         specs=[[str(n)[:80], str(v)[:500]] for n, v in data.specs][:MAX_SPECS],
         is_spare_part=data.is_spare_part,
-        min_stock=decimal_value(data.min_stock, field="min_stock", label="Minimum stock", places=3),
+        min_stock=decimal_value(data.min_stock, field="min_stock", label=_("Minimum stock"), places=3),
         active=data.active,
     )
 
@@ -219,7 +226,7 @@ def _check_sku_free(sku: str, product: Product | None) -> None:
     if product is not None:
         clash = clash.where(Product.id != product.id)
     if db.session.scalar(clash) is not None:
-        raise ValidationFailed("Another product has this SKU (SKUs ignore upper and lower case).", field="sku")
+        raise ValidationFailed(_("Another product has this SKU (SKUs ignore upper and lower case)."), field="sku")
 
 
 def _as_record(data: ProductData) -> Any:
@@ -232,20 +239,21 @@ def _as_record(data: ProductData) -> Any:
 
 
 def _snapshot(product: Any) -> dict[str, str]:
-    return {
-        "SKU": product.sku,
-        "Name": product.name,
-        "Category": product.category.path if product.category else "",
-        "Description": product.description,
-        "Manufacturer": product.manufacturer.name if product.manufacturer else "",
-        "Unit": product.unit,
-        "Unit cost": f"{Decimal(product.unit_cost):.2f}",
-        "Price": f"{Decimal(product.unit_price):.2f}",
-        "Specifications": specs_text(product.specs),
-        "Spare part": "yes" if product.is_spare_part else "no",
-        "Minimum stock": f"{Decimal(product.min_stock):.3f}",
-        "Active": "yes" if product.active else "no",
+    values = {
+        "sku": product.sku,
+        "name": product.name,
+        "category_id": product.category.path if product.category else "",
+        "description": product.description,
+        "manufacturer_id": product.manufacturer.name if product.manufacturer else "",
+        "unit": product.unit,
+        "unit_cost": f"{Decimal(product.unit_cost):.2f}",
+        "unit_price": f"{Decimal(product.unit_price):.2f}",
+        "specs": specs_text(product.specs),
+        "is_spare_part": "yes" if product.is_spare_part else "no",
+        "min_stock": f"{Decimal(product.min_stock):.3f}",
+        "active": "yes" if product.active else "no",
     }
+    return {key: values[name] for key, name in SNAPSHOT_FIELDS.items()}
 
 
 def _apply(product: Product, data: ProductData) -> None:
@@ -277,20 +285,22 @@ def create_product(actor: Actor, data: ProductData) -> Product:
     return product
 
 
-# Which fields each line of ``_snapshot`` shows (a line the editor left as opened keeps the saved value).
+# Which field each line of ``_snapshot`` shows (a line the editor left as opened keeps the saved value).
+# The keys stay English whatever the reader's language: the audit trail stores them and the edit form's
+# digests are keyed by them (a form opened in one language is saved in another).
 SNAPSHOT_FIELDS: dict[str, str] = {
     "SKU": "sku",
-    "Name": "name",
-    "Category": "category_id",
-    "Description": "description",
-    "Manufacturer": "manufacturer_id",
-    "Unit": "unit",
-    "Unit cost": "unit_cost",
-    "Price": "unit_price",
-    "Specifications": "specs",
-    "Spare part": "is_spare_part",
-    "Minimum stock": "min_stock",
-    "Active": "active",
+    "Name": "name",  # i18n: not shown (field key stored in the audit trail)
+    "Category": "category_id",  # i18n: not shown (field key stored in the audit trail)
+    "Description": "description",  # i18n: not shown (field key stored in the audit trail)
+    "Manufacturer": "manufacturer_id",  # i18n: not shown (field key stored in the audit trail)
+    "Unit": "unit",  # i18n: not shown (field key stored in the audit trail)
+    "Unit cost": "unit_cost",  # i18n: not shown (field key stored in the audit trail)
+    "Price": "unit_price",  # i18n: not shown (field key stored in the audit trail)
+    "Specifications": "specs",  # i18n: not shown (field key stored in the audit trail)
+    "Spare part": "is_spare_part",  # i18n: not shown (field key stored in the audit trail)
+    "Minimum stock": "min_stock",  # i18n: not shown (field key stored in the audit trail)
+    "Active": "active",  # i18n: not shown (field key stored in the audit trail)
 }
 
 

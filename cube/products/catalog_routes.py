@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -39,8 +40,8 @@ def low_stock() -> str:
 
 def _product_form(product: Product | None) -> ProductForm:
     form = ProductForm(obj=product)
-    form.category_id.choices = category_options(blank="No category")
-    form.manufacturer_id.choices = company_options(blank="No manufacturer")
+    form.category_id.choices = category_options(blank=_("No category"))
+    form.manufacturer_id.choices = company_options(blank=_("No manufacturer"))
     if product is not None and not form.is_submitted():
         form.specs.data = service.specs_text(product.specs)
         form.version.data = str(product.version)
@@ -82,7 +83,7 @@ def edit_product(product_id: int | None) -> Response | str:
                 expected_version=optional_int(form.version.data),
                 opened=editing.unseal(form.opened.data),
             ),
-            success=lambda saved: f"{saved.sku} saved.",
+            success=lambda saved: _("%(name)s saved.", name=saved.sku),
             redirect_to=lambda saved: url_for("products.show_product", product_id=saved.id),
         )
         if done is not None:
@@ -103,7 +104,7 @@ def show_product(product_id: int) -> str:
 def list_categories() -> str:
     """The category tree."""
     form = CategoryForm(prefix="category")
-    form.parent_id.choices = category_options(blank="Top level")
+    form.parent_id.choices = category_options(blank=_("Top level"))
     return render_template("products/categories.html", tree=service.category_tree(), form=form)
 
 
@@ -114,13 +115,13 @@ def save_category(category_id: int | None) -> Response:
     """Add a category, or rename or move one."""
     category = db.get_or_404(ProductCategory, category_id) if category_id is not None else None
     form = CategoryForm(prefix="category")
-    form.parent_id.choices = category_options(blank="Top level")
+    form.parent_id.choices = category_options(blank=_("Top level"))
     if not form.validate_on_submit():
         for errors in form.errors.values():
-            flash(" ".join(errors), "danger")
+            flash(" ".join(str(error) for error in errors), "danger")
         return redirect(url_for("products.list_categories"))
     return act(
         lambda: service.save_category(current_user, category, form.name.data or "", form.parent_id.data),
-        success=lambda saved: f"Category {saved.path} saved.",
+        success=lambda saved: _("Category %(path)s saved.", path=saved.path),
         redirect_to=url_for("products.list_categories"),
     )

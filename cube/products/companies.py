@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from cube import audit
@@ -111,25 +112,25 @@ def _optional_email(value: str, field: str) -> str:
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationFailed(f"Enter a valid e-mail address ({exc}).", field=field) from exc
+        raise ValidationFailed(_("Enter a valid e-mail address (%(problem)s).", problem=exc), field=field) from exc
     return value.lower()
 
 
 def _clean(data: CompanyData) -> CompanyData:
-    name = required_text(data.name, field="name", label="A name", max_length=200)
+    name = required_text(data.name, field="name", label=_("A name"), max_length=200)
     return CompanyData(
         name=name,
         is_customer=data.is_customer,
         is_vendor=data.is_vendor,
         is_manufacturer=data.is_manufacturer,
-        street=optional_text(data.street, field="street", label="Street", max_length=200),
-        city=optional_text(data.city, field="city", label="City", max_length=100),
-        postal_code=optional_text(data.postal_code, field="postal_code", label="Postal code", max_length=20),
-        country=optional_text(data.country, field="country", label="Country", max_length=100),
-        phone=optional_text(data.phone, field="phone", label="Phone", max_length=40),
+        street=optional_text(data.street, field="street", label=_("Street"), max_length=200),
+        city=optional_text(data.city, field="city", label=_("City"), max_length=100),
+        postal_code=optional_text(data.postal_code, field="postal_code", label=_("Postal code"), max_length=20),
+        country=optional_text(data.country, field="country", label=_("Country"), max_length=100),
+        phone=optional_text(data.phone, field="phone", label=_("Phone"), max_length=40),
         email=_optional_email(data.email, "email"),
-        website=optional_text(data.website, field="website", label="Website", max_length=200),
-        notes=optional_text(data.notes, field="notes", label="Notes", max_length=16_000),
+        website=optional_text(data.website, field="website", label=_("Website"), max_length=200),
+        notes=optional_text(data.notes, field="notes", label=_("Notes"), max_length=16_000),
         active=data.active,
     )
 
@@ -142,7 +143,7 @@ def save_company(actor: Actor, company: Company | None, data: CompanyData) -> Co
     if company is not None:
         clash = clash.where(Company.id != company.id)
     if db.session.scalar(clash) is not None:
-        raise ValidationFailed("Another company has this name.", field="name")
+        raise ValidationFailed(_("Another company has this name."), field="name")
     created = company is None
     if company is None:
         company = Company()
@@ -159,9 +160,9 @@ def add_contact(actor: Actor, company: Company, data: ContactData) -> CompanyCon
     require_manager(actor)
     contact = CompanyContact(
         company=company,
-        name=required_text(data.name, field="name", label="A name", max_length=120),
+        name=required_text(data.name, field="name", label=_("A name"), max_length=120),
         email=_optional_email(data.email, "email"),
-        phone=optional_text(data.phone, field="phone", label="Phone", max_length=40),
+        phone=optional_text(data.phone, field="phone", label=_("Phone"), max_length=40),
         position=data.position.strip()[:120],
     )
     db.session.add(contact)

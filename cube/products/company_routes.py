@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -44,7 +45,7 @@ def edit_company(company_id: int | None) -> Response | str:
         done = save_form(
             form,
             lambda: service.save_company(current_user, company, _company_data(form)),
-            success=lambda saved: f"{saved.name} saved.",
+            success=lambda saved: _("%(name)s saved.", name=saved.name),
             redirect_to=lambda saved: url_for("products.show_company", company_id=saved.id),
         )
         if done is not None:
@@ -77,7 +78,7 @@ def add_contact(company_id: int) -> Response:
     back = url_for("products.show_company", company_id=company.id)
     if not form.validate_on_submit():
         for errors in form.errors.values():
-            flash(" ".join(errors), "danger")
+            flash(" ".join(str(error) for error in errors), "danger")
         return redirect(back)
     data = service.ContactData(
         name=form.name.data or "",
@@ -86,7 +87,9 @@ def add_contact(company_id: int) -> Response:
         position=form.position.data or "",
     )
     return act(
-        lambda: service.add_contact(current_user, company, data), success=f"{data.name} added.", redirect_to=back
+        lambda: service.add_contact(current_user, company, data),
+        success=_("%(name)s added.", name=data.name),
+        redirect_to=back,
     )
 
 
@@ -98,4 +101,4 @@ def remove_contact(contact_id: int) -> Response:
     back = url_for("products.show_company", company_id=contact.company_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
-    return act(lambda: service.remove_contact(current_user, contact), success="Contact removed.", redirect_to=back)
+    return act(lambda: service.remove_contact(current_user, contact), success=_("Contact removed."), redirect_to=back)

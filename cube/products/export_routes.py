@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import abort, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -21,7 +22,7 @@ def _requested_format() -> str:
     """The ``format`` query argument (csv by default); 400 for anything else."""
     chosen = request.args.get("format", "csv") or "csv"
     if chosen not in FORMATS:
-        abort(400, "Choose format=csv or format=xlsx.")
+        abort(400, _("Choose format=csv or format=xlsx."))
     return chosen
 
 

@@ -7,6 +7,7 @@ page shows and no view module imports another.
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 
 from cube.products.assets import AssetFilters
 from cube.products.catalog import DEFAULT_SORT, ProductFilters
@@ -41,8 +42,8 @@ def company_filters() -> tuple[CompanyFilterForm, CompanyFilters]:
 def product_filters() -> tuple[ProductFilterForm, ProductFilters]:
     """The catalog filters from the query string (unknown values are ignored)."""
     form = ProductFilterForm(request.args)
-    form.category.choices = category_options(blank="Any category")
-    form.manufacturer.choices = company_options(blank="Any manufacturer", manufacturers_only=True)
+    form.category.choices = category_options(blank=_("Any category"))
+    form.manufacturer.choices = company_options(blank=_("Any manufacturer"), manufacturers_only=True)
     form.validate()
     filters = ProductFilters(
         q=(form.q.data or "") if not form.q.errors else "",
@@ -60,8 +61,8 @@ def product_filters() -> tuple[ProductFilterForm, ProductFilters]:
 def asset_filters() -> tuple[AssetFilterForm, AssetFilters]:
     """The asset list filters from the query string (unknown values are ignored)."""
     form = AssetFilterForm(request.args)
-    form.location.choices = location_options(blank="Anywhere")
-    form.company.choices = company_options(blank="Any owner")
+    form.location.choices = location_options(blank=_("Anywhere"))
+    form.company.choices = company_options(blank=_("Any owner"))
     form.validate()
     filters = AssetFilters(
         q=(form.q.data or "") if not form.q.errors else "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,12 +19,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from cube.forms import CubeForm, LocalizedDecimalField, options
-from cube.models import AssetStatus, LocationKind
 from cube.parsing import MAX_ID, BoundedIntegerField, optional_int
 from cube.products.assets import location_tree
 from cube.products.catalog import DEFAULT_SORT, SORTS, UNITS, category_tree
 from cube.products.companies import company_options as company_pairs
 from cube.products.inventory import CHOICES as MOVEMENT_CHOICES
+from cube.products.labels import ASSET_STATUSES, LOCATION_KINDS
+from cube.products.labels import UNITS as UNIT_LABELS
 
 
 class FilterForm(CubeForm):
@@ -32,151 +34,156 @@ class FilterForm(CubeForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search", validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
 
 
 class CompanyForm(CubeForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    is_customer = BooleanField("Customer")
-    is_vendor = BooleanField("Vendor")
-    is_manufacturer = BooleanField("Manufacturer")
-    street = StringField("Street", validators=[Optional(), Length(max=200)])
-    city = StringField("City", validators=[Optional(), Length(max=100)])
-    postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
-    country = StringField("Country", validators=[Optional(), Length(max=100)])
-    phone = TelField("Phone", validators=[Optional(), Length(max=40)])
-    email = EmailField("E-mail", validators=[Optional(), Length(max=254)])
-    website = StringField("Website", validators=[Optional(), Length(max=200)])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=16_000)])
-    active = BooleanField("Active", default=True)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    is_customer = BooleanField(_l("Customer"))
+    is_vendor = BooleanField(_l("Vendor"))
+    is_manufacturer = BooleanField(_l("Manufacturer"))
+    street = StringField(_l("Street"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
+    country = StringField(_l("Country"), validators=[Optional(), Length(max=100)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=16_000)])
+    active = BooleanField(_l("Active"), default=True)
 
 
 class ContactForm(CubeForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    position = StringField("Position", validators=[Optional(), Length(max=120)])
-    email = EmailField("E-mail", validators=[Optional(), Length(max=254)])
-    phone = TelField("Phone", validators=[Optional(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
 
 
 class CompanyFilterForm(FilterForm):
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=options(
-            [("customer", "Customers"), ("vendor", "Vendors"), ("manufacturer", "Manufacturers")], blank="All kinds"
+            [("customer", _l("Customers")), ("vendor", _l("Vendors")), ("manufacturer", _l("Manufacturers"))],
+            blank=_l("All kinds"),
         ),
         validate_choice=False,
     )
     status = SelectField(
-        "Status",
-        choices=options([("all", "Active and archived"), ("archived", "Archived")], blank="Active"),
+        _l("Status"),
+        choices=options([("all", _l("Active and archived")), ("archived", _l("Archived"))], blank=_l("Active")),
         validate_choice=False,
     )
 
 
 class CategoryForm(CubeForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    parent_id = SelectField("Inside", coerce=optional_int, validate_choice=True)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    parent_id = SelectField(_l("Inside"), coerce=optional_int, validate_choice=True)
 
 
 class ProductForm(CubeForm):
     version = HiddenField()
     opened = HiddenField()  # the values the edit form opened with, signed (cube.editing.seal)
     sku = StringField(
-        "SKU",
+        _l("SKU"),
         validators=[DataRequired(), Length(max=64)],
-        description="Unique; upper and lower case count as the same.",
+        description=_l("Unique; upper and lower case count as the same."),
     )
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    category_id = SelectField("Category", coerce=optional_int, validate_choice=True)
-    manufacturer_id = SelectField("Manufacturer", coerce=optional_int, validate_choice=True)
-    description = TextAreaField("Description", validators=[Optional(), Length(max=16_000)])
-    unit = SelectField("Unit of measure", choices=options((u, u) for u in UNITS), default="each")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=True)
+    manufacturer_id = SelectField(_l("Manufacturer"), coerce=optional_int, validate_choice=True)
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=16_000)])
+    unit = SelectField(
+        _l("Unit of measure"), choices=options((u, UNIT_LABELS.get(u, u)) for u in UNITS), default="each"
+    )
     unit_cost = LocalizedDecimalField(
-        "Unit cost", places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
+        _l("Unit cost"), places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     unit_price = LocalizedDecimalField(
-        "Price", places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
+        _l("Price"), places=2, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     min_stock = LocalizedDecimalField(
-        "Minimum stock", places=3, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
+        _l("Minimum stock"), places=3, default=0, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     specs = TextAreaField(
-        "Specifications", validators=[Optional(), Length(max=16_000)], description="One per line, as Name: value."
+        _l("Specifications"),
+        validators=[Optional(), Length(max=16_000)],
+        description=_l("One per line, as Name: value."),
     )
-    is_spare_part = BooleanField("Spare part (used in work orders)")
-    active = BooleanField("Active", default=True)
+    is_spare_part = BooleanField(_l("Spare part (used in work orders)"))
+    active = BooleanField(_l("Active"), default=True)
 
 
 class ProductFilterForm(FilterForm):
-    category = SelectField("Category", coerce=optional_int, validate_choice=False)
-    manufacturer = SelectField("Manufacturer", coerce=optional_int, validate_choice=False)
+    category = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)
+    manufacturer = SelectField(_l("Manufacturer"), coerce=optional_int, validate_choice=False)
     status = SelectField(
-        "Status",
-        choices=options([("all", "Active and archived"), ("archived", "Archived")], blank="Active"),
+        _l("Status"),
+        choices=options([("all", _l("Active and archived")), ("archived", _l("Archived"))], blank=_l("Active")),
         validate_choice=False,
     )
-    spare = BooleanField("Spare parts only")
-    low = BooleanField("Below minimum stock")
+    spare = BooleanField(_l("Spare parts only"))
+    low = BooleanField(_l("Below minimum stock"))
     sort = SelectField(
-        "Sort by",
+        _l("Sort by"),
         choices=options((key, sort.label) for key, sort in SORTS.items()),
         validate_choice=False,
         default=DEFAULT_SORT,
     )
-    desc = BooleanField("Descending")
+    desc = BooleanField(_l("Descending"))
 
 
 class LocationForm(CubeForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    kind = SelectField("Kind", choices=options((k.value, k.value.title()) for k in LocationKind))
-    parent_id = SelectField("Inside", coerce=optional_int, validate_choice=True)
-    active = BooleanField("Active", default=True)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=options(LOCATION_KINDS.items()))
+    parent_id = SelectField(_l("Inside"), coerce=optional_int, validate_choice=True)
+    active = BooleanField(_l("Active"), default=True)
 
 
 class AssetForm(CubeForm):
     version = HiddenField()
     opened = HiddenField()  # the values the edit form opened with, signed (cube.editing.seal)
-    product_sku = StringField("Product SKU", validators=[DataRequired(), Length(max=64)])
-    serial_number = StringField("Serial number", validators=[DataRequired(), Length(max=120)])
-    name = StringField("Name or tag", validators=[Optional(), Length(max=200)])
-    location_id = SelectField("Location", coerce=optional_int, validate_choice=True)
-    company_id = SelectField("Owner", coerce=optional_int, validate_choice=True)
-    install_date = DateField("Installed on", validators=[Optional()])
-    warranty_end = DateField("Warranty ends", validators=[Optional()])
-    status = SelectField("Status", choices=options((s.value, s.label.capitalize()) for s in AssetStatus))
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=16_000)])
+    product_sku = StringField(_l("Product SKU"), validators=[DataRequired(), Length(max=64)])
+    serial_number = StringField(_l("Serial number"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name or tag"), validators=[Optional(), Length(max=200)])
+    location_id = SelectField(_l("Location"), coerce=optional_int, validate_choice=True)
+    company_id = SelectField(_l("Owner"), coerce=optional_int, validate_choice=True)
+    install_date = DateField(_l("Installed on"), validators=[Optional()])
+    warranty_end = DateField(_l("Warranty ends"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=options(ASSET_STATUSES.items()))
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=16_000)])
 
 
 class AssetFilterForm(FilterForm):
     status = SelectField(
-        "Status",
-        choices=options(((s.value, s.label.capitalize()) for s in AssetStatus), blank="Any status"),
+        _l("Status"),
+        choices=options(ASSET_STATUSES.items(), blank=_l("Any status")),
         validate_choice=False,
     )
-    location = SelectField("Location", coerce=optional_int, validate_choice=False)
-    company = SelectField("Owner", coerce=optional_int, validate_choice=False)
-    product = BoundedIntegerField("Product", validators=[Optional()], minimum=1, maximum=MAX_ID)
+    location = SelectField(_l("Location"), coerce=optional_int, validate_choice=False)
+    company = SelectField(_l("Owner"), coerce=optional_int, validate_choice=False)
+    product = BoundedIntegerField(_l("Product"), validators=[Optional()], minimum=1, maximum=MAX_ID)
 
 
 class StockMovementForm(CubeForm):
     kind = RadioField(
-        "Movement",
+        _l("Movement"),
         choices=options((key, choice.label) for key, choice in MOVEMENT_CHOICES.items()),
         default="receipt",
         validators=[DataRequired()],
     )
-    location_id = SelectField("Location", coerce=optional_int, validate_choice=True, validators=[DataRequired()])
-    to_location_id = SelectField("To location (transfers)", coerce=optional_int, validate_choice=True)
+    location_id = SelectField(_l("Location"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
+    to_location_id = SelectField(_l("To location (transfers)"), coerce=optional_int, validate_choice=True)
     quantity = LocalizedDecimalField(
-        "Quantity", places=3, validators=[DataRequired(), NumberRange(min=0.001, max=9_999_999_999)]
+        _l("Quantity"), places=3, validators=[DataRequired(), NumberRange(min=0.001, max=9_999_999_999)]
     )
     unit_cost = LocalizedDecimalField(
-        "Unit cost (receipts)", places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
+        _l("Unit cost (receipts)"), places=2, validators=[Optional(), NumberRange(min=0, max=9_999_999_999)]
     )
     reference = StringField(
-        "Reference", validators=[Optional(), Length(max=64)], description="Delivery note, work order number ..."
+        _l("Reference"), validators=[Optional(), Length(max=64)], description=_l("Delivery note, work order number ...")
     )
-    reason = TextAreaField("Reason (required for adjustments)", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason (required for adjustments)"), validators=[Optional(), Length(max=2000)])
 
 
 def category_options(*, blank: str | None) -> list[SelectChoice]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from flask import abort, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import FileStorage
@@ -26,11 +28,11 @@ IMAGE_CACHE_SECONDS = 86400
 
 
 class ImageUploadForm(CubeForm):
-    image = FileField("Image", validators=[FileRequired("Choose an image to upload.")])
+    image = FileField(_l("Image"), validators=[FileRequired(_l("Choose an image to upload."))])
 
 
 class ImageMoveForm(CubeForm):
-    direction = SelectField("Direction", choices=options([("up", "Earlier"), ("down", "Later")]))
+    direction = SelectField(_l("Direction"), choices=options([("up", _l("Earlier")), ("down", _l("Later"))]))
 
 
 def _back_to(product_id: int) -> str:
@@ -41,7 +43,7 @@ def _back_to(product_id: int) -> str:
 def _flash_form_errors(form: CubeForm) -> None:
     for errors in form.errors.values():
         for message in errors:
-            flash(message, "danger")
+            flash(str(message), "danger")
 
 
 @bp.route("/products/<int:product_id>/images", methods=["POST"])
@@ -56,7 +58,7 @@ def upload_image(product_id: int) -> Response:
     upload: FileStorage = form.image.data
     return act(
         lambda: images.add_image(current_user, product, upload.filename or "", upload.read()),
-        success=lambda image: f"Added {image.original_name}.",
+        success=lambda image: _("Added %(name)s.", name=image.original_name),
         redirect_to=_back_to(product.id),
     )
 
@@ -69,7 +71,7 @@ def delete_image(image_id: int) -> Response:
     back = _back_to(image.product_id)
     if not CubeForm().validate_on_submit():
         return redirect(back)
-    return act(lambda: images.delete_image(current_user, image), success="Image removed.", redirect_to=back)
+    return act(lambda: images.delete_image(current_user, image), success=_("Image removed."), redirect_to=back)
 
 
 @bp.route("/products/images/<int:image_id>/move", methods=["POST"])
@@ -83,9 +85,11 @@ def move_image(image_id: int) -> Response:
     if not form.validate_on_submit():
         _flash_form_errors(form)
     elif not images.can_move(image, direction):
-        flash("The image is already at that end.", "info")
+        flash(_("The image is already at that end."), "info")
     else:
-        return act(lambda: images.move_image(current_user, image, direction), success="Image moved.", redirect_to=back)
+        return act(
+            lambda: images.move_image(current_user, image, direction), success=_("Image moved."), redirect_to=back
+        )
     return redirect(back)
 
 

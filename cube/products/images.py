@@ -7,6 +7,8 @@ from io import BytesIO
 from pathlib import PurePath
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
@@ -14,6 +16,7 @@ from cube import audit, storage
 from cube.actors import Actor
 from cube.errors import ValidationFailed
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import Product, ProductImage
 from cube.products.catalog import require_manager
 
@@ -28,8 +31,8 @@ FORMATS: dict[str, tuple[str, str]] = {
 OPENERS = ["JPEG", "PNG", "GIF", "WEBP"]  # the only parsers Pillow may try (its JPEG one also yields MPO)
 CONTENT_TYPES = {extension: content_type for content_type, extension in FORMATS.values()}
 THUMBNAIL_SIZE = (320, 320)
-NOT_AN_IMAGE = "This file is not a JPEG, PNG, GIF or WebP image."
-TOO_MANY_PIXELS = "This image has too many pixels to be processed safely."
+NOT_AN_IMAGE = _l("This file is not a JPEG, PNG, GIF or WebP image.")
+TOO_MANY_PIXELS = _l("This image has too many pixels to be processed safely.")
 # A product photo needs far less than 40 megapixels (a 7,700 x 5,200 camera picture); decoding one takes
 # width x height x 4 bytes of memory, so the header's dimensions are checked against this before decoding.
 MAX_PIXELS = 40_000_000
@@ -58,8 +61,13 @@ def _check_dimensions(width: int, height: int) -> None:
     limit = _pixel_limit()
     if width * height > limit:
         raise ValidationFailed(
-            f"This image has too many pixels ({width:,} x {height:,}); "
-            f"product photos can have at most {limit / 1_000_000:g} megapixels.",
+            _(
+                "This image has too many pixels (%(width)s x %(height)s); "
+                "product photos can have at most %(megapixels)s megapixels.",
+                width=number(width),
+                height=number(height),
+                megapixels=number(limit / 1_000_000),
+            ),
             field="image",
         )
 
@@ -85,9 +93,11 @@ def check_image(data: bytes) -> Checked:
     """Accept only a complete JPEG, PNG, GIF or WebP of a sane size; raise ValidationFailed otherwise."""
     limit = current_app.config["IMAGE_MAX_BYTES"]
     if len(data) > limit:
-        raise ValidationFailed(f"Images can be at most {limit / (1024 * 1024):g} MB.", field="image")
+        raise ValidationFailed(
+            _("Images can be at most %(size)s MB.", size=number(limit / (1024 * 1024))), field="image"
+        )
     if not data:
-        raise ValidationFailed("The file is empty.", field="image")
+        raise ValidationFailed(_("The file is empty."), field="image")
     try:
         # Image.open only reads the header: the size is known before a single pixel is decoded.
         with Image.open(BytesIO(data), formats=OPENERS) as probe:
@@ -95,16 +105,16 @@ def check_image(data: bytes) -> Checked:
             probe.verify()  # structure and checksums, without decoding
         with Image.open(BytesIO(data), formats=OPENERS) as image:
             if image.format not in FORMATS:
-                raise ValidationFailed(NOT_AN_IMAGE, field="image")
+                raise ValidationFailed(str(NOT_AN_IMAGE), field="image")
             content_type, extension = FORMATS[image.format]
             width, height = image.size
             thumbnail, thumbnail_extension = _thumbnail(image)
     except ValidationFailed:
         raise
     except Image.DecompressionBombError as exc:  # Pillow's own check in Image.open (over twice its limit)
-        raise ValidationFailed(TOO_MANY_PIXELS, field="image") from exc
+        raise ValidationFailed(str(TOO_MANY_PIXELS), field="image") from exc
     except Exception as exc:  # Pillow raises many kinds of errors on hostile or broken files
-        raise ValidationFailed(NOT_AN_IMAGE, field="image") from exc
+        raise ValidationFailed(str(NOT_AN_IMAGE), field="image") from exc
     return Checked(content_type, extension, width, height, thumbnail, thumbnail_extension)
 
 
@@ -170,7 +180,7 @@ def move_image(actor: Actor, image: ProductImage, direction: str) -> bool:
     """Swap a picture with its neighbour ("up" = earlier); False when it is already at that end."""
     require_manager(actor)
     if direction not in {"up", "down"}:
-        raise ValidationFailed("Move an image up or down.", field="direction")
+        raise ValidationFailed(_("Move an image up or down."), field="direction")
     if not can_move(image, direction):
         return False
     ordered, index = _ordered(image)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import FileStorage
@@ -18,20 +20,31 @@ from cube.permissions import requires
 from cube.products import imports as service
 from cube.products.blueprint import bp
 
-KIND_LABELS = {"companies": "Companies", "products": "Products", "assets": "Assets"}
+KIND_LABELS = {"companies": _l("Companies"), "products": _l("Products"), "assets": _l("Assets")}
+# The preview page's heading for each kind (a whole phrase: languages differ in case and word order).
+HEADINGS = {"companies": _l("Import companies"), "products": _l("Import products"), "assets": _l("Import assets")}
 
 
 class ImportForm(CubeForm):
     kind = RadioField(
-        "What the file contains",
+        _l("What the file contains"),
         choices=options((kind, KIND_LABELS[kind]) for kind in service.KINDS),
-        validators=[DataRequired("Choose what the file contains.")],
+        validators=[DataRequired(_l("Choose what the file contains."))],
     )
-    file = FileField("CSV file (UTF-8)", validators=[FileRequired("Choose a CSV file to upload.")])
+    file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired(_l("Choose a CSV file to upload."))])
 
 
 class ImportConfirmForm(CubeForm):
     kind = HiddenField(validators=[AnyOf(service.KINDS)])
+
+
+def _imported(kind: str, summary: str) -> str:
+    """The message after an import: what was imported, then the counts."""
+    if kind == "companies":
+        return _("Imported companies. %(summary)s.", summary=summary)
+    if kind == "products":
+        return _("Imported products. %(summary)s.", summary=summary)
+    return _("Imported assets. %(summary)s.", summary=summary)
 
 
 def _start_page(form: ImportForm, status: int = 200) -> tuple[str, int]:
@@ -53,7 +66,7 @@ def _preview_page(result: service.ImportResult, *, token: str | None, filename: 
         token=token,
         confirm=confirm,
         filename=filename,
-        kind_label=KIND_LABELS.get(result.kind, result.kind),
+        heading=HEADINGS.get(result.kind, _("Import")),
     )
     return page, status
 
@@ -97,10 +110,10 @@ def import_commit(token: str) -> Response | tuple[str, int]:
     """Import a checked file: every row in one transaction, or nothing when any row fails."""
     form = ImportConfirmForm()
     if not form.validate_on_submit():
-        flash("Choose the file to import again.", "danger")
+        flash(_("Choose the file to import again."), "danger")
         return redirect(url_for("products.import_start"))
     data = load_or_back(
-        lambda: service.staged_file(token), back=url_for("products.import_start"), hint="Upload the file again."
+        lambda: service.staged_file(token), back=url_for("products.import_start"), hint=_("Upload the file again.")
     )
     if isinstance(data, Response):
         return data
@@ -111,5 +124,5 @@ def import_commit(token: str) -> Response | tuple[str, int]:
         return _preview_page(result, token=None, filename="", status=422)
     service.discard_staged_file(token)
     db.session.commit()
-    flash(f"Imported {KIND_LABELS[kind].lower()}. {result.summary()}.", "success")
+    flash(_imported(kind, result.summary()), "success")
     return redirect(url_for(service.LIST_ENDPOINTS[kind]))

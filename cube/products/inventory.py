@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from blinker import Namespace
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -22,7 +25,9 @@ from cube import audit
 from cube.actors import Actor, person_id, require
 from cube.errors import ValidationFailed
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import Location, MovementKind, Product, StockLevel, StockMovement, utcnow
+from cube.products.labels import unit_label
 from cube.validation import decimal_value
 
 signals = Namespace()
@@ -37,26 +42,26 @@ class InsufficientStock(ValidationFailed):
 
 MOVE = "stock.move"
 ADJUST = "stock.adjust"
-MOVE_DENIED = "You may not move stock."
-ADJUST_DENIED = "You may not adjust stock."
+MOVE_DENIED = _l("You may not move stock.")
+ADJUST_DENIED = _l("You may not adjust stock.")
 
 
 @dataclass(frozen=True)
 class Choice:
     """A movement a person can choose on the product page, and the permission it needs."""
 
-    label: str
+    label: str | LazyString
     permission: str
 
 
 # What the product page offers, in its order; ``record`` turns a choice into a movement.
 CHOICES: dict[str, Choice] = {
-    "receipt": Choice("Receive", MOVE),
-    "issue": Choice("Issue", MOVE),
-    "return": Choice("Return", MOVE),
-    "transfer": Choice("Transfer", MOVE),
-    "adjust_up": Choice("Adjust up (count found more)", ADJUST),
-    "adjust_down": Choice("Adjust down (count found less)", ADJUST),
+    "receipt": Choice(_l("Receive"), MOVE),
+    "issue": Choice(_l("Issue"), MOVE),
+    "return": Choice(_l("Return"), MOVE),
+    "transfer": Choice(_l("Transfer"), MOVE),
+    "adjust_up": Choice(_l("Adjust up (count found more)"), ADJUST),
+    "adjust_down": Choice(_l("Adjust down (count found less)"), ADJUST),
 }
 
 
@@ -79,16 +84,16 @@ class Movement:
 
 
 def _quantity(value: Decimal | str) -> Decimal:
-    return decimal_value(value, field="quantity", label="Quantity", places=3, minimum=Decimal("0.001"))
+    return decimal_value(value, field="quantity", label=_("Quantity"), places=3, minimum=Decimal("0.001"))
 
 
 def _load(movement: Movement) -> tuple[Product, Location]:
     product = db.session.get(Product, movement.product_id)
     location = db.session.get(Location, movement.location_id)
     if product is None:
-        raise ValidationFailed("Choose a product from the list.", field="product_id")
+        raise ValidationFailed(_("Choose a product from the list."), field="product_id")
     if location is None:
-        raise ValidationFailed("Choose a location from the list.", field="location_id")
+        raise ValidationFailed(_("Choose a location from the list."), field="location_id")
     return product, location
 
 
@@ -137,8 +142,14 @@ def _take(product: Product, location: Location, quantity: Decimal) -> None:
     if not changed:
         available = on_hand(product.id, location.id)
         raise InsufficientStock(
-            f"Only {available.normalize():f} {product.unit} of {product.sku} on hand at {location.path}; "
-            f"cannot take {quantity.normalize():f}.",
+            _(
+                "Only %(available)s %(unit)s of %(sku)s on hand at %(location)s; cannot take %(quantity)s.",
+                available=number(available),
+                unit=unit_label(product.unit),
+                sku=product.sku,
+                location=location.path,
+                quantity=number(quantity),
+            ),
             field="quantity",
         )
 
@@ -154,7 +165,7 @@ def _record(
 ) -> StockMovement:
     unit_cost = None
     if movement.unit_cost not in (None, ""):
-        unit_cost = decimal_value(movement.unit_cost, field="unit_cost", label="Unit cost", places=2)
+        unit_cost = decimal_value(movement.unit_cost, field="unit_cost", label=_("Unit cost"), places=2)
     row = StockMovement(
         product_id=product.id,
         location_id=location.id,
@@ -178,7 +189,7 @@ def _after_taking(product: Product) -> None:
 
 def _bring_in(actor: Actor, kind: MovementKind, movement: Movement) -> StockMovement:
     """Add stock at the movement's location (a receipt or a return)."""
-    require(actor, MOVE, MOVE_DENIED)
+    require(actor, MOVE, str(MOVE_DENIED))
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     _add(product.id, location.id, quantity)
@@ -193,7 +204,7 @@ def receive(actor: Actor, movement: Movement) -> StockMovement:
 
 def issue(actor: Actor, movement: Movement) -> StockMovement:
     """Stock is used (for a work order, say): take it away, never below zero."""
-    require(actor, MOVE, MOVE_DENIED)
+    require(actor, MOVE, str(MOVE_DENIED))
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     _take(product, location, quantity)
@@ -210,13 +221,13 @@ def return_stock(actor: Actor, movement: Movement) -> StockMovement:
 
 def transfer(actor: Actor, movement: Movement, to_location_id: int) -> tuple[StockMovement, StockMovement]:
     """Move stock between locations: two ledger rows joined by a transfer id."""
-    require(actor, MOVE, MOVE_DENIED)
+    require(actor, MOVE, str(MOVE_DENIED))
     product, source = _load(movement)
     target = db.session.get(Location, to_location_id)
     if target is None:
-        raise ValidationFailed("Choose a destination from the list.", field="to_location_id")
+        raise ValidationFailed(_("Choose a destination from the list."), field="to_location_id")
     if target.id == source.id:
-        raise ValidationFailed("Choose a different destination.", field="to_location_id")
+        raise ValidationFailed(_("Choose a different destination."), field="to_location_id")
     quantity = _quantity(movement.quantity)
     # Rows are locked in location order so two opposite transfers cannot deadlock;
     # the product's total does not change.
@@ -234,11 +245,11 @@ def transfer(actor: Actor, movement: Movement, to_location_id: int) -> tuple[Sto
 
 def adjust(actor: Actor, movement: Movement, *, direction: int) -> StockMovement:
     """Correct the balance after a count (up with +1, down with -1); a reason is required."""
-    require(actor, ADJUST, ADJUST_DENIED)
+    require(actor, ADJUST, str(ADJUST_DENIED))
     if not movement.reason.strip():
-        raise ValidationFailed("Say why the stock is adjusted.", field="reason")
+        raise ValidationFailed(_("Say why the stock is adjusted."), field="reason")
     if direction not in (1, -1):
-        raise ValidationFailed("Choose whether to add or remove stock.", field="direction")
+        raise ValidationFailed(_("Choose whether to add or remove stock."), field="direction")
     product, location = _load(movement)
     quantity = _quantity(movement.quantity)
     if direction > 0:
@@ -267,7 +278,7 @@ def record(actor: Actor, choice: str, movement: Movement, *, to_location_id: int
     (each function below checks its own).
     """
     if choice not in CHOICES:
-        raise ValidationFailed("Choose a kind of movement from the list.", field="kind")
+        raise ValidationFailed(_("Choose a kind of movement from the list."), field="kind")
     if choice == "receipt":
         return receive(actor, movement)
     if choice == "issue":

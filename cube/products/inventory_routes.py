@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from cube.edge import REFUSED, save_form
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import Location, Product
 from cube.pagination import window
 from cube.parsing import optional_int
@@ -38,8 +40,10 @@ def move_stock(product_id: int) -> Response | tuple[str, int]:
             lambda: inventory.record(
                 current_user, form.kind.data or "", movement, to_location_id=form.to_location_id.data
             ),
-            success=lambda _: (
-                f"Stock of {product.sku} updated: {inventory.total_on_hand(product.id).normalize():f} on hand."
+            success=lambda _row: _(
+                "Stock of %(sku)s updated: %(total)s on hand.",
+                sku=product.sku,
+                total=number(inventory.total_on_hand(product.id)),
             ),
             redirect_to=url_for("products.show_product", product_id=product.id) + "#stock",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from cube.models import Product
 from cube.permissions import can
@@ -15,7 +16,7 @@ from cube.products.imports.export_rows import SEES_PRICES
 def stock_form() -> StockMovementForm:
     """The stock movement form with its options; the unit cost only for people who see costs."""
     form = StockMovementForm(prefix="stock")
-    form.location_id.choices = location_options(blank="Choose a location", active_only=True)
+    form.location_id.choices = location_options(blank=_("Choose a location"), active_only=True)
     form.to_location_id.choices = location_options(blank="—", active_only=True)
     if not can(SEES_PRICES):
         del form.unit_cost
