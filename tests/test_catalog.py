@@ -57,7 +57,7 @@ def test_sku_is_unique_without_case(client_as):
     ("field", "value", "message"),
     [
         ("unit_cost", "-1", "Number must be"),
-        ("unit_price", "abc", "Enter a number"),  # the locale-aware decimal input's message
+        ("unit_price", "abc", "Not a valid decimal"),  # the locale-aware decimal input's message
         ("min_stock", "-0.5", "Number must be"),
         ("unit_cost", "1.234", "at most 2 decimals"),
         ("sku", "", "This field is required"),
