@@ -23,6 +23,7 @@ class DomainError(Exception):
     status_code = 400
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        message = str(message)  # a lazily translated text (``_l``) is said in the language of the moment it is raised
         super().__init__(message)
         self.message = message
         self.field = field
@@ -164,7 +165,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             response = jsonify(
                 error={"code": 409, "title": str(ERROR_TITLES[409]), "message": error.message},
-                differences=[{"field": f, "saved": s, "yours": y} for f, s, y in error.differences],
+                differences=[{"field": str(f), "saved": str(s), "yours": str(y)} for f, s, y in error.differences],
             )
         else:
             page = render_template("errors/conflict.html", error=error, back=request.path)
