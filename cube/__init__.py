@@ -15,8 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from cube.config import INSTANCE_DIR, load_config, trusted_networks
-from cube.i18n import browser_language
-from cube.languages import FALLBACK_LANGUAGE
+from cube.languages import FALLBACK_LANGUAGE, LANGUAGES
 from cube.parsing import MAX_ID
 
 __version__ = "0.1.0"
@@ -114,7 +113,8 @@ def _warn_about_per_worker_limits(app: Flask) -> None:
 
 def _untrusted_host(_error: SecurityError) -> Response:
     """A request for a host name that is not in TRUSTED_HOSTS: a plain 400, nothing else runs."""
-    with force_locale(browser_language() or FALLBACK_LANGUAGE):  # nothing else runs: not even the settings query
+    language = request.accept_languages.best_match(LANGUAGES.keys()) or FALLBACK_LANGUAGE
+    with force_locale(language):  # the browser's language: nothing else runs, not even the settings query
         text = _("400 Bad Request: unknown host")
     return Response(text + "\n", status=400, mimetype="text/plain")
 
