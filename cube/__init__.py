@@ -8,11 +8,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, abort, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from cube.config import INSTANCE_DIR, load_config, trusted_networks
+from cube.languages import FALLBACK_LANGUAGE, LANGUAGES
 from cube.parsing import MAX_ID
 
 __version__ = "0.1.0"
@@ -110,7 +113,10 @@ def _warn_about_per_worker_limits(app: Flask) -> None:
 
 def _untrusted_host(_error: SecurityError) -> Response:
     """A request for a host name that is not in TRUSTED_HOSTS: a plain 400, nothing else runs."""
-    return Response("400 Bad Request: unknown host\n", status=400, mimetype="text/plain")
+    language = request.accept_languages.best_match(LANGUAGES.keys()) or FALLBACK_LANGUAGE
+    with force_locale(language):  # the browser's language: nothing else runs, not even the settings query
+        text = _("400 Bad Request: unknown host")
+    return Response(text + "\n", status=400, mimetype="text/plain")
 
 
 class IdConverter(IntegerConverter):
@@ -150,7 +156,7 @@ def _init_extensions(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
-        session_cookie_samesite="Lax",
+        session_cookie_samesite="Lax",  # i18n: not shown (cookie attribute)
         permissions_policy={"browsing-topics": "()", "camera": "()", "microphone": "()", "geolocation": "()"},
     )
 
@@ -218,5 +224,5 @@ def _register_headers(app: Flask) -> None:
         # Signed-in pages are never stored; a view that set its own policy (private images) keeps it.
         if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
-            response.vary.add("Cookie")
+            response.vary.add("Cookie")  # i18n: not shown (HTTP header name)
         return response

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, TypeAlias
 
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
+
 from cube.errors import NotAllowed
 from cube.permissions import PERMISSIONS, SYSTEM_PERMISSIONS
 
@@ -21,7 +24,12 @@ class SystemActor:
     """The application itself, acting for jobs, commands and inbound mail (never a person)."""
 
     id: Final = None
-    name: Final = "System"
+
+    @property
+    def name(self) -> str:
+        """The system's name as the reader's language says it."""
+        return _("System")
+
     email: Final = ""
     timezone: Final = "UTC"
     active: Final = True
@@ -40,12 +48,12 @@ SYSTEM: Final = SystemActor()
 Actor: TypeAlias = "User | SystemActor"
 
 
-def require(actor: Actor, permission: str, message: str | None = None) -> None:
-    """Refuse with ``NotAllowed`` unless ``actor`` holds ``permission``."""
+def require(actor: Actor, permission: str, message: str | LazyString | None = None) -> None:
+    """Refuse with ``NotAllowed`` unless ``actor`` holds ``permission`` (``message`` may be a lazy ``_l`` text)."""
     if permission not in PERMISSIONS:
-        raise ValueError(f"unknown permission {permission!r}")
+        raise ValueError(f"unknown permission {permission!r}")  # i18n: not shown (programmer error)
     if not actor.has_permission(permission):
-        raise NotAllowed(message or "You may not do this.")
+        raise NotAllowed(str(message) if message else _("You may not do this."))
 
 
 def person_id(actor: Actor | None) -> int | None:

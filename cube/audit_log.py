@@ -16,9 +16,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, or_, select
 
 from cube.extensions import db
+from cube.i18n import number
 from cube.models import (
     Asset,
     AuditEvent,
@@ -26,6 +30,7 @@ from cube.models import (
     Company,
     CustomField,
     Guard,
+    Location,
     Priority,
     Product,
     ProductCategory,
@@ -41,7 +46,7 @@ from cube.products.assets import location_paths
 from cube.trees import tree_order
 
 EMPTY = "—"
-SYSTEM = "System"
+SYSTEM = _l("System")
 
 
 @dataclass(frozen=True)
@@ -54,143 +59,150 @@ class Group:
 
 # The audit page's filter: URL value -> the actions it shows (by action prefix).
 GROUPS: dict[str, Group] = {
-    "sign-in": Group("Sign-in and passwords", ("auth.",)),
-    "users": Group("Users", ("user.",)),
-    "roles": Group("Roles and permissions", ("role.",)),
-    "teams": Group("Teams", ("team.",)),
+    "sign-in": Group(_l("Sign-in and passwords"), ("auth.",)),
+    "users": Group(_l("Users"), ("user.",)),
+    "roles": Group(_l("Roles and permissions"), ("role.",)),
+    "teams": Group(_l("Teams"), ("team.",)),
     "catalog": Group(
-        "Catalog (products, categories, companies, imports)", ("product.", "category.", "company.", "catalog.")
+        _l("Catalog (products, categories, companies, imports)"), ("product.", "category.", "company.", "catalog.")
     ),
-    "assets": Group("Assets and locations", ("asset.", "location.")),
-    "stock": Group("Stock", ("stock.",)),
-    "workflow": Group("Workflow and checklists", ("workflow.", "checklist_template.")),
+    "assets": Group(_l("Assets and locations"), ("asset.", "location.")),
+    "stock": Group(_l("Stock"), ("stock.",)),
+    "workflow": Group(_l("Workflow and checklists"), ("workflow.", "checklist_template.")),
 }
 
 ACTIONS: dict[str, str] = {
-    "auth.login": "Signed in",
-    "auth.logout": "Signed out",
-    "auth.login_failed": "Sign-in failed",
-    "auth.lockout": "Account locked after failed sign-ins",
-    "auth.unlock_sent": "Unlock link e-mailed",
-    "auth.unlocked": "Account unlocked",
-    "auth.password_changed": "Password changed",
-    "auth.reset_requested": "Password reset link e-mailed",
-    "user.created": "User added",
-    "user.updated": "User changed",
-    "user.deactivated": "User deactivated",
-    "user.reactivated": "User reactivated",
-    "user.profile_updated": "Profile changed by its owner",
-    "role.created": "Role added",
-    "role.permissions_changed": "Role permissions changed",
-    "team.created": "Team added",
-    "team.updated": "Team changed",
-    "product.created": "Product added",
-    "product.updated": "Product changed",
-    "product.image_added": "Product picture added",
-    "product.image_removed": "Product picture removed",
-    "product.image_moved": "Product picture moved",
-    "category.created": "Category added",
-    "category.updated": "Category changed",
-    "company.created": "Company added",
-    "company.updated": "Company changed",
-    "company.contact_added": "Company contact added",
-    "company.contact_removed": "Company contact removed",
-    "catalog.imported": "Catalog imported from a file",
-    "location.created": "Location added",
-    "location.updated": "Location changed",
-    "asset.created": "Asset added",
-    "asset.updated": "Asset changed",
-    "stock.adjusted": "Stock adjusted",
-    "workflow.status.created": "Status added",
-    "workflow.status.updated": "Status changed",
-    "workflow.transition.created": "Transition added",
-    "workflow.transition.updated": "Transition changed",
-    "workflow.transition.deleted": "Transition deleted",
-    "workflow.priority.created": "Priority added",
-    "workflow.priority.updated": "Priority changed",
-    "workflow.type.created": "Work order type added",
-    "workflow.type.updated": "Work order type changed",
-    "workflow.custom_field.created": "Custom field added",
-    "workflow.custom_field.updated": "Custom field changed",
-    "checklist_template.created": "Checklist template added",
-    "checklist_template.updated": "Checklist template changed",
+    "auth.login": _l("Signed in"),
+    "auth.logout": _l("Signed out"),
+    "auth.login_failed": _l("Sign-in failed"),
+    "auth.lockout": _l("Account locked after failed sign-ins"),
+    "auth.unlock_sent": _l("Unlock link e-mailed"),
+    "auth.unlocked": _l("Account unlocked"),
+    "auth.password_changed": _l("Password changed"),
+    "auth.reset_requested": _l("Password reset link e-mailed"),
+    "user.created": _l("User added"),
+    "user.updated": _l("User changed"),
+    "user.deactivated": _l("User deactivated"),
+    "user.reactivated": _l("User reactivated"),
+    "user.profile_updated": _l("Profile changed by its owner"),
+    "role.created": _l("Role added"),
+    "role.permissions_changed": _l("Role permissions changed"),
+    "team.created": _l("Team added"),
+    "team.updated": _l("Team changed"),
+    "product.created": _l("Product added"),
+    "product.updated": _l("Product changed"),
+    "product.image_added": _l("Product picture added"),
+    "product.image_removed": _l("Product picture removed"),
+    "product.image_moved": _l("Product picture moved"),
+    "category.created": _l("Category added"),
+    "category.updated": _l("Category changed"),
+    "company.created": _l("Company added"),
+    "company.updated": _l("Company changed"),
+    "company.contact_added": _l("Company contact added"),
+    "company.contact_removed": _l("Company contact removed"),
+    "catalog.imported": _l("Catalog imported from a file"),
+    "location.created": _l("Location added"),
+    "location.updated": _l("Location changed"),
+    "asset.created": _l("Asset added"),
+    "asset.updated": _l("Asset changed"),
+    "stock.adjusted": _l("Stock adjusted"),
+    "workflow.status.created": _l("Status added"),
+    "workflow.status.updated": _l("Status changed"),
+    "workflow.transition.created": _l("Transition added"),
+    "workflow.transition.updated": _l("Transition changed"),
+    "workflow.transition.deleted": _l("Transition deleted"),
+    "workflow.priority.created": _l("Priority added"),
+    "workflow.priority.updated": _l("Priority changed"),
+    "workflow.type.created": _l("Work order type added"),
+    "workflow.type.updated": _l("Work order type changed"),
+    "workflow.custom_field.created": _l("Custom field added"),
+    "workflow.custom_field.updated": _l("Custom field changed"),
+    "checklist_template.created": _l("Checklist template added"),
+    "checklist_template.updated": _l("Checklist template changed"),
 }
 
 # target_type (the record's class) -> the word for it and the table its name is read from
 KINDS: dict[str, tuple[str, str]] = {
-    "User": ("User", "users"),
-    "Role": ("Role", "roles"),
-    "Team": ("Team", "teams"),
-    "Product": ("Product", "products"),
-    "ProductCategory": ("Category", "categories"),
-    "Location": ("Location", "locations"),
-    "Company": ("Company", "companies"),
-    "Asset": ("Asset", "assets"),
-    "Status": ("Status", "statuses"),
-    "Transition": ("Transition", "transitions"),
-    "Priority": ("Priority", "priorities"),
-    "WorkOrderType": ("Work order type", "types"),
-    "CustomField": ("Custom field", "custom_fields"),
-    "ChecklistTemplate": ("Checklist template", "templates"),
+    User.__name__: (_l("User"), "users"),
+    Role.__name__: (_l("Role"), "roles"),
+    Team.__name__: (_l("Team"), "teams"),
+    Product.__name__: (_l("Product"), "products"),
+    ProductCategory.__name__: (_l("Category"), "categories"),
+    Location.__name__: (_l("Location"), "locations"),
+    Company.__name__: (_l("Company"), "companies"),
+    Asset.__name__: (_l("Asset"), "assets"),
+    Status.__name__: (_l("Status"), "statuses"),
+    Transition.__name__: (_l("Transition"), "transitions"),
+    Priority.__name__: (_l("Priority"), "priorities"),
+    WorkOrderType.__name__: (_l("Work order type"), "types"),
+    CustomField.__name__: (_l("Custom field"), "custom_fields"),
+    ChecklistTemplate.__name__: (_l("Checklist template"), "templates"),
 }
 # Links for the records that have a page of their own.
-LINKS = {"User": ("users.show_user", "user_id"), "Product": ("products.show_product", "product_id")}
+LINKS = {User.__name__: ("users.show_user", "user_id"), Product.__name__: ("products.show_product", "product_id")}
 
 FIELD_LABELS = {
-    "email": "E-mail",
-    "name": "Name",
-    "phone": "Phone",
-    "timezone": "Time zone",
-    "role_id": "Role",
-    "hourly_rate": "Hourly rate",
-    "team_ids": "Teams",
-    "members": "Members",
-    "key": "Key",
-    "label": "Label",
-    "kind": "Kind",
-    "choices": "Choices",
-    "required": "Required",
-    "position": "Order",
-    "active": "Active",
-    "category": "Category",
-    "color": "Colour",
-    "is_initial": "Initial status",
-    "is_default": "Default priority",
-    "from_status_id": "From",
-    "to_status_id": "To",
-    "permission": "Needs permission",
-    "guards": "Requires",
-    "initial_unset": "No longer initial",
-    "default_unset": "No longer the default",
-    "sku": "SKU",
-    "serial_number": "Serial number",
-    "contact": "Contact",
-    "original_name": "File",
-    "items": "Items",
-    "location": "Location",
-    "quantity": "Quantity",
-    "reason": "Reason",
-    "minutes": "Minutes",
-    "from": "From",
-    "to": "To",
+    "email": _l("E-mail"),
+    "name": _l("Name"),
+    "phone": _l("Phone"),
+    "timezone": _l("Time zone"),
+    "role_id": _l("Role"),
+    "hourly_rate": _l("Hourly rate"),
+    "team_ids": _l("Teams"),
+    "members": _l("Members"),
+    "key": _l("Key"),
+    "label": _l("Label"),
+    "kind": _l("Kind"),
+    "choices": _l("Choices"),
+    "required": _l("Required"),
+    "position": _l("Order"),
+    "active": _l("Active"),
+    "category": _l("Category"),
+    "color": _l("Colour"),
+    "is_initial": _l("Initial status"),
+    "is_default": _l("Default priority"),
+    "from_status_id": _l("From"),
+    "to_status_id": _l("To"),
+    "permission": _l("Needs permission"),
+    "guards": _l("Requires"),
+    "initial_unset": _l("No longer initial"),
+    "default_unset": _l("No longer the default"),
+    "sku": _l("SKU"),
+    "serial_number": _l("Serial number"),
+    "contact": _l("Contact"),
+    "original_name": _l("File"),
+    "items": _l("Items"),
+    "location": _l("Location"),
+    "quantity": _l("Quantity"),
+    "reason": _l("Reason"),
+    "minutes": _l("Minutes"),
+    "from": _l("From"),
+    "to": _l("To"),
 }
 # Detail keys whose ids point into a table.
 ID_FIELDS = {"role_id": "roles", "from_status_id": "statuses", "to_status_id": "statuses"}
 ID_LISTS = {"members": "users", "team_ids": "teams"}
+# What a detail says for an id whose record is gone, by table.
+REMOVED = {
+    "roles": _l("a removed role"),
+    "statuses": _l("a removed status"),
+    "users": _l("a removed user"),
+    "teams": _l("a removed team"),
+}
 GUARD_WORDS = {
-    Guard.REASON.value: "a reason",
-    Guard.CHECKLIST.value: "the required checklist answered",
-    Guard.ASSIGNEE.value: "someone assigned",
+    Guard.REASON.value: _l("a reason"),
+    Guard.CHECKLIST.value: _l("the required checklist answered"),
+    Guard.ASSIGNEE.value: _l("someone assigned"),
 }
-KIND_WORDS = {"text": "text", "number": "number", "date": "date", "choice": "choice from a list"}
+KIND_WORDS = {"text": _l("text"), "number": _l("number"), "date": _l("date"), "choice": _l("choice from a list")}
 PASSWORD_REASONS = {
-    "changed": "by its owner",
-    "reset": "with a reset link",
-    "invite": "on accepting the invitation",
-    "cli": "from the command line",
-    "demo": "for the demo",
+    "changed": _l("By its owner"),
+    "reset": _l("With a reset link"),
+    "invite": _l("On accepting the invitation"),
+    "cli": _l("From the command line"),
+    "demo": _l("For the demo"),
 }
-IMPORT_KINDS = {"companies": "Companies", "products": "Products", "assets": "Assets"}
+IMPORT_KINDS = {"companies": _l("Companies"), "products": _l("Products"), "assets": _l("Assets")}
 # Details that repeat what the entry already says (the record's name at the time, technical ids).
 QUIET = {"image_id", "transition_id"}
 
@@ -370,9 +382,9 @@ def entries(events: Sequence[AuditEvent]) -> list[AuditEntry]:
 def action_words(action: str) -> str:
     """The action in words; an action this module does not know yet is spelled out from its code."""
     if action in ACTIONS:
-        return ACTIONS[action]
+        return str(ACTIONS[action])
     words = action.replace(".", " ").replace("_", " ").strip()
-    return words[:1].upper() + words[1:] if words else "Something happened"
+    return words[:1].upper() + words[1:] if words else _("Something happened")
 
 
 def listing(items: Sequence[str]) -> str:
@@ -381,28 +393,30 @@ def listing(items: Sequence[str]) -> str:
         return EMPTY
     if len(items) == 1:
         return items[0]
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return _("%(items)s and %(last)s", items=_(", ").join(items[:-1]), last=items[-1])
 
 
 def _label(key: str) -> str:
     """A detail key in words."""
-    return FIELD_LABELS.get(key) or (key.replace("_", " ").strip().capitalize() or "Detail")
+    if key in FIELD_LABELS:
+        return str(FIELD_LABELS[key])
+    return key.replace("_", " ").strip().capitalize() or _("Detail")
 
 
 def _number(value: Any, places: int | None = None) -> str:
-    """A decimal stored as text as a plain number: money with ``places`` decimals, quantities without trailing zeros."""
+    """A decimal stored as text, in the reader's locale: money with ``places`` decimals, quantities as stored."""
     try:
-        number = Decimal(str(value))
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    if not number.is_finite():
+    if not amount.is_finite():
         return str(value)
-    return f"{number:.{places}f}" if places is not None else f"{number.normalize():f}"
+    return number(amount, places) if places is not None else number(amount.normalize())
 
 
 def _permission(name: Any) -> str:
     """A permission by its description."""
-    return PERMISSIONS.get(str(name), str(name))
+    return str(PERMISSIONS.get(str(name), str(name)))
 
 
 def value_words(key: str, value: Any, names: Names) -> str:
@@ -410,18 +424,18 @@ def value_words(key: str, value: Any, names: Names) -> str:
     if value is None or value == "" or value == []:
         return EMPTY
     if key in ID_FIELDS:
-        return names.of(ID_FIELDS[key], value) or f"a removed {_label(key).lower()}"
+        return names.of(ID_FIELDS[key], value) or str(REMOVED[ID_FIELDS[key]])
     if key in ID_LISTS and isinstance(value, list):
         table = ID_LISTS[key]
-        return listing(sorted(names.of(table, item) or f"a removed {table[:-1]}" for item in value)) or "nobody"
+        return listing(sorted(names.of(table, item) or str(REMOVED[table]) for item in value)) or _("nobody")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if key == "permission":
         return _permission(value)
     if key == "guards" and isinstance(value, list):
-        return listing([GUARD_WORDS.get(str(item), str(item)) for item in value])
+        return listing([str(GUARD_WORDS.get(str(item), str(item))) for item in value])
     if key == "kind":
-        return KIND_WORDS.get(str(value), str(value))
+        return str(KIND_WORDS.get(str(value), str(value)))
     if key == "hourly_rate":
         return _number(value, 2)
     if key == "quantity":
@@ -429,7 +443,10 @@ def value_words(key: str, value: Any, names: Names) -> str:
     if isinstance(value, list):
         return listing([value_words(key, item, names) for item in value])
     if isinstance(value, dict):
-        return "; ".join(f"{_label(str(k))} {value_words(str(k), v, names)}" for k, v in value.items())
+        return "; ".join(
+            _("%(label)s %(value)s", label=_label(str(k)), value=value_words(str(k), v, names))
+            for k, v in value.items()
+        )
     return str(value)
 
 
@@ -440,7 +457,14 @@ def _changes(changes: Any, names: Names) -> list[str]:
     parts = []
     for key, change in changes.items():
         old, new = [*change, None, None][:2] if isinstance(change, list | tuple) else (None, change)
-        parts.append(f"{_label(key)}: {value_words(key, old, names)} → {value_words(key, new, names)}")
+        parts.append(
+            _(
+                "%(label)s: %(old)s → %(new)s",
+                label=_label(key),
+                old=value_words(key, old, names),
+                new=value_words(key, new, names),
+            )
+        )
     return parts
 
 
@@ -450,7 +474,7 @@ def _fields(values: Any, names: Names, skip: Iterable[str] = ()) -> list[str]:
         return []
     left_out = set(skip)
     return [
-        f"{_label(key)}: {value_words(key, value, names)}"
+        _("%(label)s: %(value)s", label=_label(key), value=value_words(key, value, names))
         for key, value in values.items()
         if key not in left_out and value not in (None, "", [])  # a new record's empty fields say nothing
     ]
@@ -461,40 +485,55 @@ def _special(action: str, details: dict[str, Any], names: Names) -> list[str] | 
     if action == "role.permissions_changed":
         parts = []
         if details.get("added"):
-            parts.append("Granted: " + "; ".join(_permission(name) for name in details["added"]))
+            parts.append(_("Granted: %(permissions)s", permissions="; ".join(map(_permission, details["added"]))))
         if details.get("removed"):
-            parts.append("Withdrawn: " + "; ".join(_permission(name) for name in details["removed"]))
+            parts.append(_("Withdrawn: %(permissions)s", permissions="; ".join(map(_permission, details["removed"]))))
         return parts
     if action == "auth.login_failed":
         if "email" in details:
-            return [f"No account for {details['email']}"]
-        return [f"Failed attempt {details['attempt']} from this address"] if details.get("attempt") else []
+            return [_("No account for %(email)s", email=details["email"])]
+        if details.get("attempt"):
+            return [_("Failed attempt %(attempt)s from this address", attempt=details["attempt"])]
+        return []
     if action == "auth.lockout":
-        return [f"Locked for {details.get('minutes')} minutes"] if details.get("minutes") else []
+        minutes = details.get("minutes")
+        return [_("Locked for %(minutes)s minutes", minutes=minutes)] if minutes else []
     if action == "auth.password_changed":
         reason = str(details.get("reason") or "")
-        return [PASSWORD_REASONS.get(reason, reason).capitalize()] if reason else []
+        return [str(PASSWORD_REASONS.get(reason, reason.capitalize()))] if reason else []
     if action == "stock.adjusted":
         quantity = _number(details.get("quantity") or "0")
         signed = quantity if quantity.startswith("-") else f"+{quantity}"
-        parts = [f"{signed} at {details.get('location') or EMPTY}"]
+        parts = [_("%(quantity)s at %(location)s", quantity=signed, location=details.get("location") or EMPTY)]
         if details.get("reason"):
-            parts.append(f"Reason: “{details['reason']}”")
+            parts.append(_("Reason: “%(reason)s”", reason=details["reason"]))
         return parts
     if action == "catalog.imported":
-        kind = IMPORT_KINDS.get(str(details.get("kind")), str(details.get("kind") or ""))
+        kind = str(IMPORT_KINDS.get(str(details.get("kind")), str(details.get("kind") or "")))
         return [
-            f"{kind}: {details.get('rows', 0)} rows — {details.get('new', 0)} new, "
-            f"{details.get('updates', 0)} updated, {details.get('unchanged', 0)} unchanged"
+            _(
+                "%(kind)s: %(rows)s rows — %(new)s new, %(updates)s updated, %(unchanged)s unchanged",
+                kind=kind,
+                rows=details.get("rows", 0),
+                new=details.get("new", 0),
+                updates=details.get("updates", 0),
+                unchanged=details.get("unchanged", 0),
+            )
         ]
     if action == "product.image_moved":
-        direction = "up" if details.get("direction") == "up" else "down"
+        up = details.get("direction") == "up"
         position = details.get("position")
-        return [f"Moved {direction}" + (f" to place {position + 1}" if isinstance(position, int) else "")]
+        if isinstance(position, int):
+            place = position + 1
+            return [
+                _("Moved up to place %(place)s", place=place) if up else _("Moved down to place %(place)s", place=place)
+            ]
+        return [_("Moved up") if up else _("Moved down")]
     if action.startswith("checklist_template."):
-        parts = [f"{details.get('items', 0)} items"]
+        items = details.get("items", 0)
+        parts = [ngettext("%(num)s item", "%(num)s items", items) if isinstance(items, int) else str(items)]
         if "active" in details:
-            parts.append("Active: " + ("yes" if details["active"] else "no"))
+            parts.append(_("Active: %(value)s", value=_("yes") if details["active"] else _("no")))
         return parts
     return None
 
@@ -533,19 +572,19 @@ def target_of(event: AuditEvent, names: Names) -> Target | None:
     if name is not None:
         endpoint, arg = LINKS.get(event.target_type, ("", ""))
         args = {arg: int(event.target_id)} if endpoint and event.target_id is not None else {}
-        return Target(kind=kind, name=name, endpoint=endpoint, args=args)
+        return Target(kind=str(kind), name=name, endpoint=endpoint, args=args)
     details = event.details if isinstance(event.details, dict) else {}
     then = next((str(details[key]) for key in ("name", "sku", "serial_number", "key") if details.get(key)), "")
-    return Target(kind=kind, name=f"{then} (removed)" if then else "removed", removed=True)
+    return Target(kind=str(kind), name=_("%(name)s (removed)", name=then) if then else _("removed"), removed=True)
 
 
 def who(event: AuditEvent, names: Names) -> str:
     """Who did it: a person's current name, System, or a dash when nobody was signed in."""
     if event.by_system:
-        return SYSTEM
+        return str(SYSTEM)
     if event.actor_id is None:
         return EMPTY
-    return names.of("users", event.actor_id) or "a removed user"
+    return names.of("users", event.actor_id) or str(REMOVED["users"])
 
 
 def entry(event: AuditEvent, names: Names) -> AuditEntry:

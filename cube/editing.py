@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from cube.errors import EditConflict
@@ -130,4 +131,6 @@ def check_version(
 
 def _refuse(what: str, differences: list[tuple[str, str, str]]) -> None:
     """Raise the conflict: each field as (label, the value saved by someone else, the editor's value)."""
-    raise EditConflict(f"This {what} was changed by someone else since you opened it.", differences=differences)
+    raise EditConflict(
+        _("This %(what)s was changed by someone else since you opened it.", what=what), differences=differences
+    )

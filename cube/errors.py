@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,6 +23,7 @@ class DomainError(Exception):
     status_code = 400
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        message = str(message)  # a lazily translated text (``_l``) is said in the language of the moment it is raised
         super().__init__(message)
         self.message = message
         self.field = field
@@ -79,16 +82,35 @@ class TooManyAttempts(DomainError):
 
 
 ERROR_TITLES = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Page not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Upload too large",
-    422: "Unprocessable input",
-    429: "Too many requests",
-    500: "Something went wrong",
+    400: _l("Bad request"),
+    403: _l("Forbidden"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Upload too large"),
+    422: _l("Unprocessable input"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
 }
+
+# What the page says when the code gave no message of its own (Werkzeug's defaults are English only).
+ERROR_MESSAGES = {
+    400: _l("The browser sent a request this site could not understand."),
+    403: _l("You do not have permission to open this page."),
+    404: _l("There is no page at this address. Check the link, or start again from the dashboard."),
+    405: _l("This page cannot be used that way."),
+    413: _l("The file is larger than this site accepts."),
+    429: _l("Too many requests in a short time. Wait a moment and try again."),
+    500: _l("The error has been logged. Nothing was saved; please try again."),
+}
+
+
+def error_message(error: HTTPException) -> str:
+    """The message for an HTTP error: the one the code gave, else ours for its status (translated)."""
+    code = error.code or 500
+    if error.description and error.description != type(error).description:
+        return error.description
+    return str(ERROR_MESSAGES.get(code) or ERROR_TITLES.get(code) or _l("Error"))
 
 
 def wants_json() -> bool:
@@ -101,7 +123,7 @@ def wants_json() -> bool:
 
 def error_response(code: int, description: str) -> Response:
     """A JSON or HTML error response in the site layout."""
-    title = ERROR_TITLES.get(code, "Error")
+    title = str(ERROR_TITLES.get(code, _l("Error")))
     if wants_json():
         response = jsonify(error={"code": code, "title": title, "message": description})
     else:
@@ -109,7 +131,7 @@ def error_response(code: int, description: str) -> Response:
             page = render_template("errors/error.html", code=code, title=title, description=description)
         except Exception:  # the layout itself failed (e.g. the database is down): plain page
             log.exception("Could not render the %s error page", code)
-            page = f"<!doctype html><title>{code} {title}</title><h1>{code} {title}</h1><p>{escape(description)}</p>"
+            page = f"<!DOCTYPE html><title>{code} {title}</title><h1>{code} {title}</h1><p>{escape(description)}</p>"
         response = make_response(page)
     response.status_code = code
     return response
@@ -123,7 +145,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return error_response(
             400,
-            "The form's security token was missing or expired. Nothing was saved; please try again.",
+            _("The form's security token was missing or expired. Nothing was saved; please try again."),
         )
 
     @app.errorhandler(HTTPException)
@@ -131,7 +153,7 @@ def register_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         db.session.rollback()
-        response = error_response(error.code, error.description or ERROR_TITLES.get(error.code, "Error"))
+        response = error_response(error.code, error_message(error))
         for name, value in error.get_headers():  # Allow, Retry-After, ...
             if name.lower() != "content-type":
                 response.headers[name] = value
@@ -142,8 +164,8 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if wants_json():
             response = jsonify(
-                error={"code": 409, "title": "Conflict", "message": error.message},
-                differences=[{"field": f, "saved": s, "yours": y} for f, s, y in error.differences],
+                error={"code": 409, "title": str(ERROR_TITLES[409]), "message": error.message},
+                differences=[{"field": str(f), "saved": str(s), "yours": str(y)} for f, s, y in error.differences],
             )
         else:
             page = render_template("errors/conflict.html", error=error, back=request.path)
@@ -155,7 +177,7 @@ def register_error_handlers(app: Flask) -> None:
     def stale_data(_error: StaleDataError) -> Response:
         db.session.rollback()
         return error_response(
-            409, "Someone else changed this record at the same moment. Nothing was saved; reload and try again."
+            409, _("Someone else changed this record at the same moment. Nothing was saved; reload and try again.")
         )
 
     @app.errorhandler(DomainError)
@@ -172,4 +194,4 @@ def register_error_handlers(app: Flask) -> None:
             return http_error(error)
         log.exception("Unhandled error on %s %s", request.method, request.path, exc_info=error)
         db.session.rollback()
-        return error_response(500, "The error has been logged. Nothing was saved; please try again.")
+        return error_response(500, _("The error has been logged. Nothing was saved; please try again."))

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from flask import Response, stream_with_context
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Font
@@ -96,9 +97,10 @@ def _discard_sheet(sheet: WriteOnlyWorksheet) -> None:
             writer.cleanup()
 
 
-def xlsx_response(rows: Iterable[Iterable[object]], filename: str, *, sheet_title: str = "Export") -> Response:
-    """Stream ``rows`` (header first, in bold) as an XLSX attachment of text cells."""
-    response = Response(stream_with_context(_xlsx_chunks(rows, sheet_title)), mimetype=XLSX_MIMETYPE)
+def xlsx_response(rows: Iterable[Iterable[object]], filename: str, *, sheet_title: str = "") -> Response:
+    """Stream ``rows`` (header first, in bold) as an XLSX attachment of text cells (one sheet, "Export" by default)."""
+    title = sheet_title or _("Export")
+    response = Response(stream_with_context(_xlsx_chunks(rows, title)), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

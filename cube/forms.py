@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SubmitField
 from wtforms.widgets import TextInput
@@ -51,7 +52,7 @@ def options(pairs: Iterable[tuple[Any, str]], *, blank: str | None = None) -> li
 class ConfirmForm(CubeForm):
     """An empty form: a POST button protected by the CSRF token."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class LocalizedDecimalField(DecimalField):

@@ -13,38 +13,39 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # The catalog: every permission the code checks, with what it lets a user do.
 PERMISSIONS: dict[str, str] = {
-    "user.view": "See the user directory and user details",
-    "user.manage": "Create and edit users, deactivate them, send password resets",
-    "user.export": "Export the user list as CSV",
-    "role.manage": "Create roles and edit the permission matrix",
-    "team.view": "See teams and their members",
-    "team.manage": "Create and edit teams",
-    "audit.view": "Read the audit log",
-    "catalog.view": "See companies, products, assets, locations and stock",
-    "catalog.manage": "Create and edit companies, products, categories, locations and assets",
-    "catalog.import": "Import companies, products and assets from CSV files",
-    "catalog.export": "Export companies, products and assets as CSV or XLSX",
-    "stock.move": "Receive, issue, return and transfer stock",
-    "stock.adjust": "Correct stock levels with an adjustment (a reason is required)",
-    "workorder.view_all": "See every work order",
-    "workorder.view_team": "See the work orders of your teams and those assigned to you",
-    "workorder.create": "Create work orders",
-    "workorder.edit": "Edit the details of work orders you can see",
-    "workorder.assign": "Assign work orders to people and teams",
-    "workorder.work": "Start and pause work, log time and parts, answer checklists, complete",
-    "workorder.approve": "Approve or reject new work orders",
-    "workorder.review": "Review and close completed work, send it back or reopen it",
-    "workorder.cancel": "Cancel work orders",
-    "workorder.export": "Export work order lists (CSV, XLSX)",
-    "workorder.view_costs": "See hourly rates, labour and part costs and cost totals of work orders you can see",
-    "workflow.manage": "Configure statuses, transitions, priorities, types, custom fields and checklists",
-    "settings.manage": "Change site-wide settings such as the default language",
+    "user.view": _l("See the user directory and user details"),
+    "user.manage": _l("Create and edit users, deactivate them, send password resets"),
+    "user.export": _l("Export the user list as CSV"),
+    "role.manage": _l("Create roles and edit the permission matrix"),
+    "team.view": _l("See teams and their members"),
+    "team.manage": _l("Create and edit teams"),
+    "audit.view": _l("Read the audit log"),
+    "catalog.view": _l("See companies, products, assets, locations and stock"),
+    "catalog.manage": _l("Create and edit companies, products, categories, locations and assets"),
+    "catalog.import": _l("Import companies, products and assets from CSV files"),
+    "catalog.export": _l("Export companies, products and assets as CSV or XLSX"),
+    "stock.move": _l("Receive, issue, return and transfer stock"),
+    "stock.adjust": _l("Correct stock levels with an adjustment (a reason is required)"),
+    "workorder.view_all": _l("See every work order"),
+    "workorder.view_team": _l("See the work orders of your teams and those assigned to you"),
+    "workorder.create": _l("Create work orders"),
+    "workorder.edit": _l("Edit the details of work orders you can see"),
+    "workorder.assign": _l("Assign work orders to people and teams"),
+    "workorder.work": _l("Start and pause work, log time and parts, answer checklists, complete"),
+    "workorder.approve": _l("Approve or reject new work orders"),
+    "workorder.review": _l("Review and close completed work, send it back or reopen it"),
+    "workorder.cancel": _l("Cancel work orders"),
+    "workorder.export": _l("Export work order lists (CSV, XLSX)"),
+    "workorder.view_costs": _l("See hourly rates, labour and part costs and cost totals of work orders you can see"),
+    "workflow.manage": _l("Configure statuses, transitions, priorities, types, custom fields and checklists"),
+    "settings.manage": _l("Change site-wide settings such as the default language"),
 }
 
 WORK_MANAGERS = frozenset(
@@ -97,20 +98,20 @@ SYSTEM_PERMISSIONS: frozenset[str] = frozenset(
 # Built-in roles and the permissions they start with (admins may change all
 # but the admin role, which always holds every permission).
 BUILTIN_ROLES: dict[str, tuple[str, frozenset[str]]] = {
-    "admin": ("Runs the system: users, roles, settings", frozenset(PERMISSIONS)),
+    "admin": (_l("Runs the system: users, roles, settings"), frozenset(PERMISSIONS)),
     "manager": (
-        "Oversees work, reports and costs",
+        _l("Oversees work, reports and costs"),
         frozenset({"user.view", "user.export", "team.view", "audit.view"}) | CATALOG_EDITORS | WORK_MANAGERS,
     ),
     "supervisor": (
-        "Triages, assigns and closes the team's work",
+        _l("Triages, assigns and closes the team's work"),
         frozenset({"user.view", "team.view", "catalog.view", "catalog.export", "stock.move"}) | SUPERVISING,
     ),
     "technician": (
-        "Carries out work orders",
+        _l("Carries out work orders"),
         frozenset({"catalog.view", "stock.move", "workorder.view_team", "workorder.create", "workorder.work"}),
     ),
-    "requester": ("Submits work requests and follows them", frozenset({"workorder.create"})),
+    "requester": (_l("Submits work requests and follows them"), frozenset({"workorder.create"})),
 }
 
 PUBLIC = "public"
@@ -151,7 +152,7 @@ def requires(*permissions: str) -> Callable[[F], F]:
     """A signed-in user holding every one of ``permissions`` may call this endpoint."""
     unknown = set(permissions) - set(PERMISSIONS)
     if unknown or not permissions:
-        raise ValueError(f"unknown permissions: {sorted(unknown)}")
+        raise ValueError(f"unknown permissions: {sorted(unknown)}")  # i18n: not shown (programmer error)
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -173,5 +174,5 @@ def requires(*permissions: str) -> Callable[[F], F]:
 def can(permission: str) -> bool:
     """True when the current user holds ``permission`` (for views and templates)."""
     if permission not in PERMISSIONS:
-        raise ValueError(f"unknown permission {permission!r}")
+        raise ValueError(f"unknown permission {permission!r}")  # i18n: not shown (programmer error)
     return bool(current_user.is_authenticated and current_user.has_permission(permission))

@@ -13,6 +13,7 @@ import hmac
 import time
 
 from flask import current_app, g, session
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user
 
 from cube.extensions import db
@@ -55,6 +56,7 @@ def register_user_loader(login_manager: LoginManager) -> None:
     login_manager.user_loader(user_from_session_id)
     login_manager.id_attribute = "sign_in_id"
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.localize_callback = str  # the lazy text in the reader's language, flashed as plain text
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from cube import audit
 from cube.actors import Actor, require
 from cube.errors import ValidationFailed
@@ -11,7 +14,7 @@ from cube.models import SiteSettings
 from cube.models.settings import SITE_SETTINGS_ID
 
 MANAGE = "settings.manage"
-DENIED = "You may not change the site settings."
+DENIED = _l("You may not change the site settings.")
 
 
 def current_settings() -> SiteSettings:
@@ -25,7 +28,7 @@ def set_default_language(actor: Actor, code: str) -> bool:
     """Make ``code`` the site's default language; True when it changed."""
     require(actor, MANAGE, DENIED)
     if not is_shipped(code):
-        raise ValidationFailed("Choose a language from the list.", field="default_language")
+        raise ValidationFailed(_("Choose a language from the list."), field="default_language")
     settings = current_settings()
     if settings.default_language == code and settings in db.session:
         return False

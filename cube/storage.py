@@ -35,7 +35,7 @@ def is_stored_name(name: str) -> bool:
 def path_of(name: str) -> Path:
     """The file behind a stored name; refuses anything that is not one of our names."""
     if not is_stored_name(name):
-        raise BadStoredName(f"not a stored file name: {name!r}")
+        raise BadStoredName(f"not a stored file name: {name!r}")  # i18n: not shown (caught; answered with 404)
     return Path(current_app.config["UPLOAD_ROOT"]) / name
 
 

@@ -70,7 +70,7 @@ def brake_after_three(app: Flask, clock: Clock) -> Iterator[Clock]:
 
 def brake_wait(response) -> int:
     """The seconds the brake asks to wait (Retry-After may say longer: the per-address limit's window)."""
-    found = re.search(r"Try again in (\d+) seconds", response.get_data(as_text=True))
+    found = re.search(r"Try again in (\d+) seconds?", response.get_data(as_text=True))
     assert found, response.get_data(as_text=True)
     assert int(response.headers["Retry-After"]) >= int(found.group(1))
     return int(found.group(1))

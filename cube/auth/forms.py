@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -11,30 +12,31 @@ PASSWORD_MAX = 256
 
 
 class LoginForm(CubeForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
     next = HiddenField()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class ForgotPasswordForm(CubeForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
-    submit = SubmitField("Send reset link")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    submit = SubmitField(_l("Send reset link"))
 
 
 class NewPasswordForm(CubeForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],
-        description="At least 12 characters; not your e-mail address or a common password.",
+        description=_l("At least 12 characters; not your e-mail address or a common password."),
     )
     confirm = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")]
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))],
     )
-    submit = SubmitField("Save password")
+    submit = SubmitField(_l("Save password"))
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     field_order = ("current_password", "password", "confirm")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -75,7 +76,7 @@ def _give_device_pass(response: Response, email: str) -> None:
         path=url_for("auth.login"),
         secure=config["SESSION_COOKIE_SECURE"],
         httponly=True,
-        samesite="Lax",
+        samesite="Lax",  # i18n: not shown (cookie attribute)
     )
 
 
@@ -84,7 +85,7 @@ def _give_device_pass(response: Response, email: str) -> None:
 def unlock(token: str) -> Response | str:
     """Let this browser past the account-wide sign-in brake with the e-mailed link (single use)."""
     if services.unlock_user(token) is None:
-        flash("This link is invalid, expired or already used.", "danger")
+        flash(_("This link is invalid, expired or already used."), "danger")
         return redirect(url_for("auth.login"))
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -97,7 +98,7 @@ def unlock(token: str) -> Response | str:
 
         response = act(
             use,
-            success="Sign-in is open again for this browser. Sign in with your password.",
+            success=_("Sign-in is open again for this browser. Sign in with your password."),
             redirect_to=url_for("auth.login"),
         )
         if unlocked:
@@ -113,7 +114,7 @@ def logout() -> Response:
     services.sign_out(current_user)
     db.session.commit()
     logout_user()
-    flash("You have been signed out.", "info")
+    flash(_("You have been signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -126,7 +127,7 @@ def forgot_password() -> Response | str:
     if form.validate_on_submit():
         services.request_password_reset(form.email.data or "")
         db.session.commit()
-        flash("If an account uses that address, a reset link is on its way. It works for one hour.", "info")
+        flash(_("If an account uses that address, a reset link is on its way. It works for one hour."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 
@@ -137,14 +138,14 @@ def forgot_password() -> Response | str:
 def reset_password(token: str, purpose: str) -> Response | str:
     """Choose a new password from an e-mailed link (reset or invitation)."""
     if services.user_for_token(token, purpose) is None:
-        flash("This link is invalid, expired or already used. Ask for a new one below.", "danger")
+        flash(_("This link is invalid, expired or already used. Ask for a new one below."), "danger")
         return redirect(url_for("auth.forgot_password"))
     form = NewPasswordForm()
     if form.validate_on_submit():
         saved = save_form(
             form,
             lambda: services.reset_password(token, form.password.data or "", purpose),
-            success="Your password is saved. Sign in with it now.",
+            success=_("Your password is saved. Sign in with it now."),
             redirect_to=url_for("auth.login"),
         )
         if saved is not None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hmac
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,7 +23,7 @@ from cube.mail import send_email
 from cube.models import User, utcnow
 from cube.models.user import new_session_token
 
-GENERIC_LOGIN_ERROR = "Invalid e-mail or password."
+GENERIC_LOGIN_ERROR = _l("Invalid e-mail or password.")
 MAX_PASSWORD_LENGTH = 256
 RESET = "password-reset"
 INVITE = "invite"
@@ -31,7 +34,7 @@ class InvalidCredentials(ValidationFailed):
     """Unknown e-mail, wrong password or inactive account: one message for all."""
 
     def __init__(self) -> None:
-        super().__init__(GENERIC_LOGIN_ERROR)
+        super().__init__(str(GENERIC_LOGIN_ERROR))
 
 
 def normalise_email(email: str) -> str:
@@ -57,15 +60,15 @@ def password_problems(password: str, email: str) -> list[str]:
     problems = []
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        problems.append(f"Use at least {minimum} characters.")
+        problems.append(_("Use at least %(num)s characters.", num=minimum))
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+        problems.append(_("Use at most %(num)s characters.", num=MAX_PASSWORD_LENGTH))
     lowered = password.strip().lower()
     email = normalise_email(email)
     if email and lowered in {email, email.split("@")[0]}:
-        problems.append("The password must not be your e-mail address.")
+        problems.append(_("The password must not be your e-mail address."))
     if lowered in common_passwords():
-        problems.append("This password is too common; choose another.")
+        problems.append(_("This password is too common; choose another."))
     return problems
 
 
@@ -140,18 +143,25 @@ def device_trusted(token: str | None, email: str) -> bool:
     return isinstance(data, dict) and hmac.compare_digest(str(data.get("k", "")), key)
 
 
+def _expiry(max_age: int) -> datetime:
+    """When a link made now for ``max_age`` seconds stops working (shown in the recipient's zone)."""
+    return utcnow() + timedelta(seconds=max_age)
+
+
 def send_unlock_email(user: User) -> None:
     """E-mail the owner a single-use link that lets their browser past the account-wide brake."""
     nonce = throttling.issue_unlock_nonce(throttling.account_key(user.email))
     if nonce is None:
         return
+    max_age = current_app.config["UNLOCK_MAX_AGE"]
     send_email(
-        user.email,
-        "Sign-in attempts on your CUBE-PRO account",
+        user,
+        _l("Sign-in attempts on your CUBE-PRO account"),
         "unlock",
         user=user,
         token=_serializer(UNLOCK).dumps({"uid": user.id, "n": nonce}),
-        minutes=current_app.config["UNLOCK_MAX_AGE"] // 60,
+        minutes=max_age // 60,
+        expires=_expiry(max_age),
     )
     audit.record("auth.unlock_sent", actor=None, target=user)
 
@@ -182,7 +192,7 @@ def use_unlock_token(token: str) -> User:
     """Lift the account-wide brake with an e-mailed token (once); the caller gives the browser a pass."""
     found = _unlock_data(token)
     if found is None or not throttling.use_unlock_nonce(throttling.account_key(found[0].email), found[1]):
-        raise ValidationFailed("This link is invalid, expired or already used.")
+        raise ValidationFailed(_("This link is invalid, expired or already used."))
     audit.record("auth.unlocked", actor=found[0], target=found[0])
     return found[0]
 
@@ -216,9 +226,9 @@ def set_password(user: User, new_password: str, *, actor: Actor | None, reason: 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """A signed-in user changes their password, proving they know the current one."""
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
-        raise ValidationFailed("The current password is not correct.", field="current_password")
+        raise ValidationFailed(_("The current password is not correct."), field="current_password")
     if current_password == new_password:
-        raise ValidationFailed("Choose a password different from the current one.", field="password")
+        raise ValidationFailed(_("Choose a password different from the current one."), field="password")
     set_password(user, new_password, actor=user, reason="changed")
 
 
@@ -257,26 +267,30 @@ def user_for_token(token: str, purpose: str = RESET) -> User | None:
 
 def send_reset_email(user: User, *, actor: Actor | None) -> None:
     """E-mail the user a link to choose a new password."""
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
     send_email(
-        user.email,
-        "Reset your CUBE-PRO password",
+        user,
+        _l("Reset your CUBE-PRO password"),
         "password_reset",
         user=user,
         token=make_token(user, RESET),
-        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+        minutes=max_age // 60,
+        expires=_expiry(max_age),
     )
     audit.record("auth.reset_requested", actor=actor, target=user)
 
 
 def send_invite_email(user: User, *, actor: Actor | None) -> None:
     """E-mail a new user a link to choose their first password."""
+    max_age = current_app.config["INVITE_MAX_AGE"]
     send_email(
-        user.email,
-        "Your CUBE-PRO account",
+        user,
+        _l("Your CUBE-PRO account"),
         "invite",
         user=user,
         token=make_token(user, INVITE),
-        hours=current_app.config["INVITE_MAX_AGE"] // 3600,
+        hours=max_age // 3600,
+        expires=_expiry(max_age),
     )
 
 
@@ -291,6 +305,6 @@ def reset_password(token: str, new_password: str, purpose: str = RESET) -> User:
     """Use a reset or invite token to set a password."""
     user = user_for_token(token, purpose)
     if user is None:
-        raise ValidationFailed("This link is invalid, expired or already used. Ask for a new one.")
+        raise ValidationFailed(_("This link is invalid, expired or already used. Ask for a new one."))
     set_password(user, new_password, actor=user, reason=purpose)
     return user

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -58,14 +59,22 @@ def check(key: str, address: str, now: datetime, *, braked: bool) -> None:
     if pair is not None and pair.blocked_until is not None and pair.blocked_until > now:
         seconds = math.ceil((pair.blocked_until - now).total_seconds())
         raise TooManyAttempts(
-            f"Too many failed sign-in attempts. Try again in {math.ceil(seconds / 60)} minutes.",
+            ngettext(
+                "Too many failed sign-in attempts. Try again in %(num)d minute.",
+                "Too many failed sign-in attempts. Try again in %(num)d minutes.",
+                math.ceil(seconds / 60),
+            ),
             retry_after=seconds,
         )
     brake = rows.get(ACCOUNT_WIDE)
     if brake is not None and brake.blocked_until is not None and brake.blocked_until > now:
         seconds = math.ceil((brake.blocked_until - now).total_seconds())
         raise TooManyAttempts(
-            f"Too many failed sign-in attempts for this account. Try again in {seconds} seconds.",
+            ngettext(
+                "Too many failed sign-in attempts for this account. Try again in %(num)d second.",
+                "Too many failed sign-in attempts for this account. Try again in %(num)d seconds.",
+                seconds,
+            ),
             retry_after=seconds,
         )
 

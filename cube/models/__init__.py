@@ -28,40 +28,41 @@ from cube.models.workorders import (
     work_order_assignees,
 )
 
+# The names this package exports (code names, not words a person reads).
 __all__ = [
-    "Asset",
+    "Asset",  # i18n: not shown (export name)
     "AssetStatus",
-    "Attachment",
+    "Attachment",  # i18n: not shown (export name)
     "AuditEvent",
-    "Base",
+    "Base",  # i18n: not shown (export name)
     "ChecklistItem",
     "ChecklistTemplate",
-    "Comment",
-    "Company",
+    "Comment",  # i18n: not shown (export name)
+    "Company",  # i18n: not shown (export name)
     "CompanyContact",
     "CustomField",
-    "Guard",
-    "Location",
+    "Guard",  # i18n: not shown (export name)
+    "Location",  # i18n: not shown (export name)
     "LocationKind",
     "MovementKind",
     "PartUsage",
-    "Priority",
-    "Product",
+    "Priority",  # i18n: not shown (export name)
+    "Product",  # i18n: not shown (export name)
     "ProductCategory",
     "ProductImage",
-    "Role",
+    "Role",  # i18n: not shown (export name)
     "RolePermission",
     "SiteSettings",
-    "Status",
+    "Status",  # i18n: not shown (export name)
     "StatusCategory",
     "StockLevel",
     "StockMovement",
-    "Team",
+    "Team",  # i18n: not shown (export name)
     "TimeLog",
     "TimestampMixin",
-    "Transition",
+    "Transition",  # i18n: not shown (export name)
     "UTCDateTime",
-    "User",
+    "User",  # i18n: not shown (export name)
     "WorkOrder",
     "WorkOrderEvent",
     "WorkOrderSequence",

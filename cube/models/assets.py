@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,7 +26,15 @@ class AssetStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ")
+        """The status in words, in the reader's language."""
+        return str(ASSET_STATUS_LABELS[self])
+
+
+ASSET_STATUS_LABELS = {
+    AssetStatus.IN_SERVICE: _l("in service"),
+    AssetStatus.DOWN: _l("down"),
+    AssetStatus.RETIRED: _l("retired"),
+}
 
 
 class Location(TreeNodeMixin, TimestampMixin, Base):

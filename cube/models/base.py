@@ -47,7 +47,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; use an aware UTC datetime")
+            raise ValueError("naive datetime given; use an aware UTC datetime")  # i18n: not shown (programmer error)
         value = value.astimezone(UTC)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 

@@ -6,6 +6,8 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,19 +28,23 @@ class MovementKind(enum.StrEnum):
     @property
     def label(self) -> str:
         """The kind in words, as the ledger shows it."""
-        return KIND_LABELS[self]
+        return str(KIND_LABELS[self])
 
 
 KIND_LABELS = {
-    MovementKind.RECEIPT: "Received",
-    MovementKind.ISSUE: "Issued",
-    MovementKind.RETURN: "Returned",
-    MovementKind.TRANSFER_OUT: "Transferred out",
-    MovementKind.TRANSFER_IN: "Transferred in",
-    MovementKind.ADJUSTMENT: "Adjusted",
+    MovementKind.RECEIPT: _l("Received"),
+    MovementKind.ISSUE: _l("Issued"),
+    MovementKind.RETURN: _l("Returned"),
+    MovementKind.TRANSFER_OUT: _l("Transferred out"),
+    MovementKind.TRANSFER_IN: _l("Transferred in"),
+    MovementKind.ADJUSTMENT: _l("Adjusted"),
 }
 # What parts used on (or returned from) a work order write as the reason, after the number in the reference.
-WORK_ORDER_REASONS = {MovementKind.ISSUE: "Used on", MovementKind.RETURN: "Returned from"}
+# Stored text that ``for_work_order`` recognises (and the ledger then does not show): kept as written.
+WORK_ORDER_REASONS = {
+    MovementKind.ISSUE: "Used on",  # i18n: not shown (stored reason, recognised when read)
+    MovementKind.RETURN: "Returned from",  # i18n: not shown (stored reason, recognised when read)
+}
 
 
 class StockMovement(Base):
@@ -85,9 +91,9 @@ class StockMovement(Base):
         """The movement in words: "Issued to a work order", "Adjusted down", "Transferred in"."""
         kind = MovementKind(self.kind)
         if kind is MovementKind.ADJUSTMENT:
-            return "Adjusted up" if self.quantity > 0 else "Adjusted down"
+            return _("Adjusted up") if self.quantity > 0 else _("Adjusted down")
         if self.for_work_order:
-            return "Issued to a work order" if kind is MovementKind.ISSUE else "Returned from a work order"
+            return _("Issued to a work order") if kind is MovementKind.ISSUE else _("Returned from a work order")
         return kind.label
 
     @property

@@ -7,6 +7,8 @@ import time
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -20,8 +22,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from cube.languages import FALLBACK_LANGUAGE
 from cube.models.base import TABLE_OPTIONS, Base, TimestampMixin, UTCDateTime
 
 
@@ -46,6 +49,14 @@ class Role(TimestampMixin, Base):
     @property
     def permissions(self) -> frozenset[str]:
         return frozenset(grant.permission for grant in self.grants)
+
+    @validates("description")
+    def _plain_description(self, _key: str, value: object) -> str:
+        """A built-in role's description is a lazily translated text: it is stored as plain English text."""
+        if isinstance(value, LazyString):
+            with force_locale(FALLBACK_LANGUAGE):
+                return str(value)
+        return str(value)
 
     def __repr__(self) -> str:
         return f"<Role {self.name}>"
