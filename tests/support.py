@@ -15,6 +15,8 @@ import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +25,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, Text, func, select
 
 from cube.exports import XLSX_MIMETYPE
 from cube.extensions import db
@@ -230,3 +232,81 @@ def stored_files(app: Flask) -> set[Path]:
     """Every file under the upload root."""
     root = Path(app.config["UPLOAD_ROOT"])
     return {path for path in root.rglob("*") if path.is_file()}
+
+
+# --- Languages: what a page shows, and English messages left untranslated on it ---
+
+_TEXT_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+
+
+class PageText(HTMLParser):
+    """Visible text, text attributes, same-site links and the lang/dir of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.links: list[str] = []
+        self.lang = self.dir = ""
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "html":
+            self.lang, self.dir = values.get("lang") or "", values.get("dir") or ""
+        if tag in {"script", "style"}:
+            self._hidden += 1
+        if tag == "a" and (href := values.get("href")) and href.startswith("/"):
+            self.links.append(href)
+        self.texts.extend(" ".join(v.split()) for k, v in attrs if k in _TEXT_ATTRIBUTES and v)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"} and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def page_text(html: str) -> PageText:
+    """The parsed text of an HTML page."""
+    parsed = PageText()
+    parsed.feed(html)
+    parsed.close()
+    return parsed
+
+
+@cache
+def translated_english(language: str) -> frozenset[str]:
+    """English messages (without placeholders) whose ``language`` translation differs: must not show as is."""
+    from babel.messages.pofile import read_po
+
+    from cube.catalogues import po_path
+
+    with po_path(language).open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return frozenset(
+        " ".join(message.id.split())
+        for message in catalog
+        if isinstance(message.id, str)
+        and message.string
+        and message.string != message.id
+        and re.search(r"[A-Za-z]{3,}", message.id)
+        and "%(" not in message.id
+    )
+
+
+def stored_text() -> set[str]:
+    """Every text value in the database: names and words people typed are shown as typed."""
+    values: set[str] = set()
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String | Text):
+                values.update(" ".join(str(v).split()) for v in db.session.scalars(select(column).distinct()) if v)
+    return values
+
+
+def untranslated_texts(html: str, language: str, exempt: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Texts on the page that are English messages of the catalogue, shown untranslated."""
+    english = translated_english(language)
+    return {text for text in page_text(html).texts if text in english and text not in exempt}

@@ -12,25 +12,21 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import String, Text, select
+from sqlalchemy import select
 
-from cube.catalogues import po_path
 from cube.cli import DEMO_USERS
 from cube.extensions import db
 from cube.models import User
-from tests.support import sign_in
+from tests.support import PageText, page_text, sign_in, stored_text, translated_english
 
 PASSWORD = "pages-in-Every-language-9"
 SKIP = re.compile(r"/static/|/logout|\.pdf$|/export|/qr|/download|/images/|/attachments/\d+$|/thumb")
 MAX_PAGES = 45
-TEXT_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 # The locale's medium date with a short time, as the work order list shows due dates.
 DATE_FORMATS = {
     "de": re.compile(r"\b\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}\b"),
@@ -40,61 +36,10 @@ DATE_FORMATS = {
 }
 
 
-class _Page(HTMLParser):
-    """Visible text, text attributes and same-site links of a page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.texts: list[str] = []
-        self.links: list[str] = []
-        self.lang = self.dir = ""
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "html":
-            self.lang, self.dir = values.get("lang") or "", values.get("dir") or ""
-        if tag in {"script", "style"}:
-            self._hidden += 1
-        if tag == "a" and (href := values.get("href")) and href.startswith("/"):
-            self.links.append(href)
-        self.texts.extend(v.strip() for k, v in attrs if k in TEXT_ATTRIBUTES and v)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"} and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden and data.strip():
-            self.texts.append(" ".join(data.split()))
-
-
-def _translated_english(language: str) -> set[str]:
-    """English messages whose translation differs from them (what must not appear as is)."""
-    with po_path(language).open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    found = set()
-    for message in catalog:
-        translated = isinstance(message.id, str) and message.string and message.string != message.id
-        if translated and re.search(r"[A-Za-z]{3,}", message.id) and "%(" not in message.id:
-            found.add(" ".join(message.id.split()))
-    return found
-
-
-def _stored_text() -> set[str]:
-    """Every text value in the database: names and words people typed are shown as typed."""
-    values: set[str] = set()
-    for table in db.metadata.sorted_tables:
-        for column in table.columns:
-            if isinstance(column.type, String | Text):
-                values.update(" ".join(str(v).split()) for v in db.session.scalars(select(column).distinct()) if v)
-    return values
-
-
-def _walk(client: FlaskClient, start: str = "/") -> dict[str, _Page]:
+def _walk(client: FlaskClient, start: str = "/") -> dict[str, PageText]:
     """Breadth-first over same-site links (one URL per path), answering 200 with HTML."""
     seen_paths: set[str] = set()
-    pages: dict[str, _Page] = {}
+    pages: dict[str, PageText] = {}
     queue = deque([start])
     while queue and len(pages) < MAX_PAGES:
         url = queue.popleft()
@@ -106,8 +51,7 @@ def _walk(client: FlaskClient, start: str = "/") -> dict[str, _Page]:
         if response.status_code != 200 or not response.mimetype.startswith("text/html"):
             assert response.status_code in {200, 302, 404}, (url, response.status_code)
             continue
-        page = _Page()
-        page.feed(response.get_data(as_text=True))
+        page = page_text(response.get_data(as_text=True))
         pages[url] = page
         queue.extend(urljoin(url, link) for link in page.links)
     return pages
@@ -118,9 +62,8 @@ def test_every_reachable_page_speaks_the_language(app: Flask, runner, language: 
     """Each demo role walks its pages in ``language``: nothing English from the catalogue shows."""
     result = runner.invoke(args=["cube", "seed-demo"], env={"CUBE_DEMO_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output
-    english = _translated_english(language)
-    stored = _stored_text()
-    assert len(english) > 500, "the catalogue holds the application's messages"
+    stored = stored_text()
+    assert len(translated_english(language)) > 500, "the catalogue holds the application's messages"
     problems: dict[str, set[str]] = {}
     walked = 0
     for email, *_rest in DEMO_USERS:
@@ -134,7 +77,7 @@ def test_every_reachable_page_speaks_the_language(app: Flask, runner, language: 
         for url, page in pages.items():
             assert page.lang == language, url
             assert page.dir == ("rtl" if language == "ar" else "ltr"), url
-            untranslated = {text for text in page.texts if text in english and text not in stored}
+            untranslated = {text for text in page.texts if text in translated_english(language) and text not in stored}
             if untranslated:
                 problems[f"{email} {url}"] = untranslated
     assert walked > 60

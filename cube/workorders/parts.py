@@ -18,7 +18,8 @@ from cube.actors import Actor, person_id
 from cube.errors import NotFound, ValidationFailed
 from cube.extensions import db
 from cube.i18n import number
-from cube.models import PartUsage, Product, WorkOrder
+from cube.models import MovementKind, PartUsage, Product, WorkOrder
+from cube.models.inventory import WORK_ORDER_REASONS
 from cube.products import inventory
 from cube.validation import decimal_value
 from cube.workorders import costs, events
@@ -118,7 +119,7 @@ def use_part(
             location_id=location_id,
             quantity=amount,
             reference=work_order.number,
-            reason=_("Used on %(number)s", number=work_order.number),
+            reason=f"{WORK_ORDER_REASONS[MovementKind.ISSUE]} {work_order.number}",  # data: the ledger recognises it
             unit_cost=unit_cost,
         ),
     )
@@ -177,7 +178,7 @@ def return_part(actor: Actor, work_order: WorkOrder, usage: PartUsage, quantity:
             location_id=usage.location_id,
             quantity=amount,
             reference=work_order.number,
-            reason=_("Returned from %(number)s", number=work_order.number),
+            reason=f"{WORK_ORDER_REASONS[MovementKind.RETURN]} {work_order.number}",  # data: recognised as above
             unit_cost=usage.unit_cost,
         ),
     )
