@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SubmitField
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from cube.errors import DomainError
@@ -78,6 +79,11 @@ class LocalizedDecimalField(DecimalField):
         if isinstance(self.data, Decimal | int | float):
             return input_number(self.data, self.places)
         return ""
+
+    def pre_validate(self, form: Any) -> None:
+        """Text that is no number was refused already: the range rules have nothing to add."""
+        if self.process_errors:
+            raise StopValidation()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Read the typed text in the reader's locale; a blank leaves no value."""

@@ -30,7 +30,7 @@ def set_default_language(actor: Actor, code: str) -> bool:
     if not is_shipped(code):
         raise ValidationFailed(_("Choose a language from the list."), field="default_language")
     settings = current_settings()
-    if settings.default_language == code and settings in db.session:
+    if settings.default_language == code:  # saving the default as it is records nothing
         return False
     before = settings.default_language
     settings.default_language = code
