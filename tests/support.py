@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import ColumnElement, String, Text, func, select
+from sqlalchemy import JSON, ColumnElement, String, Text, func, select
 
 from cube.exports import XLSX_MIMETYPE
 from cube.extensions import db
@@ -237,6 +237,8 @@ def stored_files(app: Flask) -> set[Path]:
 # --- Languages: what a page shows, and English messages left untranslated on it ---
 
 _TEXT_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+# Not prose: scripts, styles, and literal words of a file format or command shown as code.
+_NOT_PROSE = {"script", "style", "code", "kbd"}
 
 
 class PageText(HTMLParser):
@@ -253,14 +255,14 @@ class PageText(HTMLParser):
         values = dict(attrs)
         if tag == "html":
             self.lang, self.dir = values.get("lang") or "", values.get("dir") or ""
-        if tag in {"script", "style"}:
+        if tag in _NOT_PROSE:
             self._hidden += 1
         if tag == "a" and (href := values.get("href")) and href.startswith("/"):
             self.links.append(href)
         self.texts.extend(" ".join(v.split()) for k, v in attrs if k in _TEXT_ATTRIBUTES and v)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"} and self._hidden:
+        if tag in _NOT_PROSE and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data: str) -> None:
@@ -299,10 +301,25 @@ def translated_english(language: str) -> frozenset[str]:
 def stored_text() -> set[str]:
     """Every text value in the database: names and words people typed are shown as typed."""
     values: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                collect(key)
+                collect(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+        elif isinstance(value, str) and value:
+            values.add(" ".join(value.split()))
+
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, String | Text):
-                values.update(" ".join(str(v).split()) for v in db.session.scalars(select(column).distinct()) if v)
+            if isinstance(column.type, String | Text | JSON):
+                for value in db.session.scalars(
+                    select(column).distinct() if not isinstance(column.type, JSON) else select(column)
+                ):
+                    collect(value)
     return values
 
 
