@@ -52,11 +52,24 @@ def po_path(language: str) -> Path:
     return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
 
 
+def _searched(directory: str) -> bool:
+    """Folders to look in: the package, including ``_macros`` and ``_partials`` (Babel skips "_" folders
+    by default), but not hidden folders, caches, the virtualenv or front-end packages."""
+    name = Path(directory).name
+    return not (name.startswith(".") or name in {"__pycache__", "node_modules", "vendor", "site-packages"})
+
+
 def extract() -> Catalog:
     """Every marked string in the code and templates, as a catalogue template."""
     catalog = Catalog(project="CUBE-PRO", charset="utf-8", fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
-        ROOT, METHODS, OPTIONS, KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True
+        ROOT,
+        METHODS,
+        OPTIONS,
+        KEYWORDS,
+        comment_tags=("Translators:",),
+        strip_comment_tags=True,
+        directory_filter=_searched,
     ):
         if filename.startswith("cube/"):
             catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)

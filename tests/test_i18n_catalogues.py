@@ -65,3 +65,17 @@ def test_the_check_finds_a_broken_placeholder(tmp_path, monkeypatch, extracted: 
     found = list(problems("de", template))
     assert any("placeholders" in problem for problem in found), found
     assert any("missing 'Saved.'" in problem for problem in found), found
+
+
+def test_every_file_that_marks_strings_is_extracted(extracted: Catalog):
+    """Extraction looks everywhere strings are marked (Babel skips "_" folders such as _macros by default)."""
+    from cube.catalogues import PACKAGE, ROOT
+
+    seen = {path for message in extracted for path, _line in message.locations}
+    marking = {
+        str(path.relative_to(ROOT))
+        for path in [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.html"), *PACKAGE.rglob("*.txt")]
+        if "vendor" not in path.parts
+        and any(call in path.read_text(errors="ignore") for call in ('_("', "_('", "{% trans", '_l("', "ngettext("))
+    }
+    assert marking - seen == set()
