@@ -38,6 +38,9 @@ SHOTS = [
     ("work_order", "/work-orders/1", "supervisor@example.com"),
     ("board", "/work-orders/board", "supervisor@example.com"),
     ("calendar", "/work-orders/calendar", "supervisor@example.com"),
+    ("work_order_de", "/work-orders/8", "lena@example.com"),  # Lena works in German
+    ("request_ar", "/work-orders/9", "layla@example.com"),  # Layla works in Arabic, right to left
+    ("settings", "/settings", "admin@example.com"),
 ]
 
 
@@ -69,7 +72,7 @@ def main() -> None:
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url(f"{base}/")
             page.goto(base + path)
-            page.screenshot(path=str(OUT / f"{name}.png"), full_page=name in {"work_order", "product"})
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=name in {"work_order", "product", "work_order_de"})
             context.close()
             print(f"saved docs/screenshots/{name}.png")
         browser.close()
