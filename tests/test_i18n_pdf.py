@@ -1,7 +1,5 @@
-"""The work order PDF speaks the downloader's language: right to left with shaped Arabic, dates in the locale.
-
-No German or Arabic catalogue exists yet, so these tests assert direction, shaping and formats, not words.
-"""
+"""The work order PDF speaks the downloader's language: its words from their catalogue, right to left
+with shaped Arabic, dates and numbers in the locale."""
 
 from __future__ import annotations
 
@@ -10,8 +8,10 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from babel.support import Translations
 from pypdf import PdfReader
 
+from cube.catalogues import TRANSLATIONS
 from cube.extensions import db
 from cube.i18n import speaking_to
 from cube.workorders import pdf
@@ -49,6 +49,14 @@ def x_positions(data: bytes) -> list[tuple[str, float]]:
     return found
 
 
+def arabic(message: str) -> str:
+    """``message`` from the Arabic catalogue with its letters shaped as the PDF draws them (pypdf hands
+    right-to-left text back in reading order)."""
+    translated = Translations.load(str(TRANSLATIONS), ["ar"]).gettext(message)
+    assert translated != message, f"{message!r} has an Arabic translation"
+    return pdf.shaped(translated)
+
+
 def x_of(positions: list[tuple[str, float]], wanted: str) -> float:
     return next(x for text, x in positions if text.startswith(wanted))
 
@@ -68,8 +76,9 @@ def test_an_arabic_pdf_runs_right_to_left_with_shaped_letters(client_as):
 
     assert shaped(text)  # the title's letters in their joined forms
     assert "Pump 7 leaks" in text  # Latin text stays readable
+    assert "Requester" not in text  # the labels are Arabic
     positions = x_positions(data)
-    label, value = x_of(positions, "Requester"), x_of(positions, client.user.name)
+    label, value = x_of(positions, arabic("Requester")), x_of(positions, client.user.name)
     assert label > value  # the label column is on the right
     assert label > pdf.A4[0] / 2
 
@@ -102,7 +111,7 @@ def test_a_pdf_made_for_an_arabic_reader_outside_their_request(app, make_user):
         data = pdf.work_order_pdf(work_order, link="https://cube.example/1", zone=zone, viewer=author)
     positions = x_positions(data)
     assert shaped(text_of(data))
-    assert x_of(positions, "Requester") > x_of(positions, author.name)
+    assert x_of(positions, arabic("Requester")) > x_of(positions, author.name)
 
 
 def test_arabic_lines_are_wrapped_in_reading_order_then_reordered():
