@@ -1,10 +1,9 @@
 """Mail speaks the recipient's language and time zone, not the sender's.
 
 An English-speaking admin invites someone or sends them a reset link: the message (subject,
-bodies, the time its link stops working) is rendered inside ``speaking_to(recipient)``. Until the
-catalogues are translated the words are the English msgids, so the checks here are the
-``Content-Language`` header each message carries and the recipient's zone in its dates; the
-admin's own page stays English.
+bodies, the time its link stops working) is rendered inside ``speaking_to(recipient)``: its words
+come from the recipient's catalogue, its ``Content-Language`` header names their language, and its
+dates are in their zone; the admin's own page stays English.
 """
 
 from __future__ import annotations
@@ -13,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import dates
+from babel.support import Translations
 from flask import Flask
 
 from cube.auth import services as auth
+from cube.catalogues import TRANSLATIONS
 from cube.extensions import db
 from cube.i18n import current_language, datetime_pattern
 from cube.models import User
@@ -23,6 +24,13 @@ from cube.users import services as user_service
 from tests.support import post
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def said_in(language: str, message: str) -> str:
+    """``message`` as the shipped catalogue of ``language`` says it."""
+    translated = Translations.load(str(TRANSLATIONS), [language]).gettext(message)
+    assert translated != message
+    return translated
 
 
 def expected_time(moment: datetime, zone: str, language: str, part: str = "datetime") -> str:
@@ -46,6 +54,7 @@ def test_a_reset_link_sent_by_an_english_admin_is_written_for_a_french_reader(
     mail = outbox[0]
     assert mail.recipients == [reader.email]
     assert mail.message["Content-Language"] == "fr"
+    assert mail.subject == said_in("fr", "Reset your CUBE-PRO password")
     until = NOW + timedelta(seconds=app.config["PASSWORD_RESET_MAX_AGE"])
     in_tokyo = expected_time(until, "Asia/Tokyo", "fr", "time")
     assert in_tokyo in mail.text
@@ -69,7 +78,8 @@ def test_an_invitation_is_written_in_the_invited_persons_language_and_zone(app: 
     mail = outbox[0]
     assert mail.recipients == ["neu@example.com"]
     assert mail.message["Content-Language"] == "de"
-    assert "CUBE-PRO" in mail.subject
+    assert mail.subject == said_in("de", "Your CUBE-PRO account")
+    assert said_in("de", "Choose your password here to get started:") in mail.text
     until = NOW + timedelta(seconds=app.config["INVITE_MAX_AGE"])
     assert expected_time(until, "America/Chicago", "de") in mail.text
     assert expected_time(until, "America/Chicago", "de") in mail.html
