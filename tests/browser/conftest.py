@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from cube.extensions import db
@@ -37,6 +39,17 @@ VIEWPORT = {"width": 1280, "height": 800}
 DEFAULT_TIMEOUT_MS = 10_000
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent.parent / "test-artifacts"
+# axe-core from the npm registry (package.json devDependencies), run in every page a test opens.
+AXE_SCRIPT = HERE.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_ON_LOAD = """
+window.addEventListener("load", () => {
+  if (window.top !== window || !window.axe || !document.contentType.includes("html")) return;
+  window.__cubeAxe = axe
+    .run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    .then((result) => window.cubeAxeReport(location.pathname + location.search, result.violations.map(
+      (v) => ({rule: v.id, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(" "))}))));
+});
+"""
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects on the marker
@@ -67,6 +80,60 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """An axe-core finding on a page a test opened."""
+
+    page: str
+    rule: str
+    help: str
+    targets: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.rule} ({self.help}) at {', '.join(self.targets)}"
+
+
+def _settle(context: BrowserContext) -> None:
+    """Wait for the accessibility checks of the pages still open (a test may leave a page at once)."""
+    for open_page in context.pages:
+        with suppress(PlaywrightError):  # a page gone or navigating took its check with it
+            open_page.evaluate("window.__cubeAxe || null")
+
+
+@pytest.fixture(autouse=True)
+def accessibility(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Violation]]:
+    """Every page a browser test opens is checked with axe-core (WCAG 2.0 and 2.1, A and AA).
+
+    Each browser context gets axe and a hook that runs it when a page has loaded and reports
+    what it finds; any violation fails the test at the end.
+    """
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci` (axe-core is a devDependency)", pytrace=False)
+    found: list[Violation] = []
+    open_new_context = Browser.new_context
+
+    def report(_source: Any, page_url: str, violations: list[dict[str, Any]]) -> None:
+        found.extend(Violation(page_url, v["rule"], v["help"], tuple(v["targets"])) for v in violations)
+
+    def watched(self: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+        context = open_new_context(self, *args, **kwargs)
+        context.add_init_script(path=str(AXE_SCRIPT))
+        context.add_init_script(script=AXE_ON_LOAD)
+        context.expose_binding("cubeAxeReport", report)
+        close = context.close
+
+        def settle_then_close(*close_args: Any, **close_kwargs: Any) -> None:
+            _settle(context)
+            close(*close_args, **close_kwargs)
+
+        context.close = settle_then_close  # type: ignore[method-assign]
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", watched)
+    yield found
+    assert not found, "accessibility violations (axe-core):\n" + "\n".join(str(v) for v in dict.fromkeys(found))
 
 
 @pytest.fixture(scope="session")
