@@ -4,7 +4,9 @@
   const form = document.getElementById("bulk-form");
   if (!form) return;
   const all = document.getElementById("bulk-select-all");
-  const items = () => Array.from(form.querySelectorAll("input[data-bulk-item]"));
+  // The list renders each row twice (table for wide screens, cards for phones); only the shown copy counts.
+  const shown = (box) => (box.checkVisibility ? box.checkVisibility() : box.offsetParent !== null);
+  const items = () => Array.from(form.querySelectorAll("input[data-bulk-item]")).filter(shown);
 
   if (all) {
     all.hidden = false;
