@@ -302,24 +302,43 @@ def coverage(font: str) -> Container[int]:
 
 
 def runs(text: str, font: str) -> list[tuple[str, str]]:
-    """``text`` cut into runs drawn with one font each: ``font`` where it has the glyph, else the first fallback
-    font that has it (else ``font`` still, which draws its missing-glyph box)."""
+    """``text`` cut into runs drawn with one font each: ``font`` where it has the glyph, else a fallback font
+    that has it (the one drawing the run so far, else the first; else ``font`` still, which draws its
+    missing-glyph box). Spaces between two runs of one fallback font are drawn in it (one run, one word to
+    extract), other spaces in ``font``."""
     if text.isascii():  # every font here covers ASCII: the common case costs nothing
         return [(text, font)] if text else []
     own = coverage(font)
-    pieces: list[tuple[str, str]] = []
-    start, current = 0, font
-    for index, character in enumerate(text):
+    chosen: list[str | None] = []  # None: a space, decided by its neighbours
+    current = font
+    for character in text:
         code = ord(character)
-        chosen = font
-        if code not in own:
-            chosen = next((name for name in fallback_fonts() if code in coverage(name)), font)
-        if chosen != current:
-            if index > start:
-                pieces.append((text[start:index], current))
-            start, current = index, chosen
-    if len(text) > start:
-        pieces.append((text[start:], current))
+        if code in own and character.isspace():
+            chosen.append(None)
+            continue
+        if code in own:
+            current = font
+        elif current == font or code not in coverage(current):
+            current = next((name for name in fallback_fonts() if code in coverage(name)), font)
+        chosen.append(current)
+    index, size = 0, len(text)
+    while index < size:
+        if chosen[index] is not None:
+            index += 1
+            continue
+        end = index
+        while end < size and chosen[end] is None:
+            end += 1
+        before = chosen[index - 1] if index else None
+        after = chosen[end] if end < size else None
+        chosen[index:end] = [before if before is not None and before == after else font] * (end - index)
+        index = end
+    pieces: list[tuple[str, str]] = []
+    start = 0
+    for index in range(1, size + 1):
+        if index == size or chosen[index] != chosen[start]:
+            pieces.append((text[start:index], chosen[start] or font))
+            start = index
     return pieces
 
 
