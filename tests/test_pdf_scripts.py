@@ -191,6 +191,8 @@ def test_the_sign_off_block_never_starts_a_page_alone(app, make_user):
         middle = (low + high) // 2
         low, high = (middle, high) if len(pages_with(middle)) == 1 else (low, middle)
     pages = pages_with(high)
+    with app.test_request_context():
+        (ARTIFACTS / "pdf_sign_off.pdf").write_bytes(build(work_order, author))
     assert len(pages) == 2
     assert "Sign-off" in pages[-1]
     assert "Sign-off" not in pages[0]
