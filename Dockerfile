@@ -15,9 +15,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     CUBE_ENV=production
 WORKDIR /app
-# DejaVu fonts let work-order PDFs print non-Latin-1 text.
+# Fonts for work-order PDFs: DejaVu Sans for Latin, Greek, Cyrillic, Arabic, Hebrew...; Droid Sans Fallback
+# (TrueType, which ReportLab embeds) for Chinese, Japanese and Korean.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-dejavu-core=2.37-6 \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core=2.37-6 fonts-droid-fallback=1:6.0.1r16-1.1 \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install -r requirements.txt

@@ -17,14 +17,19 @@ table columns are mirrored (labels on the right), and every line holding Arabic 
 translation or text a person typed, in any language's PDF) is shaped into its joined
 letter forms (``arabic_reshaper``) and reordered for display (``bidi``). Text is
 shaped and wrapped in logical order and each wrapped line is then reordered, so lines
-keep their order down the page.
+keep their order down the page; Hebrew is reordered the same way.
+
+Every script prints: text is drawn in DejaVu Sans, and each run of characters it lacks
+(Chinese, Japanese, Korean) in the fallback fonts of Debian's fonts-droid-fallback
+(``runs``); widths for wrapping and alignment are measured run by run (``text_width``).
+The sign-off block starts a page only with the last lines of what precedes it (``_tail``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -45,7 +50,6 @@ from flask_babel import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
@@ -94,6 +98,20 @@ TEXT_CHARS = 100_000
 DOCUMENT_LINES = 10_000
 # A Unicode font when the system has one (Debian: fonts-dejavu-core); the built-in Helvetica only covers Latin-1.
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
+# Fonts for the characters DejaVu Sans lacks, tried in this order (Debian: fonts-droid-fallback, TrueType outlines,
+# which ReportLab embeds; Noto CJK's CFF outlines it cannot): Chinese, Japanese and the rarer CJK ideographs from the
+# first, Korean Hangul (which the first lacks) from the second. Each is read only when a text needs it.
+FALLBACK_FONTS = (
+    ("CubeFallback", ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",)),
+    (
+        "CubeFallbackHangul",
+        (
+            "/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf",
+            "/usr/share/fonts/truetype/droid/DroidSansFallback.ttf",
+        ),
+    ),
+)
+TAIL_LINES = 2  # lines of what precedes the sign-off that go with it to a new page
 GRID = [
     ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
@@ -202,20 +220,144 @@ def text_blocks(value: object, max_lines: int = TEXT_LINES, max_chars: int = TEX
     return blocks, len(lines) - shown
 
 
+def words_split(line: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """``line`` broken at spaces into lines no wider than ``width`` where the words allow (as ReportLab's
+    ``simpleSplit``, with ``measure`` giving a text's width)."""
+    space = measure(" ")
+    lines: list[str] = []
+    current: list[str] = []
+    used = -space
+    for word in line.split():
+        word_width = measure(word)
+        if not current or used + space + word_width <= width:
+            current.append(word)
+            used += space + word_width
+        else:
+            lines.append(" ".join(current))
+            current, used = [word], word_width
+    if current:
+        lines.append(" ".join(current))
+    return lines
+
+
 def wrap_line(line: str, font: str, size: float, width: float) -> list[str]:
-    """One line of text broken into lines no wider than ``width`` (at spaces, or inside an overlong word)."""
-    if stringWidth(line, font, size) <= width:
+    """One line of text broken into lines no wider than ``width`` (at spaces, or inside an overlong word such as
+    a sentence of Chinese); widths are measured run by run in the fonts that draw them."""
+
+    def measure(text: str) -> float:
+        return text_width(text, font, size)
+
+    if measure(line) <= width:
         return [line]
     wrapped: list[str] = []
-    for part in simpleSplit(line, font, size, width):
-        while len(part) > 1 and (part_width := stringWidth(part, font, size)) > width:
+    for part in words_split(line, width, measure):
+        while len(part) > 1 and (part_width := measure(part)) > width:
             cut = max(1, min(len(part) - 1, int(len(part) * width / part_width)))
-            while cut > 1 and stringWidth(part[:cut], font, size) > width:
+            while cut > 1 and measure(part[:cut]) > width:
                 cut -= 1
             wrapped.append(part[:cut])
             part = part[cut:]
         wrapped.append(part)
     return wrapped or [""]
+
+
+# --- Fonts --------------------------------------------------------------------------------------------------------
+
+
+@cache
+def fonts() -> tuple[str, str]:
+    """(regular, bold) font names: DejaVu Sans when installed (most scripts), else Helvetica (Latin-1)."""
+    for folder in FONT_DIRS:
+        regular, bold = Path(folder, "DejaVuSans.ttf"), Path(folder, "DejaVuSans-Bold.ttf")
+        if regular.is_file() and bold.is_file():
+            pdfmetrics.registerFont(TTFont("CubeSans", str(regular)))
+            pdfmetrics.registerFont(TTFont("CubeSans-Bold", str(bold)))
+            pdfmetrics.registerFontFamily(
+                "CubeSans", normal="CubeSans", bold="CubeSans-Bold", italic="CubeSans", boldItalic="CubeSans-Bold"
+            )
+            return "CubeSans", "CubeSans-Bold"
+    return "Helvetica", "Helvetica-Bold"  # i18n: not shown (font names)
+
+
+@cache
+def fallback_fonts() -> tuple[str, ...]:
+    """The names of the installed fallback fonts (``FALLBACK_FONTS``), registered on first use, in order."""
+    names = []
+    for name, paths in FALLBACK_FONTS:
+        path = next((Path(path) for path in paths if Path(path).is_file()), None)
+        if path is not None:
+            font = TTFont(name, str(path))
+            # Both files call themselves DroidSansFallback, and ReportLab would take the second for the first.
+            font.face.name = path.stem.encode("ascii")
+            pdfmetrics.registerFont(font)
+            names.append(name)
+    return tuple(names)
+
+
+@cache
+def coverage(font: str) -> Container[int]:
+    """The code points ``font`` has glyphs for: a TrueType font's cmap, Latin-1 for the built-in fonts."""
+    face = getattr(pdfmetrics.getFont(font), "face", None)
+    return face.charToGlyph if face is not None else range(256)
+
+
+def runs(text: str, font: str) -> list[tuple[str, str]]:
+    """``text`` cut into runs drawn with one font each: ``font`` where it has the glyph, else a fallback font
+    that has it (the one drawing the run so far, else the first; else ``font`` still, which draws its
+    missing-glyph box). Spaces between two runs of one fallback font are drawn in it (one run, one word to
+    extract), other spaces in ``font``."""
+    if text.isascii():  # every font here covers ASCII: the common case costs nothing
+        return [(text, font)] if text else []
+    own = coverage(font)
+    chosen: list[str | None] = []  # None: a space, decided by its neighbours
+    current = font
+    for character in text:
+        code = ord(character)
+        if code in own and character.isspace():
+            chosen.append(None)
+            continue
+        if code in own:
+            current = font
+        elif current == font or code not in coverage(current):
+            current = next((name for name in fallback_fonts() if code in coverage(name)), font)
+        chosen.append(current)
+    index, size = 0, len(text)
+    while index < size:
+        if chosen[index] is not None:
+            index += 1
+            continue
+        end = index
+        while end < size and chosen[end] is None:
+            end += 1
+        before = chosen[index - 1] if index else None
+        after = chosen[end] if end < size else None
+        chosen[index:end] = [before if before is not None and before == after else font] * (end - index)
+        index = end
+    pieces: list[tuple[str, str]] = []
+    start = 0
+    for index in range(1, size + 1):
+        if index == size or chosen[index] != chosen[start]:
+            pieces.append((text[start:index], chosen[start] or font))
+            start = index
+    return pieces
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """The width of ``text`` drawn run by run (``runs``) at ``size``."""
+    return sum(stringWidth(piece, name, size) for piece, name in runs(text, font))
+
+
+def draw_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: float, *, end: bool = False) -> None:
+    """Draw ``text`` (display order) run by run in the fonts that have its glyphs, from ``x`` rightwards, or
+    ending at ``x`` when ``end``."""
+    pieces = runs(text, font)
+    widths = [stringWidth(piece, name, size) for piece, name in pieces]
+    if end:
+        x -= sum(widths)
+    for (piece, name), width in zip(pieces, widths, strict=True):
+        canvas.setFont(name, size)
+        canvas.drawString(x, y, piece)
+        x += width
 
 
 # --- Right to left ------------------------------------------------------------------------------------------------
@@ -326,6 +468,12 @@ class TextLines(Flowable):
             return [self]
         return [self._part(wrapped[:fit], availWidth), self._part(wrapped[fit:], availWidth)]
 
+    def logical(self, lines: list[str]) -> TextLines:
+        """A block drawn as this one holding ``lines`` (already shaped, in logical order)."""
+        part = TextLines([], self.look, self.rtl)
+        part.lines = lines
+        return part
+
     def _part(self, wrapped: list[tuple[str, str]], width: float) -> TextLines:
         part = TextLines([], self.look, self.rtl)
         part.lines = [line for line, _base in wrapped]
@@ -343,31 +491,12 @@ class TextLines(Flowable):
     def draw(self) -> None:
         """Draw the wrapped lines from the top of the block down, each at the start (or end) of the line."""
         look, canvas = self.look, self.canv
-        canvas.setFont(look.font, look.size, look.leading)
         canvas.setFillColor(look.color)
         y = self.height - look.size
         for line, base in self._wrapped:
-            shown = for_display(line, base)
-            if (self.rtl or base == "R") != look.at_end:
-                canvas.drawRightString(self.width, y, shown)
-            else:
-                canvas.drawString(0, y, shown)
+            end = (self.rtl or base == "R") != look.at_end
+            draw_text(canvas, self.width if end else 0, y, for_display(line, base), look.font, look.size, end=end)
             y -= look.leading
-
-
-@cache
-def fonts() -> tuple[str, str]:
-    """(regular, bold) font names: DejaVu Sans when installed (most scripts), else Helvetica (Latin-1)."""
-    for folder in FONT_DIRS:
-        regular, bold = Path(folder, "DejaVuSans.ttf"), Path(folder, "DejaVuSans-Bold.ttf")
-        if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont("CubeSans", str(regular)))
-            pdfmetrics.registerFont(TTFont("CubeSans-Bold", str(bold)))
-            pdfmetrics.registerFontFamily(
-                "CubeSans", normal="CubeSans", bold="CubeSans-Bold", italic="CubeSans", boldItalic="CubeSans-Bold"
-            )
-            return "CubeSans", "CubeSans-Bold"
-    return "Helvetica", "Helvetica-Bold"  # i18n: not shown (font names)
 
 
 def _looks() -> dict[str, Look]:
@@ -442,14 +571,15 @@ class _Builder:
         return table
 
     def section(self, title: str) -> TextLines:
-        return self.p(title, "section")
+        return heading(self.p(title, "section"))
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = [*self.header(), *self.details()]
         if self.wo.description:
             story += [self.section(_("Description")), *self.text(self.wo.description)]
-        story += self.checklist() + self.parts() + self.time() + self.comments() + self.signatures()
-        return story
+        story += self.checklist() + self.parts() + self.time() + self.comments()
+        sign_off = self.signatures(_tail(story))  # takes the end of the story along
+        return story + sign_off
 
     def header(self) -> list[Flowable]:
         wo = self.wo
@@ -591,13 +721,14 @@ class _Builder:
         for comment in comments:
             author = comment.author.name if comment.author else _("Someone")
             story += [
-                self.p(f"{embedded(author)} · {embedded(self.when(comment.created_at))}", "cell_bold"),
+                heading(self.p(f"{embedded(author)} · {embedded(self.when(comment.created_at))}", "cell_bold")),
                 *self.text(comment.body),
                 Spacer(1, 3 * mm),
             ]
         return story
 
-    def signatures(self) -> list[Flowable]:
+    def signatures(self, tail: list[Flowable]) -> list[Flowable]:
+        """The sign-off block, kept on one page with ``tail`` (the end of what precedes it)."""
         line = "_" * 34
         labels = (_("Name: %(line)s", line=line), _("Signature: %(line)s", line=line), _("Date: %(line)s", line=line))
         rows = [
@@ -606,7 +737,33 @@ class _Builder:
         ]
         table = Table(rows, colWidths=[self.width / 2] * 2)
         table.setStyle(TableStyle([("TOPPADDING", (0, 1), (-1, -1), 12)]))
-        return [KeepTogether([self.section(_("Sign-off")), table])]
+        return [KeepTogether([*tail, self.section(_("Sign-off")), table])]
+
+
+def heading(flowable: TextLines) -> TextLines:
+    """``flowable`` kept on one page with what follows it (a section title, a comment's author line)."""
+    flowable.keepWithNext = True
+    return flowable
+
+
+def _tail(story: list[Flowable]) -> list[Flowable]:
+    """Takes from the end of ``story`` what goes with the sign-off to its page: the last TAIL_LINES lines of
+    text (a longer block is split), with the headings above them when they hold all of their section."""
+    while story and isinstance(story[-1], Spacer):
+        story.pop()  # space at the end of a comment: the sign-off's title has its own
+    tail: list[Flowable] = []
+    need = TAIL_LINES
+    while need > 0 and story and isinstance(story[-1], TextLines):
+        last = story.pop()
+        if len(last.lines) > need:
+            story.append(last.logical(last.lines[:-need]))
+            tail.insert(0, last.logical(last.lines[-need:]))
+            break
+        tail.insert(0, last)
+        need -= len(last.lines)
+    while story and story[-1].getKeepWithNext():
+        tail.insert(0, story.pop())
+    return tail
 
 
 def footer_line(text: str, rtl: bool) -> str:
@@ -643,10 +800,9 @@ def _work_order_pdf(work_order: WorkOrder, *, link: str, zone: ZoneInfo, viewer:
         page = footer_line(_("Page %(page)s", page=number(doc.page)), rtl)
         start, end = (page, printed) if rtl else (printed, page)
         canvas.saveState()
-        canvas.setFont(fonts()[0], 7)
         canvas.setFillColor(colors.grey)
-        canvas.drawString(MARGIN, MARGIN / 2, start)
-        canvas.drawRightString(A4[0] - MARGIN, MARGIN / 2, end)
+        draw_text(canvas, MARGIN, MARGIN / 2, start, fonts()[0], 7)
+        draw_text(canvas, A4[0] - MARGIN, MARGIN / 2, end, fonts()[0], 7, end=True)
         canvas.restoreState()
 
     buffer = BytesIO()
