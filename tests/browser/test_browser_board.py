@@ -27,7 +27,7 @@ def fill_board(app: Flask, make_user: Any, language: str = "en") -> tuple[Accoun
     with app.app_context():
         supervisor = make_user("supervisor", name="Sam Supervisor", language=language)
         tech = make_user("technician", name="Tina Technician")
-        for index, name in enumerate(OPEN + FOLDED):
+        for name in OPEN + FOLDED:
             for n in range(2):
                 work_order = make_work_order(supervisor, f"{name} pump check {n}", assignees=(tech,))
                 move_to(work_order, name)
@@ -39,7 +39,8 @@ def fill_board(app: Flask, make_user: Any, language: str = "en") -> tuple[Accoun
 
 def open_board(browser: Browser, live_server: str, account: Account, width: int, height: int) -> Page:
     """Sign in at ``width`` px and open the board."""
-    context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server, is_mobile=width < 600)
+    viewport = {"width": width, "height": height}
+    context = browser.new_context(viewport=viewport, base_url=live_server, is_mobile=width < 600)
     page = context.new_page()
     page.goto("/auth/login")
     page.locator("#email").fill(account.email)
@@ -146,7 +147,9 @@ def test_board_right_to_left(app, browser, live_server, make_user):
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
         new_box = page.get_by_test_id(f"column-{ids['New']}").bounding_box()
         approved_box = page.get_by_test_id(f"column-{ids['Approved']}").bounding_box()
-        assert new_box and approved_box and approved_box["x"] < new_box["x"]  # columns run from the right
+        assert new_box
+        assert approved_box
+        assert approved_box["x"] < new_box["x"]  # columns run from the right
         for name in OPEN:
             assert fully_visible(page, f"column-{ids[name]}"), name
         expect(page.get_by_test_id("board-hint")).to_be_hidden()
