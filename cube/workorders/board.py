@@ -11,16 +11,29 @@ from sqlalchemy.orm import selectinload
 from cube.actors import Actor
 from cube.extensions import db
 from cube.models import Status, WorkOrder
+from cube.workflow.categories import OPEN_CATEGORIES
 from cube.workorders.queries import WorkOrderFilters, sort_order, work_order_list
 
 
 @dataclass(frozen=True)
 class BoardColumn:
-    """One status on the board: its first cards and how many match in all."""
+    """One status on the board: its first cards, how many match in all, and whether it starts folded."""
 
     status: Status
     cards: list[WorkOrder]
     total: int
+    folded: bool = False  # finished work (done, cancelled): a narrow column with its name and count
+    expanded: bool = False  # a folded column the filters single out opens by itself
+
+
+def folds(status: Status) -> bool:
+    """True when the board shows ``status`` folded: its category is not open work (done or cancelled)."""
+    return status.category not in OPEN_CATEGORIES
+
+
+def singled_out(status: Status, filters: WorkOrderFilters) -> bool:
+    """True when the filters ask for exactly this status or its category (its folded column opens)."""
+    return filters.status_id == status.id or filters.category == status.category
 
 
 def board_columns(user: Actor, filters: WorkOrderFilters, limit: int) -> list[BoardColumn]:
@@ -55,4 +68,13 @@ def board_columns(user: Actor, filters: WorkOrderFilters, limit: int) -> list[Bo
     for work_order, total in db.session.execute(query):
         cards[work_order.status_id].append(work_order)
         totals[work_order.status_id] = total
-    return [BoardColumn(status=s, cards=cards.get(s.id, []), total=totals.get(s.id, 0)) for s in statuses]
+    return [
+        BoardColumn(
+            status=s,
+            cards=cards.get(s.id, []),
+            total=totals.get(s.id, 0),
+            folded=folds(s),
+            expanded=folds(s) and singled_out(s, filters),
+        )
+        for s in statuses
+    ]

@@ -11,7 +11,7 @@ from cube.workorders.blueprint import bp
 from cube.workorders.board import board_columns
 from cube.workorders.listing import PAGE_KEYS, list_filters, list_url
 
-BOARD_LIMIT = 50  # cards per column; the rest are a click away in the list
+BOARD_LIMIT = 20  # cards per column; the rest are a click away in the list
 
 
 @bp.route("/board")

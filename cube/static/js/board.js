@@ -1,5 +1,7 @@
 // Drag a card onto another column to take the transition that leads there. Each card's buttons do the
 // same without this file: dropping only submits the card's own transition form (same checks, same guards).
+// It also shows the "wider than the screen" hint, the scroll buttons and the side shadows only while the board
+// overflows (without this file the hint always shows and the board still scrolls).
 (() => {
   "use strict";
   const board = document.querySelector("[data-board]");
@@ -30,7 +32,9 @@
     event.dataTransfer.setData("text/plain", card.dataset.card);
     for (const column of board.querySelectorAll("[data-status]")) {
       if (formFor(card, column.dataset.status)) {
-        column.querySelector("[data-dropzone]")?.classList.add(...HIGHLIGHT);
+        for (const zone of column.querySelectorAll("[data-dropzone]")) {
+          zone.classList.add(...HIGHLIGHT);
+        }
       }
     }
   });
@@ -68,4 +72,44 @@
     }
     form.requestSubmit();
   });
+
+  // Overflow: hint, buttons and shadows follow the scroll position (right to left scrolls the other way).
+  const shell = board.closest("[data-board-shell]");
+  const hint = document.querySelector("[data-board-hint]");
+  const nav = document.querySelector("[data-board-nav]");
+  const buttons = nav ? [...nav.querySelectorAll("[data-board-scroll]")] : [];
+  const rtl = () => getComputedStyle(board).direction === "rtl";
+
+  const update = () => {
+    const room = board.scrollWidth - board.clientWidth;
+    const moved = Math.abs(board.scrollLeft);
+    const overflows = room > 1;
+    const more = { "-1": overflows && moved > 1, 1: overflows && moved < room - 1 };
+    if (hint) {
+      hint.hidden = !overflows;
+    }
+    if (nav) {
+      nav.hidden = !overflows;
+    }
+    for (const button of buttons) {
+      button.disabled = !more[button.dataset.boardScroll];
+    }
+    shell?.classList.toggle("board-more-start", more["-1"]);
+    shell?.classList.toggle("board-more-end", more[1]);
+  };
+
+  for (const button of buttons) {
+    button.addEventListener("click", () => {
+      const step = Number(button.dataset.boardScroll) * board.clientWidth * 0.8;
+      const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      board.scrollBy({ left: rtl() ? -step : step, behavior: smooth ? "smooth" : "auto" });
+    });
+  }
+  board.addEventListener("scroll", update, { passive: true });
+  board.addEventListener("toggle", update, true); // a folded column opened or closed (toggle does not bubble)
+  window.addEventListener("resize", update);
+  if ("ResizeObserver" in window) {
+    new ResizeObserver(update).observe(board);
+  }
+  update();
 })();
