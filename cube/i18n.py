@@ -51,12 +51,13 @@ def site_language() -> str:
 
 
 def date_style() -> str:
-    """How dates are written on this site (an admin setting): ``iso`` or ``locale``, read once per request."""
-    cached = g.get("_date_style") if has_request_context() else None
+    """How dates are written on this site (an admin setting): ``iso`` or ``locale``, read once per app context
+    (a request, a command, a job); saving the settings forgets it."""
+    cached = g.get("_date_style") if has_app_context() else None
     if cached:
         return cached
     style = current_settings().date_style or ISO
-    if has_request_context():
+    if has_app_context():
         g._date_style = style
     return style
 

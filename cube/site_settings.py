@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
+from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -75,6 +76,9 @@ def save_settings(actor: Actor, data: SettingsData) -> bool:
         return False
     db.session.add(settings)
     db.session.flush()
+    if has_app_context():  # what this request, command or job read before the change is stale now
+        g.pop("_date_style", None)
+        g.pop("_site_language", None)
     audit.record("settings.updated", actor=actor, target=settings, changes=changes)
     return True
 
