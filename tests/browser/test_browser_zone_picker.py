@@ -99,3 +99,14 @@ def test_screenshots_of_the_settings_and_the_user_form(in_zone, make_account, su
 def select_zone(email: str):
     """The query for the stored zone of the person with ``email``."""
     return select(User.timezone).where(User.email == email)
+
+
+def test_the_picker_right_to_left(in_zone, make_account, submit_login):
+    person = make_account("technician", language="ar")
+    page = in_zone("Asia/Dubai")
+    submit_login(page, person.email, person.password)
+    page.goto("/profile")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator(".ts-control").first.click()
+    expect(page.locator(".ts-dropdown .option").first).to_contain_text("Asia/Dubai")
+    shoot(page, "zone-picker-ar")
