@@ -25,7 +25,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from cube.languages import FALLBACK_LANGUAGE, LANGUAGES, RIGHT_TO_LEFT, is_shipped
-from cube.site_settings import current_settings
+from cube.site_settings import ISO, current_settings
 from cube.timezones import zone_of
 
 babel = Babel()
@@ -48,6 +48,18 @@ def site_language() -> str:
     if has_request_context():
         g._site_language = language
     return language
+
+
+def date_style() -> str:
+    """How dates are written on this site (an admin setting): ``iso`` or ``locale``, read once per app context
+    (a request, a command, a job); saving the settings forgets it."""
+    cached = g.get("_date_style") if has_app_context() else None
+    if cached:
+        return cached
+    style = current_settings().date_style or ISO
+    if has_app_context():
+        g._date_style = style
+    return style
 
 
 def language_of(person: Speaker | None) -> str:
@@ -112,15 +124,27 @@ def speaking_to(person: Speaker | None) -> Iterator[str]:
 
 
 def localtime(value: datetime | None, part: str = "datetime") -> str:
-    """A stored UTC time in the reader's zone and locale: ``datetime`` (short), ``date`` or ``time``."""
+    """A stored UTC time in the reader's zone and the site's date style: ``datetime``, ``date`` or ``time``."""
     if value is None:
         return ""
-    moment = value.astimezone(reader_zone())
+    return format_moment(value.astimezone(reader_zone()), part)
+
+
+def format_moment(moment: datetime, part: str = "datetime") -> str:
+    """A time already in the reader's zone, written in the site's date style (ISO, or the reader's locale)."""
+    if date_style() == ISO:
+        text = moment.strftime({"date": "%Y-%m-%d", "time": "%H:%M"}.get(part, "%Y-%m-%d %H:%M"))
+        return _left_to_right(text)
     if part == "date":
         return dates.format_date(moment.date(), "medium", locale=locale_object())
     if part == "time":
         return dates.format_time(moment.time(), "short", locale=locale_object())
     return dates.format_datetime(moment, datetime_pattern(str(locale_object())), locale=locale_object())
+
+
+def _left_to_right(text: str) -> str:
+    """ISO text kept in its order inside right-to-left writing (a left-to-right mark before it)."""
+    return "\u200e" + text if is_rtl() else text
 
 
 @cache
@@ -134,8 +158,12 @@ def datetime_pattern(locale: str) -> str:
 
 
 def localdate(value: date | None, style: str = "medium") -> str:
-    """A calendar date (no time of day) in the reader's locale."""
-    return "" if value is None else dates.format_date(value, style, locale=locale_object())
+    """A calendar date (no time of day) in the site's date style: ISO, or the reader's locale."""
+    if value is None:
+        return ""
+    if date_style() == ISO:
+        return _left_to_right(value.isoformat())
+    return dates.format_date(value, style, locale=locale_object())
 
 
 def month_name(value: date) -> str:

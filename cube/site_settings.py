@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from zoneinfo import available_timezones
+
+from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,25 +20,69 @@ from cube.models.settings import SITE_SETTINGS_ID
 MANAGE = "settings.manage"
 DENIED = _l("You may not change the site settings.")
 
+ISO = "iso"
+LOCALE = "locale"
+DATE_STYLES = {
+    ISO: _l("ISO: 2026-11-29 14:05, the same in every language"),
+    LOCALE: _l("As each reader's language writes dates"),
+}
+DEFAULT_TIMEZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class SettingsData:
+    """The settings an admin saves together; None leaves one as it is."""
+
+    default_language: str | None = None
+    default_timezone: str | None = None
+    date_style: str | None = None
+
 
 def current_settings() -> SiteSettings:
     """The site settings; an unsaved row of defaults when none was ever saved."""
     return db.session.get(SiteSettings, SITE_SETTINGS_ID) or SiteSettings(
-        id=SITE_SETTINGS_ID, default_language=FALLBACK_LANGUAGE
+        id=SITE_SETTINGS_ID, default_language=FALLBACK_LANGUAGE, default_timezone=DEFAULT_TIMEZONE, date_style=ISO
     )
+
+
+def default_timezone() -> str:
+    """The zone new people get unless another is chosen for them."""
+    return current_settings().default_timezone or DEFAULT_TIMEZONE
+
+
+def _check(data: SettingsData) -> None:
+    """Refuse a language, zone or date style not offered."""
+    if data.default_language is not None and not is_shipped(data.default_language):
+        raise ValidationFailed(_("Choose a language from the list."), field="default_language")
+    if data.default_timezone is not None and data.default_timezone not in available_timezones():
+        raise ValidationFailed(_("Choose a time zone from the list."), field="default_timezone")
+    if data.date_style is not None and data.date_style not in DATE_STYLES:
+        raise ValidationFailed(_("Choose a date style from the list."), field="date_style")
+
+
+def save_settings(actor: Actor, data: SettingsData) -> bool:
+    """Save the site settings an admin changed, in one audit row; True when something changed."""
+    require(actor, MANAGE, DENIED)
+    _check(data)
+    settings = current_settings()
+    changes: dict[str, list[str]] = {}
+    for name in ("default_language", "default_timezone", "date_style"):
+        wanted = getattr(data, name)
+        before = getattr(settings, name)
+        if wanted is not None and wanted != before:
+            changes[name] = [before, wanted]
+            setattr(settings, name, wanted)
+    if not changes:  # saving the settings as they are records nothing
+        return False
+    db.session.add(settings)
+    db.session.flush()
+    if has_app_context():  # what this request, command or job read before the change is stale now
+        g.pop("_date_style", None)
+        g.pop("_site_language", None)
+    audit.record("settings.updated", actor=actor, target=settings, changes=changes)
+    return True
 
 
 def set_default_language(actor: Actor, code: str) -> bool:
     """Make ``code`` the site's default language; True when it changed."""
-    require(actor, MANAGE, DENIED)
-    if not is_shipped(code):
-        raise ValidationFailed(_("Choose a language from the list."), field="default_language")
-    settings = current_settings()
-    if settings.default_language == code:  # saving the default as it is records nothing
-        return False
-    before = settings.default_language
-    settings.default_language = code
-    db.session.add(settings)
-    db.session.flush()
-    audit.record("settings.updated", actor=actor, target=settings, changes={"default_language": [before, code]})
-    return True
+    return save_settings(actor, SettingsData(default_language=code))

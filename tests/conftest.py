@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -22,6 +22,7 @@ from cube.auth import services as auth
 from cube.config import normalise_database_url
 from cube.extensions import db, limiter
 from cube.models import Team, User
+from cube.site_settings import LOCALE, current_settings
 from cube.users import roles as role_service
 from cube.users import services as user_service
 from cube.users import teams as team_service
@@ -214,3 +215,13 @@ def technician_client(client_as: Callable[[str], FlaskClient]) -> FlaskClient:
 def pytest_report_header() -> str:
     url = os.environ.get("DATABASE_URL") or "sqlite (temporary file)"
     return f"database: {make_url(url).render_as_string(hide_password=True) if '://' in url else url}"
+
+
+@pytest.fixture
+def locale_dates(app: Flask) -> None:
+    """The site writes dates the reader's locale's way (the "locale" date style), for tests about locale formats."""
+    settings = current_settings()
+    settings.date_style = LOCALE
+    db.session.add(settings)
+    db.session.commit()
+    g.pop("_date_style", None)  # the test's own app context may have read the default already

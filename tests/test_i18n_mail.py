@@ -62,7 +62,9 @@ def test_a_reset_link_sent_by_an_english_admin_is_written_for_a_french_reader(
     assert expected_time(until, "UTC", "en", "time") not in mail.text  # not the admin's zone nor language
 
 
-def test_an_invitation_is_written_in_the_invited_persons_language_and_zone(app: Flask, make_user, outbox, monkeypatch):
+def test_an_invitation_is_written_in_the_invited_persons_language_and_zone(
+    app: Flask, make_user, outbox, monkeypatch, locale_dates
+):
     monkeypatch.setattr(auth, "utcnow", lambda: NOW)
     admin = make_user("admin", timezone="UTC")
     role_id = db.session.scalar(db.select(User.role_id).where(User.id == admin.id))

@@ -86,8 +86,8 @@ def test_every_reachable_page_speaks_the_language(app: Flask, runner, language: 
 
 
 @pytest.mark.parametrize("language", ["de", "es", "fr", "ar"])
-def test_dates_follow_the_locale(app: Flask, runner, language: str):
-    """The work order list shows due dates the way the language writes them."""
+def test_dates_follow_the_locale(app: Flask, runner, language: str, locale_dates: None):
+    """With the "locale" date style, the work order list shows due dates the way the language writes them."""
     runner.invoke(args=["cube", "seed-demo"], env={"CUBE_DEMO_PASSWORD": PASSWORD})
     user = db.session.scalar(select(User).where(User.email == "supervisor@example.com"))
     user.language = language

@@ -130,7 +130,7 @@ def test_arabic_lines_are_wrapped_in_reading_order_then_reordered():
     assert pdf.for_display("Pump 7", "R") == "Pump 7"  # nothing to reorder in Latin text
 
 
-def test_dates_and_numbers_follow_the_locale(client_as):
+def test_dates_and_numbers_follow_the_locale(client_as, locale_dates):
     german = speak(client_as("manager"), "de")
     work_order = make_work_order(german.user, "Pumpe", due_at=DUE)
     work_order.estimated_hours = 1234.5

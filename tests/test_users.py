@@ -275,7 +275,7 @@ def test_profile_rejects_unknown_time_zone(client_as):
     assert "Not a valid choice" in response.get_data(as_text=True)
 
 
-def test_times_are_shown_in_the_viewers_zone(app, make_user):
+def test_times_are_shown_in_the_viewers_zone(app, make_user, locale_dates):
     from datetime import UTC, datetime
 
     from flask_babel import refresh

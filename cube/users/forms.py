@@ -25,7 +25,7 @@ class UserForm(CubeForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role_id = SelectField(_l("Role"), coerce=optional_int, validators=[DataRequired()])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    timezone = SelectField(_l("Time zone"), default="UTC")
+    timezone = SelectField(_l("Time zone"))
     language = SelectField(_l("Language"), default="", description=_l("Mail to this person is written in it."))
     team_ids = SelectMultipleField(_l("Teams"), coerce=optional_int, validate_choice=True)
     hourly_rate = LocalizedDecimalField(
@@ -82,4 +82,8 @@ class SiteSettingsForm(CubeForm):
         _l("Default language"),
         description=_l("For visitors whose browser asks for none of ours, and for people who chose none."),
     )
+    default_timezone = SelectField(
+        _l("Default time zone"), description=_l("New people get it unless another zone is chosen for them.")
+    )
+    date_style = SelectField(_l("Date style"), description=_l("How pages, mail and PDFs write dates and times."))
     submit = SubmitField(_l("Save settings"))

@@ -21,11 +21,13 @@ from cube.i18n import language_options, refresh_language
 from cube.models import User
 from cube.pagination import page_of, window
 from cube.permissions import requires, signed_in
+from cube.site_settings import default_timezone
 from cube.users import queries, services
 from cube.users import roles as role_service
 from cube.users import teams as team_service
 from cube.users.blueprint import bp
 from cube.users.forms import ProfileForm, UserFilterForm, UserForm
+from cube.users.zone_picker import offer_zones
 
 AUDIT_PER_PAGE = 50
 
@@ -48,11 +50,13 @@ def _filters_from_args() -> tuple[UserFilterForm, queries.UserFilters]:
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
     form.role_id.choices = options((r.id, r.name) for r in role_service.all_roles())
-    form.timezone.choices = options((name, name) for name in services.timezone_names())
+    offer_zones(form.timezone)
     form.language.choices = language_options(for_self=False)
     form.team_ids.choices = options((t.id, t.name) for t in team_service.all_teams())
     if user is not None and not form.is_submitted():
         form.team_ids.data = [team.id for team in user.teams]
+    if user is None and not form.is_submitted():
+        form.timezone.data = default_timezone()
     return form
 
 
@@ -62,7 +66,7 @@ def _user_data(form: UserForm) -> services.UserData:
         name=form.name.data or "",
         role_id=form.role_id.data,
         phone=form.phone.data or "",
-        timezone=form.timezone.data or "UTC",
+        timezone=form.timezone.data or "",
         language=form.language.data or "",
         team_ids=tuple(form.team_ids.data or ()),
         hourly_rate=form.hourly_rate.data if form.hourly_rate.data is not None else Decimal("0"),
@@ -181,7 +185,7 @@ def send_reset(user_id: int) -> Response:
 def _profile_forms() -> tuple[ProfileForm, ChangePasswordForm]:
     """The profile form (filled from the signed-in person) and the password form."""
     form = ProfileForm(obj=current_user, prefix="profile")
-    form.timezone.choices = options((name, name) for name in services.timezone_names())
+    offer_zones(form.timezone)
     form.language.choices = language_options()
     return form, ChangePasswordForm(prefix="password")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from zoneinfo import available_timezones
@@ -21,6 +21,7 @@ from cube.extensions import db
 from cube.languages import is_shipped
 from cube.models import Role, Team, User
 from cube.permissions import ADMIN_ROLE
+from cube.site_settings import default_timezone
 
 MANAGE = "user.manage"
 DENIED = _l("You may not manage users.")
@@ -34,7 +35,7 @@ class UserData:
     name: str
     role_id: int
     phone: str = ""
-    timezone: str = "UTC"
+    timezone: str = ""  # "" is the site's default zone
     team_ids: tuple[int, ...] = ()
     hourly_rate: Decimal = Decimal("0")
     language: str = ""  # "" follows the browser, then the site default
@@ -113,8 +114,9 @@ def can_deactivate(actor: Actor, user: User) -> bool:
 
 
 def create_user(actor: Actor, data: UserData, *, invite: bool = True) -> User:
-    """Create a user; with ``invite`` they get an e-mail link to choose a password."""
+    """Create a user (in the site's default zone unless another is chosen); ``invite`` e-mails a password link."""
     require(actor, MANAGE, DENIED)
+    data = replace(data, timezone=data.timezone or default_timezone())
     _check_fields(data, user=None)
     user = User(
         email=auth.normalise_email(data.email),

@@ -1,4 +1,4 @@
-"""Views: the site settings an admin changes (the default language)."""
+"""Views: the site settings an admin changes (default language and time zone, date style)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,27 @@ from cube.languages import LANGUAGES
 from cube.permissions import requires
 from cube.users.blueprint import bp
 from cube.users.forms import SiteSettingsForm
+from cube.users.zone_picker import offer_zones
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @requires("settings.manage")
 def site_settings_page() -> Response | tuple[str, int] | str:
-    """The site's default language, for visitors and people who chose none."""
+    """The site's default language and time zone, and how dates are written."""
     form = SiteSettingsForm(obj=site_settings.current_settings())
     form.default_language.choices = list(LANGUAGES.items())
+    offer_zones(form.default_timezone)
+    form.date_style.choices = [(code, str(label)) for code, label in site_settings.DATE_STYLES.items()]
     if form.validate_on_submit():
+        data = site_settings.SettingsData(
+            default_language=form.default_language.data or "",
+            default_timezone=form.default_timezone.data or "",
+            date_style=form.date_style.data or "",
+        )
 
         def save() -> bool:
-            """Save the default; the confirmation follows it when the admin chose no language of their own."""
-            changed = site_settings.set_default_language(current_user, form.default_language.data or "")
+            """Save the settings; the confirmation follows the default when the admin chose no language of their own."""
+            changed = site_settings.save_settings(current_user, data)
             refresh_language()
             return changed
 
@@ -38,6 +46,6 @@ def site_settings_page() -> Response | tuple[str, int] | str:
         )
         if done is not None:
             return done
-    if form.is_submitted():  # refused by the form (a language not in the list) or by the service
+    if form.is_submitted():  # refused by the form (a choice not in the list) or by the service
         return render_template("users/settings.html", form=form), REFUSED
     return render_template("users/settings.html", form=form)

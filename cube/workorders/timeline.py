@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import dates
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -25,7 +24,7 @@ from sqlalchemy import select
 
 from cube.actors import Actor
 from cube.extensions import db
-from cube.i18n import datetime_pattern, locale_object, money, number
+from cube.i18n import format_moment, money, number
 from cube.models import (
     Asset,
     ChecklistItem,
@@ -276,8 +275,7 @@ def _when(value: Any, names: Names) -> str:
         return str(value)
     if moment.tzinfo is not None:  # a time without a zone is shown as it was stored
         moment = moment.astimezone(names.zone)
-    locale = locale_object()
-    return dates.format_datetime(moment, datetime_pattern(str(locale)), locale=locale)
+    return format_moment(moment)
 
 
 def _number(value: Any, places: int | None = None) -> str:

@@ -78,7 +78,7 @@ def assert_speaks(page: Page, language: str, exempt: set[str]) -> None:
     assert not leftovers, f"English on {page.url}: {leftovers}"
 
 
-def test_a_technicians_day_in_german(app: Flask, browser_in, make_user, make_team):
+def test_a_technicians_day_in_german(app: Flask, browser_in, make_user, make_team, locale_dates):
     """Lena signs in, finds her work, starts it, logs 1,5 hours the German way and reads the PDF."""
     with app.app_context():
         supervisor = make_user("supervisor", name="Sam Supervisor")
