@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from cube.extensions import db
 from cube.i18n import number
+from cube.languages import LANGUAGES
 from cube.models import (
     Asset,
     AuditEvent,
@@ -35,15 +36,18 @@ from cube.models import (
     Product,
     ProductCategory,
     Role,
+    SiteSettings,
     Status,
     Team,
     Transition,
     User,
     WorkOrderType,
 )
+from cube.models.assets import ASSET_STATUS_LABELS
 from cube.permissions import PERMISSIONS
 from cube.products.assets import location_paths
 from cube.trees import tree_order
+from cube.workflow.categories import CATEGORY_LABELS
 
 EMPTY = "—"
 SYSTEM = _l("System")
@@ -119,6 +123,7 @@ ACTIONS: dict[str, str] = {
     "workflow.custom_field.updated": _l("Custom field changed"),
     "checklist_template.created": _l("Checklist template added"),
     "checklist_template.updated": _l("Checklist template changed"),
+    "settings.updated": _l("Site settings changed"),
 }
 
 # target_type (the record's class) -> the word for it and the table its name is read from
@@ -137,6 +142,7 @@ KINDS: dict[str, tuple[str, str]] = {
     WorkOrderType.__name__: (_l("Work order type"), "types"),
     CustomField.__name__: (_l("Custom field"), "custom_fields"),
     ChecklistTemplate.__name__: (_l("Checklist template"), "templates"),
+    SiteSettings.__name__: (_l("Site settings"), "settings"),
 }
 # Links for the records that have a page of their own.
 LINKS = {User.__name__: ("users.show_user", "user_id"), Product.__name__: ("products.show_product", "product_id")}
@@ -178,6 +184,9 @@ FIELD_LABELS = {
     "minutes": _l("Minutes"),
     "from": _l("From"),
     "to": _l("To"),
+    "default_language": _l("Default language"),
+    "status": _l("Status"),
+    "is_spare_part": _l("Spare part"),
 }
 # Detail keys whose ids point into a table.
 ID_FIELDS = {"role_id": "roles", "from_status_id": "statuses", "to_status_id": "statuses"}
@@ -358,6 +367,7 @@ LOADERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
     "types": _named(WorkOrderType, WorkOrderType.name),
     "custom_fields": _named(CustomField, CustomField.label),
     "templates": _named(ChecklistTemplate, ChecklistTemplate.name),
+    "settings": lambda ids: {row_id: str(_l("the site")) for row_id in ids},  # one row: nothing to look up
 }
 
 
@@ -436,6 +446,12 @@ def value_words(key: str, value: Any, names: Names) -> str:
         return listing([str(GUARD_WORDS.get(str(item), str(item))) for item in value])
     if key == "kind":
         return str(KIND_WORDS.get(str(value), str(value)))
+    if key == "category":
+        return str(next((label for category, label in CATEGORY_LABELS.items() if category.value == value), value))
+    if key == "status":
+        return str(next((label for status, label in ASSET_STATUS_LABELS.items() if status.value == value), value))
+    if key == "default_language":
+        return LANGUAGES.get(str(value), str(value))
     if key == "hourly_rate":
         return _number(value, 2)
     if key == "quantity":
