@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, or_, select
 
+from cube.actors import Actor
 from cube.extensions import db
 from cube.i18n import number
 from cube.languages import LANGUAGES
@@ -48,6 +49,7 @@ from cube.permissions import PERMISSIONS
 from cube.products.assets import location_paths
 from cube.trees import tree_order
 from cube.workflow.categories import CATEGORY_LABELS
+from cube.workorders.costs import may_see_costs
 
 EMPTY = "—"
 SYSTEM = _l("System")
@@ -214,6 +216,8 @@ PASSWORD_REASONS = {
 IMPORT_KINDS = {"companies": _l("Companies"), "products": _l("Products"), "assets": _l("Assets")}
 # Details that repeat what the entry already says (the record's name at the time, technical ids).
 QUIET = {"image_id", "transition_id"}
+# Money figures: shown only to readers who may see costs (as on the user's page and the work order).
+COST_KEYS = {"hourly_rate"}
 
 
 @dataclass(frozen=True)
@@ -246,6 +250,7 @@ class Names:
     """Names of everything a page of rows refers to, by id (one query per table)."""
 
     tables: dict[str, dict[int, str]] = field(default_factory=dict)
+    show_costs: bool = False  # hourly rates only for readers who may see costs
 
     def of(self, table: str, key: Any) -> str | None:
         """The current name of ``key`` in ``table`` (None when it is gone)."""
@@ -380,9 +385,10 @@ def load_names(events: Sequence[AuditEvent]) -> Names:
     return names
 
 
-def entries(events: Sequence[AuditEvent]) -> list[AuditEntry]:
-    """Audit rows as entries, in the order given."""
+def entries(events: Sequence[AuditEvent], viewer: Actor | None = None) -> list[AuditEntry]:
+    """Audit rows as entries, in the order given; money figures only when ``viewer`` may see costs."""
     names = load_names(events)
+    names.show_costs = may_see_costs(viewer)
     return [entry(event, names) for event in events]
 
 
@@ -472,6 +478,8 @@ def _changes(changes: Any, names: Names) -> list[str]:
         return []
     parts = []
     for key, change in changes.items():
+        if key in COST_KEYS and not names.show_costs:
+            continue
         old, new = [*change, None, None][:2] if isinstance(change, list | tuple) else (None, change)
         parts.append(
             _(
@@ -488,7 +496,7 @@ def _fields(values: Any, names: Names, skip: Iterable[str] = ()) -> list[str]:
     """ "Label: value" for each stored field (skipping those the record's name already says)."""
     if not isinstance(values, dict):
         return []
-    left_out = set(skip)
+    left_out = set(skip) | (set() if names.show_costs else COST_KEYS)
     return [
         _("%(label)s: %(value)s", label=_label(key), value=value_words(key, value, names))
         for key, value in values.items()

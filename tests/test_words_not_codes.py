@@ -256,3 +256,49 @@ def test_a_removed_user_reads_as_a_removed_user_not_a_number(app):
 def test_stored_values_read_as_words(app, key, value, expected):
     with app.test_request_context():
         assert words.value_words(key, value, words.Names()) == expected
+
+
+def rate_test_people(make_user) -> tuple[User, User]:
+    """A technician with a saved rate whose rate changed, and a directory reader who may not see costs."""
+    admin = make_user("admin")
+    cy = make_user("technician", name="Cy Doe", hourly_rate=Decimal("38.00"))
+    user_service.update_user(
+        admin,
+        cy,
+        user_service.UserData(
+            email=cy.email, name=cy.name, role_id=cy.role_id, timezone=cy.timezone, hourly_rate=Decimal("41.50")
+        ),
+    )
+    role = role_service.create_role(admin, "directory", "Reads the user directory")
+    wanted = {row.id: set(row.permissions) for row in role_service.all_roles()}
+    wanted[role.id] = {"user.view", "audit.view"}
+    role_service.set_permissions(admin, wanted)
+    db.session.commit()
+    reader = make_user("directory", name="Dee Reader")
+    return cy, reader
+
+
+def test_the_hourly_rate_shows_to_those_who_may_see_costs(app, make_user):
+    cy, _reader = rate_test_people(make_user)
+    supervisor = make_user("supervisor")
+    client = app.test_client()
+    sign_in(client, supervisor.email)
+    page = client.get(f"/users/{cy.id}").get_data(as_text=True)
+    found = re.search(r'<dd class="col-sm-8" data-testid="hourly-rate">([^<]*)</dd>', page)
+    assert found is not None
+    assert found.group(1) == "41.50"
+    assert "Hourly rate: 38.00 → 41.50" in readable(page)  # the history shows the change too
+
+
+def test_the_hourly_rate_is_hidden_from_those_who_may_not_see_costs(app, make_user):
+    cy, reader = rate_test_people(make_user)
+    client = app.test_client()
+    sign_in(client, reader.email)
+    for url in (f"/users/{cy.id}", "/audit", "/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = readable(response.get_data(as_text=True))
+        assert "User changed" in text, url  # the change is listed, without the figures
+        assert "Hourly rate" not in text, url
+        assert "41.50" not in text, url
+        assert "38.00" not in text, url
