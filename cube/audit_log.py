@@ -21,8 +21,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import ColumnElement, or_, select
 
+from cube.actors import Actor
 from cube.extensions import db
 from cube.i18n import number
+from cube.languages import LANGUAGES
 from cube.models import (
     Asset,
     AuditEvent,
@@ -35,15 +37,19 @@ from cube.models import (
     Product,
     ProductCategory,
     Role,
+    SiteSettings,
     Status,
     Team,
     Transition,
     User,
     WorkOrderType,
 )
+from cube.models.assets import ASSET_STATUS_LABELS
 from cube.permissions import PERMISSIONS
 from cube.products.assets import location_paths
 from cube.trees import tree_order
+from cube.workflow.categories import CATEGORY_LABELS
+from cube.workorders.costs import may_see_costs
 
 EMPTY = "—"
 SYSTEM = _l("System")
@@ -119,6 +125,7 @@ ACTIONS: dict[str, str] = {
     "workflow.custom_field.updated": _l("Custom field changed"),
     "checklist_template.created": _l("Checklist template added"),
     "checklist_template.updated": _l("Checklist template changed"),
+    "settings.updated": _l("Site settings changed"),
 }
 
 # target_type (the record's class) -> the word for it and the table its name is read from
@@ -137,6 +144,7 @@ KINDS: dict[str, tuple[str, str]] = {
     WorkOrderType.__name__: (_l("Work order type"), "types"),
     CustomField.__name__: (_l("Custom field"), "custom_fields"),
     ChecklistTemplate.__name__: (_l("Checklist template"), "templates"),
+    SiteSettings.__name__: (_l("Site settings"), "settings"),
 }
 # Links for the records that have a page of their own.
 LINKS = {User.__name__: ("users.show_user", "user_id"), Product.__name__: ("products.show_product", "product_id")}
@@ -178,6 +186,9 @@ FIELD_LABELS = {
     "minutes": _l("Minutes"),
     "from": _l("From"),
     "to": _l("To"),
+    "default_language": _l("Default language"),
+    "status": _l("Status"),
+    "is_spare_part": _l("Spare part"),
 }
 # Detail keys whose ids point into a table.
 ID_FIELDS = {"role_id": "roles", "from_status_id": "statuses", "to_status_id": "statuses"}
@@ -205,6 +216,8 @@ PASSWORD_REASONS = {
 IMPORT_KINDS = {"companies": _l("Companies"), "products": _l("Products"), "assets": _l("Assets")}
 # Details that repeat what the entry already says (the record's name at the time, technical ids).
 QUIET = {"image_id", "transition_id"}
+# Money figures: shown only to readers who may see costs (as on the user's page and the work order).
+COST_KEYS = {"hourly_rate"}
 
 
 @dataclass(frozen=True)
@@ -237,6 +250,7 @@ class Names:
     """Names of everything a page of rows refers to, by id (one query per table)."""
 
     tables: dict[str, dict[int, str]] = field(default_factory=dict)
+    show_costs: bool = False  # hourly rates only for readers who may see costs
 
     def of(self, table: str, key: Any) -> str | None:
         """The current name of ``key`` in ``table`` (None when it is gone)."""
@@ -358,6 +372,7 @@ LOADERS: dict[str, Callable[[set[int]], dict[int, str]]] = {
     "types": _named(WorkOrderType, WorkOrderType.name),
     "custom_fields": _named(CustomField, CustomField.label),
     "templates": _named(ChecklistTemplate, ChecklistTemplate.name),
+    "settings": lambda ids: {row_id: str(_l("the site")) for row_id in ids},  # one row: nothing to look up
 }
 
 
@@ -370,9 +385,10 @@ def load_names(events: Sequence[AuditEvent]) -> Names:
     return names
 
 
-def entries(events: Sequence[AuditEvent]) -> list[AuditEntry]:
-    """Audit rows as entries, in the order given."""
+def entries(events: Sequence[AuditEvent], viewer: Actor | None = None) -> list[AuditEntry]:
+    """Audit rows as entries, in the order given; money figures only when ``viewer`` may see costs."""
     names = load_names(events)
+    names.show_costs = may_see_costs(viewer)
     return [entry(event, names) for event in events]
 
 
@@ -436,6 +452,12 @@ def value_words(key: str, value: Any, names: Names) -> str:
         return listing([str(GUARD_WORDS.get(str(item), str(item))) for item in value])
     if key == "kind":
         return str(KIND_WORDS.get(str(value), str(value)))
+    if key == "category":
+        return str(next((label for category, label in CATEGORY_LABELS.items() if category.value == value), value))
+    if key == "status":
+        return str(next((label for status, label in ASSET_STATUS_LABELS.items() if status.value == value), value))
+    if key == "default_language":
+        return LANGUAGES.get(str(value), str(value))
     if key == "hourly_rate":
         return _number(value, 2)
     if key == "quantity":
@@ -456,6 +478,8 @@ def _changes(changes: Any, names: Names) -> list[str]:
         return []
     parts = []
     for key, change in changes.items():
+        if key in COST_KEYS and not names.show_costs:
+            continue
         old, new = [*change, None, None][:2] if isinstance(change, list | tuple) else (None, change)
         parts.append(
             _(
@@ -472,7 +496,7 @@ def _fields(values: Any, names: Names, skip: Iterable[str] = ()) -> list[str]:
     """ "Label: value" for each stored field (skipping those the record's name already says)."""
     if not isinstance(values, dict):
         return []
-    left_out = set(skip)
+    left_out = set(skip) | (set() if names.show_costs else COST_KEYS)
     return [
         _("%(label)s: %(value)s", label=_label(key), value=value_words(key, value, names))
         for key, value in values.items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 
 import click
 from flask import Flask
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 
 from cube.actors import SYSTEM
 from cube.auth import services as auth
-from cube.demo import seed_catalog, seed_work_orders
+from cube.demo import HOURLY_RATES, seed_catalog, seed_checklist_templates, seed_work_orders
 from cube.errors import DomainError
 from cube.extensions import db
 from cube.languages import LANGUAGES
@@ -106,7 +107,10 @@ def seed_demo_command(if_empty: bool) -> None:
         if user is None:
             role = role_service.role_by_name(role_name)
             assert role is not None
-            data = user_service.UserData(email=email, name=name, role_id=role.id, timezone=timezone, language=language)
+            rate = HOURLY_RATES.get(email, Decimal("0"))
+            data = user_service.UserData(
+                email=email, name=name, role_id=role.id, timezone=timezone, language=language, hourly_rate=rate
+            )
             user = user_service.create_user(SYSTEM, data, invite=False)
             auth.set_password(user, password, actor=SYSTEM, reason="demo")
         users[email] = user
@@ -121,6 +125,7 @@ def seed_demo_command(if_empty: bool) -> None:
             team_service.save_team(SYSTEM, None, data)
     seed_catalog(SYSTEM)
     ensure_default_workflow()
+    seed_checklist_templates(users["admin@example.com"])
     seed_work_orders(users["supervisor@example.com"], users)
     db.session.commit()
     click.echo(f"Demo data ready. Sign in at /auth/login with any of these (password: {password}):")

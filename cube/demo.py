@@ -12,6 +12,8 @@ from cube.actors import Actor
 from cube.extensions import db
 from cube.models import (
     Asset,
+    ChecklistItem,
+    ChecklistTemplate,
     Location,
     Priority,
     ProductCategory,
@@ -187,6 +189,78 @@ def seed_catalog(actor: Actor) -> None:
             )
 
 
+# The labour cost per hour of the people who log time, by e-mail (set when the demo user is added).
+HOURLY_RATES = {
+    "supervisor@example.com": Decimal("58.00"),
+    "tech@example.com": Decimal("42.50"),
+    "tech2@example.com": Decimal("45.00"),
+    "lena@example.com": Decimal("39.50"),
+}
+# name, items (label, kind, required)
+CHECKLIST_TEMPLATES = [
+    (
+        "Chiller inspection",
+        [
+            ("Isolate the power supply", "pass_fail", True),
+            ("Refrigerant pressure (bar)", "number", True),
+            ("Condenser coils clean", "pass_fail", True),
+            ("Oil level in the sight glass", "pass_fail", False),
+            ("Notes for the next visit", "text", False),
+        ],
+    ),
+    (
+        "Filter change",
+        [
+            ("Old filters bagged and removed", "pass_fail", True),
+            ("Filters fitted", "number", True),
+            ("Pressure drop after the change (Pa)", "number", False),
+        ],
+    ),
+    (
+        "Electrical safety",
+        [
+            ("Circuit isolated and locked off", "pass_fail", True),
+            ("Insulation test passed", "pass_fail", True),
+            ("Remarks", "text", False),
+        ],
+    ),
+]
+# Work order title -> the checklist template it uses, and the answers given once work started (by item label).
+CHECKLISTS = {
+    "Chiller 1 trips on high pressure": (
+        "Chiller inspection",
+        {"Isolate the power supply": "pass", "Refrigerant pressure (bar)": "21.5", "Condenser coils clean": "fail"},
+    ),
+    "Annual chiller inspection": (
+        "Chiller inspection",
+        {
+            "Isolate the power supply": "pass",
+            "Refrigerant pressure (bar)": "16.8",
+            "Condenser coils clean": "pass",
+            "Oil level in the sight glass": "na",
+            "Notes for the next visit": "Order a spare fan belt before the summer.",
+        },
+    ),
+    "Quarterly filter change, AHU 3": ("Filter change", {}),
+    "Replace flickering LED tubes in corridor B": ("Electrical safety", {"Circuit isolated and locked off": "pass"}),
+}
+# Work order title -> the parts used once work started (SKU, from where, quantity); others use one G4 filter.
+PARTS_USED = {
+    "Chiller 1 trips on high pressure": [("FLT-F7-592", "Stores", "2")],
+    "Annual chiller inspection": [("FLT-G4-592", "Stores", "4"), ("FLT-F7-592", "Stores", "1")],
+    "Replace flickering LED tubes in corridor B": [("LED-T8-120", "Stores", "6"), ("CBL-3G25", "Warehouse", "12.5")],
+    "Förderband 2: Lager schmieren": [],
+}
+
+
+def seed_checklist_templates(actor: Actor) -> None:
+    """The demo's checklist templates (skips those that exist, by name)."""
+    for name, items in CHECKLIST_TEMPLATES:
+        if db.session.scalar(select(ChecklistTemplate.id).where(ChecklistTemplate.name == name)) is None:
+            rows = [{"label": label, "kind": kind, "required": required} for label, kind, required in items]
+            checklists.save_template(actor, None, name, rows)
+
+
 # title, type, priority, asset serial, days until due, path of transitions (from status, button), assignee e-mail
 WORK_ORDERS = [
     (
@@ -301,6 +375,11 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
             normal = db.session.scalar(select(Priority.id).where(Priority.name == "Normal"))
             changed = replace(data, priority_id=normal, requester_id=work_order.requester_id)
             services.update_work_order(supervisor, work_order, changed, expected_version=None)
+        if title in CHECKLISTS:  # planned with a checklist from a template: answered once work starts
+            template_name = CHECKLISTS[title][0]
+            template = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.name == template_name))
+            if template is not None:
+                checklists.add_from_template(supervisor, work_order, template)
         worked = False
         for source, label in path:
             if label == "Mark assigned" and assignee:
@@ -325,14 +404,22 @@ REASONS = {"Pause": "Waiting for parts", "Reopen": "The door still slams shut."}
 
 
 def _do_the_work(technician: User, work_order: WorkOrder) -> None:
-    """A checklist answered, time logged and a part used: history of every kind on a started work order."""
-    item = checklists.add_item(technician, work_order, "Isolate the power supply", "pass_fail", True)
-    checklists.answer(technician, work_order, item, "pass")
-    reading = checklists.add_item(technician, work_order, "Operating pressure (bar)", "number", False)
-    checklists.answer(technician, work_order, reading, "4.2")
+    """A checklist answered, time logged and parts used: history of every kind on a started work order."""
+    if work_order.title in CHECKLISTS:
+        answers = CHECKLISTS[work_order.title][1]
+        items = db.session.scalars(select(ChecklistItem).where(ChecklistItem.work_order_id == work_order.id))
+        for item in items:
+            if item.label in answers:
+                checklists.answer(technician, work_order, item, answers[item.label])
+    else:
+        item = checklists.add_item(technician, work_order, "Isolate the power supply", "pass_fail", True)
+        checklists.answer(technician, work_order, item, "pass")
+        reading = checklists.add_item(technician, work_order, "Operating pressure (bar)", "number", False)
+        checklists.answer(technician, work_order, reading, "4.2")
     started = utcnow().replace(microsecond=0) - timedelta(hours=3)
     timelogs.add_entry(technician, work_order, started, hours="1.5", note="Diagnosis and first fix.")
-    product = catalog.product_by_sku("FLT-G4-592")
-    stores = db.session.scalar(select(Location.id).where(Location.name == "Stores"))
-    if product is not None and stores is not None:
-        parts.use_part(technician, work_order, product.id, stores, "1")
+    for sku, place, quantity in PARTS_USED.get(work_order.title, [("FLT-G4-592", "Stores", "1")]):
+        product = catalog.product_by_sku(sku)
+        location = db.session.scalar(select(Location.id).where(Location.name == place))
+        if product is not None and location is not None:
+            parts.use_part(technician, work_order, product.id, location, quantity)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from decimal import Decimal
+
+from sqlalchemy import func, select
 
 from cube.cli import DEMO_USERS
+from cube.demo import CHECKLIST_TEMPLATES
 from cube.extensions import db
-from cube.models import AuditEvent, Team, User
+from cube.models import AuditEvent, ChecklistItem, ChecklistTemplate, PartUsage, Team, TimeLog, User, WorkOrder
 from tests.support import count, sign_in
 
 GOOD = "cli-made-Passphrase-3"
@@ -81,6 +84,30 @@ def test_seed_demo_is_safe_to_run_twice(runner, client):
     roles = {u.role.name for u in db.session.scalars(select(User))}
     assert roles == {"admin", "manager", "supervisor", "technician", "requester"}
     assert sign_in(client, "admin@example.com", GOOD).status_code == 302
+
+
+def test_seed_demo_gives_costs_and_checklists_something_real(runner, client):
+    for _ in range(2):  # run twice: nothing doubles
+        result = runner.invoke(args=["cube", "seed-demo"], env={"CUBE_DEMO_PASSWORD": GOOD})
+        assert result.exit_code == 0, result.output
+    technicians = list(db.session.scalars(select(User).where(User.role.has(name="technician"))))
+    assert len(technicians) == 3
+    assert all(person.hourly_rate > 0 for person in technicians)
+    templates = {template.name: template for template in db.session.scalars(select(ChecklistTemplate))}
+    assert sorted(templates) == sorted(name for name, _ in CHECKLIST_TEMPLATES)
+    assert all(template.active and len(template.items) >= 3 for template in templates.values())
+    from_templates = db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.label.in_(["Refrigerant pressure (bar)", "Filters fitted"]))
+    ).all()
+    assert len({item.work_order_id for item in from_templates}) == 3  # two chillers and a filter change
+    assert any(item.answer for item in from_templates)
+    assert any(not item.answer for item in from_templates)  # planned work waits for its answers
+    assert count(PartUsage) >= 6
+    assert db.session.scalar(select(func.count(func.distinct(PartUsage.product_id)))) >= 4
+    assert db.session.scalar(select(func.min(TimeLog.hourly_rate))) > 0  # every entry carries its person's rate
+    costs = db.session.scalars(select(WorkOrder.actual_cost).where(WorkOrder.actual_cost > 0)).all()
+    assert len(costs) >= 4
+    assert all(cost > Decimal("50") for cost in costs)
 
 
 def test_seed_demo_if_empty_leaves_a_used_database_alone(runner, make_user):

@@ -26,7 +26,7 @@ def dashboard() -> str:
         figures["active_users"] = queries.active_user_count()
     if can("team.view"):
         figures["teams"] = queries.active_team_count()
-    recent = audit_log.entries(queries.recent_audit_events()) if can("audit.view") else []
+    recent = audit_log.entries(queries.recent_audit_events(), current_user) if can("audit.view") else []
     return render_template("main/dashboard.html", figures=figures, recent=recent, user=current_user)
 
 

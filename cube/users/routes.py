@@ -117,7 +117,7 @@ def create_user() -> Response | str:
 def show_user(user_id: int) -> str:
     """A user's details, teams and recent audit events."""
     user = db.get_or_404(User, user_id)
-    events = audit_text.entries(queries.recent_events_about(user))
+    events = audit_text.entries(queries.recent_events_about(user), current_user)
     return render_template("users/detail.html", user=user, events=events, confirm=ConfirmForm())
 
 
@@ -246,5 +246,5 @@ def audit_log() -> str:
     group = request.args.get("group", "")
     group = group if group in audit_text.GROUPS else ""
     page = window(queries.audit_query(group), per_page=AUDIT_PER_PAGE)
-    page.items = audit_text.entries(page.items)
+    page.items = audit_text.entries(page.items, current_user)
     return render_template("users/audit.html", page=page, group=group, groups=audit_text.GROUPS)
