@@ -122,7 +122,7 @@ def test_new_work_order_offers_only_workers_grouped_by_team(app, crew):
     assert list(groups) == ["Alpha", "Beta", "No team"]  # teams by name, "No team" last
     picker = select_in(html, "assignee_ids").attrs
     assert "data-picker" in picker
-    assert picker["data-placeholder"] == "Type a name to search"
+    assert picker["data-placeholder"] == "Type to search"
     assert "Hold Ctrl" in html
     assert "data-picker-hint" in html
     # The supervisor and requester pickers still list every active person.

@@ -49,7 +49,7 @@ class WorkOrderForm(CubeForm):
     priority_id = SelectField(_l("Priority"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
     assignee_ids = SelectMultipleField(
-        _l("Assignees"), coerce=int, validate_choice=True, render_kw=picker(_l("Type a name to search"))
+        _l("Assignees"), coerce=int, validate_choice=True, render_kw=picker(_l("Type to search"))
     )
     supervisor_id = SelectField(_l("Supervisor"), coerce=optional_int, validate_choice=True)
     requester_id = SelectField(_l("Requester"), coerce=optional_int, validate_choice=True)
@@ -105,7 +105,7 @@ class WorkOrderFilterForm(CubeForm):
     priority = SelectField(_l("Priority"), coerce=optional_int, validate_choice=False)
     type = SelectField(_l("Type"), coerce=optional_int, validate_choice=False)
     assignee = SelectField(
-        _l("Assignee"), coerce=optional_int, validate_choice=False, render_kw=picker(_l("Type a name to search"))
+        _l("Assignee"), coerce=optional_int, validate_choice=False, render_kw=picker(_l("Type to search"))
     )
     team = SelectField(_l("Team"), coerce=optional_int, validate_choice=False)
     company = SelectField(_l("Company"), coerce=optional_int, validate_choice=False)
@@ -129,7 +129,7 @@ class CommentForm(CubeForm):
 
 class AssignForm(CubeForm):
     assignee_ids = SelectMultipleField(
-        _l("Assignees"), coerce=int, validate_choice=True, render_kw=picker(_l("Type a name to search"))
+        _l("Assignees"), coerce=int, validate_choice=True, render_kw=picker(_l("Type to search"))
     )
     team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
 

@@ -21,7 +21,7 @@
       maxOptions: null,
       allowEmptyOption: Array.from(select.options).some((option) => option.value === ""),
       placeholder: data.placeholder || undefined,
-      hidePlaceholder: false,
+      hidePlaceholder: true,
       closeAfterSelect: !multiple,
       lockOptgroupOrder: true,
       searchField: ["text"],
