@@ -50,12 +50,10 @@ class Mentioned:
 
 
 def mentioned_in(work_order: WorkOrder) -> Mentioned:
-    """Who the work order's comments mention (two queries, however many comments and people)."""
+    """Who the work order's comments mention (always two queries, however many comments and people)."""
     ids: set[int] = set()
     for mentions in db.session.scalars(select(Comment.mentions).where(Comment.work_order_id == work_order.id)):
         ids |= {value for value in mentions or [] if isinstance(value, int)}
-    if not ids:
-        return Mentioned()
     handles: dict[str, tuple[int, str]] = {}
     rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)).order_by(User.id))
     for person_id, name, email in rows:

@@ -38,6 +38,8 @@
     }
     const picker = new window.TomSelect(select, settingsFor(select));
     picker.wrapper.classList.add("picker");
+    // The label now names the search box; the plain select stays in the form but leaves the accessibility tree.
+    select.setAttribute("aria-hidden", "true");
     const container = select.parentElement;
     if (container) {
       container.querySelectorAll("[data-picker-hint]").forEach((hint) => {
