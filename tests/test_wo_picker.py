@@ -22,6 +22,7 @@ class _Select(HTMLParser):
     """The options of one select: [(optgroup label or None, value, text)], and the select's attributes."""
 
     def __init__(self, select_id: str) -> None:
+        """A parser looking for the select whose id is ``select_id``."""
         super().__init__(convert_charrefs=True)
         self.select_id = select_id
         self.inside = False
@@ -32,6 +33,7 @@ class _Select(HTMLParser):
         self.found = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Enter the select, an optgroup or an option."""
         values = dict(attrs)
         if tag == "select" and values.get("id") == self.select_id:
             self.inside, self.found, self.attrs = True, True, values
@@ -42,11 +44,13 @@ class _Select(HTMLParser):
             self.options.append((self.group, self.option, ""))
 
     def handle_data(self, data: str) -> None:
+        """An option's text."""
         if self.inside and self.option is not None:
             group, value, text = self.options[-1]
             self.options[-1] = (group, value, text + data)
 
     def handle_endtag(self, tag: str) -> None:
+        """Leave an option, an optgroup or the select."""
         if tag == "option":
             self.option = None
         elif tag == "optgroup":
@@ -102,6 +106,7 @@ def crew(app, make_user, make_team) -> dict[str, Any]:
 
 
 def client_for(app: Any, user: User) -> Any:
+    """A test client signed in as ``user``."""
     client = app.test_client()
     assert sign_in(client, user.email).status_code == 302
     return client

@@ -32,6 +32,7 @@ def watch_console(page: Page) -> list[str]:
     errors: list[str] = []
 
     def keep(message: ConsoleMessage) -> None:
+        """Keep the message when it is an error."""
         if message.type == "error":
             errors.append(message.text)
 
