@@ -92,3 +92,16 @@ class LocalizedDecimalField(DecimalField):
         if not text.strip():
             return
         self.data = parse_decimal(text)  # its ValueError carries the message to show
+
+
+def picker(placeholder: Any) -> dict[str, Any]:
+    """Attributes that make a select a searchable picker (cube/static/js/pickers.js), with its words translated.
+
+    ``_macros/pickers.html`` writes the same attributes on selects built by hand in a template.
+    """
+    return {
+        "data-picker": "",
+        "data-placeholder": placeholder,
+        "data-no-results": _l("Nobody or nothing matches."),
+        "data-remove-label": _l("Remove"),
+    }

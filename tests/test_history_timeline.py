@@ -239,7 +239,7 @@ def test_the_detail_page_shows_the_sentences(story, client):
     section = unescape(page[page.index('data-testid="timeline"') : page.index("Post comment")])
     assert "Assigned to Ana Ortiz and Ben Li (team North)" in section
     assert "Checklist item added: Filter clean, pass/fail, required" in section
-    assert "@ana please bring a ladder" in section
+    assert "@Ana Ortiz</a> please bring a ladder" in section  # the mention links to Ana
     assert "Changed the filter" in section
     assert not RAW.search(re.sub(r"<[^>]+>", "", section))
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,7 +17,7 @@ from cube.errors import DomainError, InvalidTransition, NotAllowed, ValidationFa
 from cube.extensions import db
 from cube.models import Priority, Status, Team, Transition, User, WorkOrder
 from cube.workflow import engine
-from cube.workorders import events, services
+from cube.workorders import assignees, events, services
 from cube.workorders.rules import ensure_changeable
 from cube.workorders.scoping import visible_work_orders
 
@@ -123,12 +122,7 @@ def _check(change: BulkChange) -> _Plan:
         team = db.session.get(Team, change.team_id) if change.team_id is not None else None
         if change.team_id is not None and team is None:
             raise ValidationFailed(_("Choose a team from the list."), field="team_id")
-        wanted = set(change.assignee_ids)
-        people = tuple(
-            db.session.scalars(select(User).where(User.id.in_(wanted), User.active.is_(True)).order_by(User.name))
-        )
-        if len(people) != len(wanted):
-            raise ValidationFailed(_("Choose active people from the list."), field="assignee_ids")
+        people = tuple(assignees.assignable_people(change.assignee_ids))
         names = ", ".join(p.name for p in people)
         if people and team:
             description = _("Assign to %(people)s and team %(team)s", people=names, team=team.name)

@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 
 from cube.extensions import db
 from cube.models import Asset, Company, Priority, Status, Team, User, WorkOrderType
+from cube.workorders import assignees
 
 Pairs = list[tuple[int, str]]
 ASSET_LIMIT = 500  # assets offered in the work order form's list
@@ -67,7 +68,7 @@ def default_priority_id() -> int | None:
 class BulkChoices:
     """The options of the bulk form on the list."""
 
-    people: Pairs
+    people: dict[str, Pairs]  # who may do work, by team
     teams: Pairs
     priorities: Pairs
     statuses: Pairs
@@ -76,7 +77,7 @@ class BulkChoices:
 def bulk_choices() -> BulkChoices:
     """Options for the list's bulk form."""
     return BulkChoices(
-        people=people(),
+        people=assignees.worker_groups(),
         teams=teams(),
         priorities=priorities(active_only=True),
         statuses=statuses(active_only=True),

@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, LocalizedDecimalField, options
+from cube.forms import CubeForm, LocalizedDecimalField, options, picker
 from cube.models import CustomField
 from cube.parsing import optional_int
 from cube.workflow.categories import CATEGORY_LABELS
@@ -48,7 +48,9 @@ class WorkOrderForm(CubeForm):
     type_id = SelectField(_l("Type"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     priority_id = SelectField(_l("Priority"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
-    assignee_ids = SelectMultipleField(_l("Assignees"), coerce=int, validate_choice=True)
+    assignee_ids = SelectMultipleField(
+        _l("Assignees"), coerce=int, validate_choice=True, render_kw=picker(_l("Type to search"))
+    )
     supervisor_id = SelectField(_l("Supervisor"), coerce=optional_int, validate_choice=True)
     requester_id = SelectField(_l("Requester"), coerce=optional_int, validate_choice=True)
     company_id = SelectField(_l("Company"), coerce=optional_int, validate_choice=True)
@@ -102,7 +104,9 @@ class WorkOrderFilterForm(CubeForm):
     category = SelectField(_l("Stage"), choices=options(CATEGORY_CHOICES, blank=_l("Any stage")), validate_choice=False)
     priority = SelectField(_l("Priority"), coerce=optional_int, validate_choice=False)
     type = SelectField(_l("Type"), coerce=optional_int, validate_choice=False)
-    assignee = SelectField(_l("Assignee"), coerce=optional_int, validate_choice=False)
+    assignee = SelectField(
+        _l("Assignee"), coerce=optional_int, validate_choice=False, render_kw=picker(_l("Type to search"))
+    )
     team = SelectField(_l("Team"), coerce=optional_int, validate_choice=False)
     company = SelectField(_l("Company"), coerce=optional_int, validate_choice=False)
     product = StringField(_l("Product id"), validators=[Optional()])
@@ -124,7 +128,9 @@ class CommentForm(CubeForm):
 
 
 class AssignForm(CubeForm):
-    assignee_ids = SelectMultipleField(_l("Assignees"), coerce=int, validate_choice=True)
+    assignee_ids = SelectMultipleField(
+        _l("Assignees"), coerce=int, validate_choice=True, render_kw=picker(_l("Type to search"))
+    )
     team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from cube.forms import options
 from cube.i18n import localdate
 from cube.parsing import optional_int
-from cube.workorders import choices
+from cube.workorders import assignees, choices
 from cube.workorders.forms import WorkOrderFilterForm
 from cube.workorders.queries import DEFAULT_SORT, WorkOrderFilters
 
@@ -53,7 +53,7 @@ def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
     form.status.choices = options(choices.statuses(), blank=_("Any status"))
     form.priority.choices = options(choices.priorities(), blank=_("Any priority"))
     form.type.choices = options(choices.types(), blank=_("Any type"))
-    form.assignee.choices = options(choices.people(), blank=_("Anyone"))
+    form.assignee.choices = options(assignees.worker_pairs(), blank=_("Anyone"))
     form.team.choices = options(choices.teams(), blank=_("Any team"))
     form.company.choices = options(choices.companies(), blank=_("Any company"))
     form.validate()

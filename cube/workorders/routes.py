@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from cube import editing
 from cube.auth.redirects import is_local_path
@@ -22,7 +23,7 @@ from cube.permissions import can, requires, signed_in
 from cube.products.forms import location_options
 from cube.timezones import as_utc, zone_of
 from cube.workflow import engine, settings
-from cube.workorders import choices, custom_values, services, timeline
+from cube.workorders import assignees, choices, custom_values, mentions, services, timeline
 from cube.workorders.blueprint import bp
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
 from cube.workorders.listing import list_filters
@@ -43,6 +44,11 @@ def list_work_orders() -> str:
     return render_template("workorders/list.html", form=form, page=page, actions=actions)
 
 
+def _worker_options() -> dict[str, list[SelectChoice]]:
+    """The assignee options: people who may do work, grouped by team (optgroups)."""
+    return {team: options(pairs) for team, pairs in assignees.worker_groups().items()}
+
+
 def _form(work_order: WorkOrder | None) -> WorkOrderForm:
     """The create/edit form with its options; fields the person may not set are left off."""
     form = work_order_form(settings.active_custom_fields(), obj=work_order)
@@ -53,7 +59,7 @@ def _form(work_order: WorkOrder | None) -> WorkOrderForm:
     if "team_id" in form:
         form.team_id.choices = options(choices.teams(), blank=_("No team"))
     if "assignee_ids" in form:
-        form.assignee_ids.choices = options(people)
+        form.assignee_ids.choices = _worker_options()
     if "supervisor_id" in form:
         form.supervisor_id.choices = options(people, blank=_("No supervisor"))
     if "requester_id" in form:
@@ -129,7 +135,7 @@ def create_work_order() -> Response | str:
             lambda: services.create_work_order(
                 current_user,
                 _data(form),
-                assignee_ids=tuple(_value(form, "assignee_ids") or ()),  # type: ignore[arg-type]
+                assignee_ids=assignees.unique_ids(_value(form, "assignee_ids") or ()),  # type: ignore[arg-type]
                 submission_key=form.submission_key.data or None,
             ),
             success=lambda work_order: _("%(number)s created.", number=work_order.number),
@@ -183,6 +189,7 @@ def show_work_order(work_order_id: int) -> str:
         comment_form=CommentForm(prefix="comment"),
         assign_form=assign_form,
         timeline=timeline.timeline(work_order, current_user),
+        mentioned=mentions.mentioned_in(work_order),
         custom_values=custom_values.labelled(work_order.custom_values),
     )
 
@@ -252,7 +259,7 @@ def archive(work_order_id: int) -> Response:
 def _assign_form() -> AssignForm:
     """The assignment form with its options."""
     form = AssignForm(prefix="assign")
-    form.assignee_ids.choices = options(choices.people())
+    form.assignee_ids.choices = _worker_options()
     form.team_id.choices = options(choices.teams(), blank=_("No team"))
     return form
 
@@ -268,7 +275,7 @@ def assign(work_order_id: int) -> Response:
         return redirect(_detail(work_order))
     return act(
         lambda: services.assign(
-            current_user, work_order, tuple(form.assignee_ids.data or ()), team_id=form.team_id.data
+            current_user, work_order, assignees.unique_ids(form.assignee_ids.data or ()), team_id=form.team_id.data
         ),
         success=_("Assignment saved."),
         redirect_to=_detail(work_order),

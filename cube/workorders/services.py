@@ -40,7 +40,7 @@ from cube.models import (
 from cube.products.catalog import product_by_sku
 from cube.validation import decimal_value, optional_text, required_text
 from cube.workflow import engine
-from cube.workorders import events, history
+from cube.workorders import assignees, events, history
 from cube.workorders.numbering import next_number
 from cube.workorders.rules import ensure_changeable, ensure_visible
 from cube.workorders.scoping import visible_work_orders
@@ -438,14 +438,10 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, l
 
 
 def assign(actor: Actor, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> None:
-    """Set the assignees and team (``workorder.assign``); only active users can be assigned."""
+    """Set the assignees and team (``workorder.assign``); only active people who may do work can be assigned."""
     require(actor, "workorder.assign", _("You may not assign work orders."))
     ensure_changeable(work_order)
-    users = (
-        list(db.session.scalars(select(User).where(User.id.in_(user_ids), User.active.is_(True)))) if user_ids else []
-    )
-    if len(users) != len(set(user_ids)):
-        raise ValidationFailed(_("Choose active people from the list."), field="assignee_ids")
+    users = assignees.assignable_people(user_ids)
     if team_id is not None and db.session.get(Team, team_id) is None:
         raise ValidationFailed(_("Choose a team from the list."), field="team_id")
     old = sorted(u.id for u in work_order.assignees)

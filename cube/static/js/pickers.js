@@ -1,10 +1,58 @@
-// Searchable pickers: every select[data-picker] becomes a Tom Select; the plain select works without this file.
-document.querySelectorAll("select[data-picker]").forEach((select) => {
-  if (typeof TomSelect === "undefined" || select.tomselect) return;
-  new TomSelect(select, {
-    placeholder: select.dataset.placeholder || "",
-    maxOptions: null,
-    lockOptgroupOrder: true,
-    plugins: select.multiple ? ["remove_button"] : [],
-  });
-});
+// Searchable pickers: every select[data-picker] becomes a Tom Select (search, optgroups, one or several values).
+// Without this file (or without JavaScript) the select stays a plain select and keeps working.
+// Words come from the select's data attributes, translated by the template: data-placeholder, data-no-results,
+// data-remove-label. Hints meant only for the plain select (data-picker-hint next to it) are hidden once enhanced.
+(() => {
+  "use strict";
+  if (typeof window.TomSelect !== "function") {
+    return;
+  }
+
+  /** Tom Select settings for one select, read from its data attributes. */
+  const settingsFor = (select) => {
+    const multiple = select.multiple;
+    const data = select.dataset;
+    const plugins = {};
+    if (multiple) {
+      plugins.remove_button = { title: data.removeLabel || "×" };
+    }
+    return {
+      plugins,
+      maxOptions: null,
+      allowEmptyOption: Array.from(select.options).some((option) => option.value === ""),
+      placeholder: data.placeholder || undefined,
+      hidePlaceholder: true,
+      closeAfterSelect: !multiple,
+      lockOptgroupOrder: true,
+      searchField: ["text"],
+      render: {
+        no_results: (_data, escape) => `<div class="no-results">${escape(data.noResults || "")}</div>`,
+      },
+    };
+  };
+
+  /** Enhance one select (once) and hide its no-JavaScript hint. */
+  const enhance = (select) => {
+    if (select.tomselect) {
+      return;
+    }
+    const picker = new window.TomSelect(select, settingsFor(select));
+    picker.wrapper.classList.add("picker");
+    // The label now names the search box; the plain select stays in the form but leaves the accessibility tree.
+    select.setAttribute("aria-hidden", "true");
+    const container = select.parentElement;
+    if (container) {
+      container.querySelectorAll("[data-picker-hint]").forEach((hint) => {
+        hint.hidden = true;
+      });
+    }
+    const described = (select.getAttribute("aria-describedby") || "")
+      .split(/\s+/)
+      .filter((id) => id && !document.getElementById(id)?.hidden);
+    if (described.length) {
+      picker.control_input.setAttribute("aria-describedby", described.join(" "));
+    }
+  };
+
+  document.querySelectorAll("select[data-picker]").forEach(enhance);
+})();
