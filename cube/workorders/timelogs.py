@@ -25,7 +25,7 @@ from cube.workorders.rules import ensure_changeable
 MAX_HOURS = Decimal("24")
 MAX_NOTE = 500
 HOUR_STEP = Decimal("0.01")
-MIN_TIMER_RUN = timedelta(minutes=1)  # a timer stopped sooner logs nothing
+MIN_TIMER_RUN = timedelta(minutes=1)  # a timer stopped sooner logs nothing; an entry by start and end is refused
 
 
 def _now() -> datetime:
@@ -178,6 +178,8 @@ def add_entry(
         ended_at = ended_at.replace(microsecond=0)
         if ended_at <= started_at:
             raise ValidationFailed(_("The end must be after the start."), field="ended_at")
+        if ended_at - started_at < MIN_TIMER_RUN:
+            raise ValidationFailed(_("An entry must be at least a minute long."), field="ended_at")
         amount = hours_between(started_at, ended_at)
         end = ended_at
     if amount <= 0:
