@@ -22,6 +22,7 @@
     labelField: "text",
     searchField: ["text"],
     allowEmptyOption: false,
+    closeAfterSelect: true,
   };
   if (searchUrl) {
     Object.assign(options, {
