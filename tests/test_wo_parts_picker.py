@@ -22,7 +22,7 @@ from cube.models import Location, Product, TimeLog, utcnow
 from cube.products import inventory
 from cube.workorders import part_picker, timelogs
 from tests.catalog_factories import database_state, make_location, make_product, stock
-from tests.support import count, event_kinds, fresh, post
+from tests.support import count, event_kinds, fresh, post, statements_for
 from tests.workorder_factories import Job, job_in_progress, make_work_order
 
 
@@ -282,3 +282,13 @@ def test_a_manual_entry_of_no_time_is_refused(job: Stocked):
     assert "more than zero" in response.get_data(as_text=True)
     assert count(TimeLog) == 0
     assert fresh(job.work_order).actual_hours == Decimal("0")
+
+
+def test_the_look_ups_and_the_page_do_not_grow_with_products_or_places(job: Stocked):
+    urls = [job.base, f"/work-orders/parts/{job.filter.id}/stock", "/work-orders/parts/search?q=a"]
+    few = [statements_for(job.client, url) for url in urls]
+    for n in range(6):
+        place = make_location(f"Shelf {n}")
+        stock(make_product(f"AIR-{n}", f"Air filter {n}"), place, "1")
+        stock(job.filter, place, str(n + 1))
+    assert [statements_for(job.client, url) for url in urls] == few
