@@ -404,7 +404,10 @@ def test_a_requester_cannot_log_time_or_parts(job: Setup, client_as: Callable[[s
         (f"{base}/timer/stop", {}),
         (f"{base}/time", {"time-started_at": "2024-01-01T08:00", "time-hours": "1"}),
         (f"{base}/time/{log.id}/delete", {}),
-        (f"{base}/parts", {"part-product_id": str(job.product.id), "part-location_id": str(job.store.id), "part-quantity": "1"}),
+        (
+            f"{base}/parts",
+            {"part-product_id": str(job.product.id), "part-location_id": str(job.store.id), "part-quantity": "1"},
+        ),
         (f"{base}/parts/{usage.id}/return", {f"return-{usage.id}-quantity": "1"}),
     ):
         assert post(client, url, data).status_code == 403, url
