@@ -107,3 +107,30 @@ def test_a_large_catalog_is_searched_as_you_type(page, make_account, submit_logi
     page.wait_for_load_state()
     expect(page.get_by_text("1 × FLT-G4 used from Van 3.")).to_be_visible()
     assert inventory.on_hand(job["filter"], job["van"]) == Decimal("11")  # type: ignore[arg-type]
+
+
+def test_without_javascript_the_plain_select_and_show_stock_do_the_same(
+    browser, live_server, make_account, submit_login
+):
+    job = stocked_job(make_account)
+    account = job["account"]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 900}, base_url=live_server, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        submit_login(page, account.email, account.password)  # type: ignore[attr-defined]
+        open_parts(page, job["work_order"])  # type: ignore[arg-type]
+        page.get_by_label("Part", exact=True).select_option(label="FLT-G4 — Air panel filter")
+        page.get_by_role("button", name="Show stock").click()
+        page.wait_for_load_state()
+        expect(page.get_by_label("From location")).to_have_value(str(job["van"]))
+        expect(page.get_by_test_id("part-stock")).to_contain_text("Van 3")
+        page.locator("#parts").screenshot(path=str(ARTIFACTS / "parts-no-js-390.png"))
+        page.get_by_label("Quantity", exact=True).fill("1")
+        page.get_by_role("button", name="Use part").click()
+        page.wait_for_load_state()
+        expect(page.get_by_text("1 × FLT-G4 used from Van 3.")).to_be_visible()
+    finally:
+        context.close()
+    assert inventory.on_hand(job["filter"], job["van"]) == Decimal("11")  # type: ignore[arg-type]
