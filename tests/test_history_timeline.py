@@ -139,7 +139,7 @@ def test_every_event_kind_reads_as_a_sentence_with_names(story):
         f"Follow-up {follow_number} created for the failed item “Filter clean”",
         "Time logged: 1.50 h by Ana Ortiz",
         "Timer started for Ben Li",
-        "Time logged: 0.00 h by Ben Li (timer)",
+        "Timer of Ben Li stopped after less than a minute; nothing was logged",
         f"Time entry removed: 1.50 h by Ana Ortiz, started {when}",
         "Part used: 2 × FLT-G4 Panel filter from Stores at 12.40 each",
         "Part returned: 1 × FLT-G4 Panel filter to Stores",
@@ -307,6 +307,11 @@ OLD_PAYLOADS = [
         "Time logged: 0.25 h by Ana Ortiz (timer)",
     ),
     ("timer_started", {"person": "Ben Li"}, "Timer started for Ben Li"),
+    (
+        "timer_discarded",
+        {"person": "Ben Li"},
+        "Timer of Ben Li stopped after less than a minute; nothing was logged",
+    ),
     (
         "time_deleted",
         {"person": "Ana Ortiz", "hours": "1.50", "started": "2031-03-03T08:00+00:00"},

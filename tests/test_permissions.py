@@ -129,6 +129,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "workorders.add_time_entry": ("POST", "/work-orders/{work_order}/time", ("admin",), WORKING),
     "workorders.use_part": ("POST", "/work-orders/{work_order}/parts", ("admin",), WORKING),
     "workorders.return_part": ("POST", "/work-orders/{work_order}/parts/{usage}/return", ("admin",), WORKING),
+    "workorders.search_parts": ("GET", "/work-orders/parts/search?q=matrix", ("admin", "supervisor", "technician")),
+    "workorders.part_stock": ("GET", "/work-orders/parts/{product}/stock", ("admin", "supervisor", "technician")),
     "workorders.upload_attachment": ("POST", "/work-orders/{work_order}/attachments", SEE_ALL, HIDDEN),
     "workorders.download_attachment": ("GET", "/work-orders/attachments/{attachment}", SEE_ALL, HIDDEN),
     "workflow.list_statuses": ("GET", "/admin/workflow/statuses", ("admin",)),

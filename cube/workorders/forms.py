@@ -18,6 +18,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -170,8 +171,22 @@ class TimeEntryForm(CubeForm):
 
 
 class PartForm(CubeForm):
-    product_sku = StringField(_l("Product SKU"), validators=[DataRequired(), Length(max=64)])
-    location_id = SelectField(_l("From location"), coerce=optional_int, validate_choice=True)
+    # The service checks the product (a large catalog lists only search matches, so the choice is not validated here).
+    product_id = SelectField(
+        _l("Part"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose a part."))],
+        render_kw={"data-parts-picker": True},
+    )
+    location_id = SelectField(
+        _l("From location"),
+        coerce=optional_int,
+        validate_choice=True,
+        validators=[DataRequired(message=_l("Choose a location."))],
+    )
+    q = StringField(_l("Find a part by name or SKU"), validators=[Optional(), Length(max=64)])
+    look = SubmitField(_l("Show stock"))
     quantity = LocalizedDecimalField(_l("Quantity"), places=3, validators=[DataRequired(), NumberRange(min=0.001)])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -27,3 +27,13 @@ def refused(work_order_id: int, anchor: str, form: CubeForm) -> Response:
 def said(message: str) -> str:
     """The success message a view's service step returned."""
     return message
+
+
+def detail_page(work_order_id: int, status: int) -> Response:
+    """The work order's page answered to this request with ``status`` (a section's form kept for it in ``g``).
+
+    Used where a section's form must come back with what was typed (a refusal, 422) rather than after a redirect.
+    The page is the detail view's own, found by endpoint so that no view module imports another.
+    """
+    view = current_app.view_functions["workorders.show_work_order"]
+    return make_response(view(work_order_id=work_order_id), status)

@@ -19,9 +19,8 @@ from cube.forms import options
 from cube.i18n import input_number
 from cube.models import Attachment, ChecklistItem, PartUsage, TimeLog, Transition, WorkOrder
 from cube.products.assets import location_paths
-from cube.products.forms import location_options
 from cube.workflow import categories
-from cube.workorders import attachments, bulk, checklists, choices, costs, parts, services, timelogs
+from cube.workorders import attachments, bulk, checklists, choices, costs, part_picker, parts, services, timelogs
 from cube.workorders.forms import ChecklistItemForm, PartForm, TemplateChoiceForm, TimeEntryForm
 
 
@@ -45,6 +44,7 @@ class WorkPanel:
     template_form: TemplateChoiceForm
     time_form: TimeEntryForm
     part_form: PartForm
+    part_picker: part_picker.PartPicker | None
 
 
 def work_panel(work_order: WorkOrder) -> WorkPanel:
@@ -66,10 +66,9 @@ def _load_panel(work_order: WorkOrder) -> WorkPanel:
         running_number = timelogs.work_order_number(running)
     template_form = TemplateChoiceForm(prefix="template", formdata=None)
     template_form.template_id.choices = options(((t.id, t.name) for t in templates), blank=_("Choose a template"))
-    part_form = PartForm(prefix="part", formdata=None)
-    part_form.location_id.choices = []
-    if parts.can_use_parts(current_user, work_order):  # the locations list only when the form shows
-        part_form.location_id.choices = location_options(blank=_("Choose a location"), active_only=True)
+    picker: part_picker.PartPicker | None = g.get("part_picker")  # the form as just submitted, if it was
+    if picker is None and parts.can_use_parts(current_user, work_order):  # the options only when the form shows
+        picker = part_picker.prepare(PartForm(prefix="part", formdata=None), default_location_too=False)
     usages = parts.usages_for(work_order)
     return WorkPanel(
         items=items,
@@ -87,7 +86,8 @@ def _load_panel(work_order: WorkOrder) -> WorkPanel:
         item_form=ChecklistItemForm(prefix="item", formdata=None),
         template_form=template_form,
         time_form=TimeEntryForm(prefix="time", formdata=None),
-        part_form=part_form,
+        part_form=picker.form if picker else PartForm(prefix="part", formdata=None),
+        part_picker=picker,
     )
 
 

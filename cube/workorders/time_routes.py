@@ -37,7 +37,11 @@ def stop_timer(work_order_id: int) -> Response:
     work_order = services.get_visible(current_user, work_order_id)
     return act(
         lambda: timelogs.stop_timer(current_user, work_order),
-        success=lambda log: _("Timer stopped: %(hours)s h logged.", hours=number(log.hours, 2)),
+        success=lambda log: (
+            _("Timer stopped: %(hours)s h logged.", hours=number(log.hours, 2))
+            if log is not None
+            else _("Timer stopped after less than a minute; nothing was logged.")
+        ),
         redirect_to=detail_at(work_order.id, ANCHOR),
     )
 

@@ -453,6 +453,8 @@ def _time(kind: str, data: dict[str, Any], names: Names) -> tuple[str, str]:
     hours = _hours(data.get("hours"))
     if kind == "timer_started":
         return _("Timer started for %(person)s", person=person), ""
+    if kind == "timer_discarded":
+        return _("Timer of %(person)s stopped after less than a minute; nothing was logged", person=person), ""
     if kind == "time_deleted":
         started = _when(data.get("started_at") or data.get("started"), names)
         text = _(
@@ -548,7 +550,7 @@ def sentence(event: WorkOrderEvent, names: Names) -> tuple[str, str]:
         return _checklist_cleared(data, names), ""
     if kind in ("follow_up_created", "follow_up_of"):
         return _follow_up(kind, data, names), ""
-    if kind in ("time_logged", "timer_started", "time_deleted"):
+    if kind in ("time_logged", "timer_started", "timer_discarded", "time_deleted"):
         return _time(kind, data, names)
     if kind in ("part_used", "part_returned"):
         return _part(kind, data, names), ""

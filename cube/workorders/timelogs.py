@@ -25,6 +25,7 @@ from cube.workorders.rules import ensure_changeable
 MAX_HOURS = Decimal("24")
 MAX_NOTE = 500
 HOUR_STEP = Decimal("0.01")
+MIN_TIMER_RUN = timedelta(minutes=1)  # a timer stopped sooner logs nothing; an entry by start and end is refused
 
 
 def _now() -> datetime:
@@ -87,11 +88,16 @@ def _check(actor: Actor, work_order: WorkOrder) -> None:
     costs.ensure_workable(work_order, "time")
 
 
-def _finish(actor: Actor, log: TimeLog, ended_at: datetime) -> None:
-    """Stop a running timer and charge its work order."""
+def _finish(actor: Actor, log: TimeLog, ended_at: datetime) -> bool:
+    """Stop a running timer and charge its work order; a run under a minute is discarded (False), not logged."""
     work_order = db.session.get(WorkOrder, log.work_order_id)
     assert work_order is not None  # a time log's work order is never deleted
     costs.lock(work_order)
+    if ended_at - log.started_at < MIN_TIMER_RUN:
+        events.record(work_order, actor, "timer_discarded", time_log_id=log.id, user_id=log.user_id)
+        db.session.delete(log)  # a mis-tap, not work: no "0.00 h" entry in the page, the costs or the PDF
+        db.session.flush()
+        return False
     log.ended_at = max(ended_at, log.started_at)
     log.hours = hours_between(log.started_at, log.ended_at)
     db.session.flush()
@@ -99,6 +105,7 @@ def _finish(actor: Actor, log: TimeLog, ended_at: datetime) -> None:
         work_order, actor, "time_logged", time_log_id=log.id, user_id=log.user_id, hours=f"{log.hours:.2f}", timer=True
     )
     costs.recalculate(work_order)
+    return True
 
 
 def start_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
@@ -128,8 +135,8 @@ def start_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
     return log
 
 
-def stop_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
-    """Stop the actor's timer on this work order and add its hours.
+def stop_timer(actor: Actor, work_order: WorkOrder) -> TimeLog | None:
+    """Stop the actor's timer on this work order and add its hours; None when it ran under a minute (discarded).
 
     Stopping is allowed even after the work order was completed, cancelled or archived:
     the time was spent, and the timer would otherwise run forever.
@@ -139,8 +146,7 @@ def stop_timer(actor: Actor, work_order: WorkOrder) -> TimeLog:
     running = running_timer(actor)
     if running is None or running.work_order_id != work_order.id:
         raise InvalidTransition(_("You have no timer running on this work order."))
-    _finish(actor, running, _now())
-    return running
+    return running if _finish(actor, running, _now()) else None
 
 
 def add_entry(
@@ -172,6 +178,8 @@ def add_entry(
         ended_at = ended_at.replace(microsecond=0)
         if ended_at <= started_at:
             raise ValidationFailed(_("The end must be after the start."), field="ended_at")
+        if ended_at - started_at < MIN_TIMER_RUN:
+            raise ValidationFailed(_("An entry must be at least a minute long."), field="ended_at")
         amount = hours_between(started_at, ended_at)
         end = ended_at
     if amount <= 0:

@@ -68,8 +68,9 @@ def test_supervisor_and_technician_take_a_work_order_from_new_to_closed(
     tech.get_by_label("Hours").fill("1.5")
     act(tech, "Log time")
     tech.get_by_text("Use a part from stock").click()
-    tech.get_by_label("Product SKU").fill("BRG-6204")
-    tech.get_by_label("From location").select_option(label="Van stock")
+    tech.get_by_role("combobox", name="Part", exact=True).fill("bearing")
+    tech.get_by_role("listbox", name="Part").get_by_role("option", name="BRG-6204 — Ball bearing 6204").click()
+    expect(tech.get_by_label("From location")).to_have_value(str(shelf_id))  # the place holding it
     tech.get_by_label("Quantity", exact=True).fill("2")
     act(tech, "Use part")
     tech.get_by_role("group", name=re.compile("Bearing play")).get_by_role("button", name="Pass").click()
