@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from cube.actors import SYSTEM
 from cube.errors import NotAllowed, ValidationFailed
 from cube.extensions import db
 from cube.models import RolePermission, Status, Transition, User, WorkOrder, WorkOrderStatusPeriod
@@ -270,3 +272,36 @@ def test_the_walk_never_loops(make_user: Callable[..., User]):
     assert fresh(work_order).status.name == "Assigned"
     assert back.on_assign
     assert engine.assignment_transition(status_named("Assigned").id).id == back.id
+
+
+# -- the migrations ---------------------------------------------------------------------------------
+
+
+def test_the_migrations_mark_the_default_path_and_grant_checklist_manage(app):
+    from flask_migrate import downgrade, upgrade
+
+    from cube.users import roles as role_service
+
+    custom = role_service.create_role(SYSTEM, "workflow-keeper", "Keeps the workflow")
+    custom.grants.append(RolePermission(permission="workflow.manage"))
+    role_service.create_role(SYSTEM, "helper", "Helps")
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="b7c1d2e3f4a5")
+    try:
+        held = db.session.execute(
+            sa.text("SELECT COUNT(*) FROM role_permissions WHERE permission = 'checklist.manage'")
+        )
+        assert held.scalar() == 0
+    finally:
+        db.session.remove()  # an open read would hold a lock that the next migrations' ALTER TABLE waits on
+        upgrade()
+    db.session.remove()
+
+    assert flagged() == {("New", "Approved"), ("Approved", "Assigned")}
+    query = sa.text(
+        "SELECT roles.name FROM roles JOIN role_permissions ON role_permissions.role_id = roles.id"
+        " WHERE role_permissions.permission = 'checklist.manage'"
+    )
+    holders = set(db.session.scalars(query))
+    assert holders == {"admin", "manager", "supervisor", "workflow-keeper"}  # not technician, requester or helper
