@@ -155,7 +155,11 @@ def _assign(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
     team_id = plan.team.id if plan.team is not None else work_order.team_id
     moved = services.assign(actor, work_order, people, team_id=team_id)
     said = _said_assigned(work_order)
-    return f"{said} {_('Moved to %(status)s.', status=moved[-1].name)}" if moved else said
+    if not moved:
+        return said
+    # Translators: said of a work order after "Assigned to …": assigning moved it to this status.
+    status = _("Moved to %(status)s.", status=moved[-1].name)
+    return f"{said} {status}"
 
 
 def _said_assigned(work_order: WorkOrder) -> str:
