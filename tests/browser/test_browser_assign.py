@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from cube.extensions import db
@@ -47,7 +49,8 @@ def test_a_supervisor_assigns_a_new_work_order_and_it_is_assigned(app, page, mak
 
     # Checklist templates: in the menu for a supervisor, and theirs to manage.
     page.goto("/")
-    page.get_by_test_id("nav-checklists").click()
+    page.get_by_role("button", name=re.compile("Sol Supervisor")).click()  # the person's menu
+    page.get_by_role("link", name="Checklist templates").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text("Checklist templates")
     page.get_by_label("Name").fill("Door closer PM")
