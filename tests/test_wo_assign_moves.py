@@ -205,6 +205,7 @@ def test_an_admin_changes_what_assignment_does(admin_client: FlaskClient, make_u
     assert response.status_code == 302
     assert flagged() == {("Approved", "Assigned")}
     assert audit_actions("workflow.transition.") == ["workflow.transition.updated"]
+    assert "Taken on assignment" in admin_client.get("/audit").get_data(as_text=True)  # the change, in words
 
     supervisor, technician = make_user("supervisor"), make_user("technician")
     work_order = make_work_order(supervisor)
