@@ -173,6 +173,7 @@ FIELD_LABELS = {
     "to_status_id": _l("To"),
     "permission": _l("Needs permission"),
     "guards": _l("Requires"),
+    "on_assign": _l("Taken on assignment"),
     "initial_unset": _l("No longer initial"),
     "default_unset": _l("No longer the default"),
     "sku": _l("SKU"),

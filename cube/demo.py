@@ -384,6 +384,8 @@ def seed_work_orders(supervisor: User, users_by_email: dict[str, User]) -> None:
         for source, label in path:
             if label == "Mark assigned" and assignee:
                 services.assign(supervisor, work_order, (users_by_email[assignee].id,), team_id=facilities)
+                if work_order.status.name != source:  # the workflow moved it on assignment
+                    continue
             transition = db.session.scalar(
                 select(Transition)
                 .join(Status, Status.id == Transition.from_status_id)

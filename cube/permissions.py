@@ -44,7 +44,8 @@ PERMISSIONS: dict[str, str] = {
     "workorder.cancel": _l("Cancel work orders"),
     "workorder.export": _l("Export work order lists (CSV, XLSX)"),
     "workorder.view_costs": _l("See hourly rates, labour and part costs and cost totals of work orders you can see"),
-    "workflow.manage": _l("Configure statuses, transitions, priorities, types, custom fields and checklists"),
+    "workflow.manage": _l("Configure statuses, transitions, priorities, types and custom fields"),
+    "checklist.manage": _l("Create and edit checklist templates"),
     "settings.manage": _l("Change site-wide settings such as the default language"),
 }
 
@@ -101,11 +102,14 @@ BUILTIN_ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "admin": (_l("Runs the system: users, roles, settings"), frozenset(PERMISSIONS)),
     "manager": (
         _l("Oversees work, reports and costs"),
-        frozenset({"user.view", "user.export", "team.view", "audit.view"}) | CATALOG_EDITORS | WORK_MANAGERS,
+        frozenset({"user.view", "user.export", "team.view", "audit.view", "checklist.manage"})
+        | CATALOG_EDITORS
+        | WORK_MANAGERS,
     ),
     "supervisor": (
         _l("Triages, assigns and closes the team's work"),
-        frozenset({"user.view", "team.view", "catalog.view", "catalog.export", "stock.move"}) | SUPERVISING,
+        frozenset({"user.view", "team.view", "catalog.view", "catalog.export", "stock.move", "checklist.manage"})
+        | SUPERVISING,
     ),
     "technician": (
         _l("Carries out work orders"),

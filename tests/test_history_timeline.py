@@ -24,7 +24,18 @@ from sqlalchemy import select
 from cube.actors import SYSTEM
 from cube.extensions import db
 from cube.i18n import datetime_pattern
-from cube.models import ChecklistItem, Comment, Location, Priority, Product, Team, User, WorkOrder, WorkOrderEvent
+from cube.models import (
+    ChecklistItem,
+    Comment,
+    Location,
+    Priority,
+    Product,
+    Team,
+    Transition,
+    User,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from cube.products.assets import location_paths
 from cube.workflow import engine as workflow
 from cube.workflow import settings as configuration
@@ -78,6 +89,8 @@ def story(make_user: Callable[..., User], make_team: Callable[..., Team]) -> Sto
     type_id, priority_id = default_ids()
     data = services.WorkOrderData(title="Replace filter", type_id=type_id, priority_id=priority_id)
     work_order = services.create_work_order(admin, data)
+    # This story approves and assigns by hand: assigning takes no transition here.
+    db.session.execute(sqlalchemy.update(Transition).values(on_assign=False))
     services.assign(admin, work_order, (ana.id, ben.id), team_id=team.id)
     high = db.session.scalar(select(Priority.id).where(Priority.name == "High"))
     changed = replace(

@@ -23,6 +23,7 @@ EVERYONE = ("admin", "manager", "supervisor", "technician", "requester")
 CATALOG_VIEW = ("admin", "manager", "supervisor", "technician")
 CATALOG_EDIT = ("admin", "manager")
 CATALOG_EXPORT = ("admin", "manager", "supervisor")
+CHECKLIST_MANAGERS = ("admin", "manager", "supervisor")  # checklist.manage
 SEE_ALL = ("admin", "manager")
 HIDDEN = {"supervisor": 404, "technician": 404, "requester": 404}
 # workorder.work endpoints: the permission is checked before the work order is looked up.
@@ -113,8 +114,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "workorders.work_order_pdf": ("GET", "/work-orders/{work_order}.pdf", SEE_ALL, HIDDEN),
     "workorders.export_work_orders": ("GET", "/work-orders/export?format=csv", CATALOG_EXPORT),
     "workorders.bulk_action": ("POST", "/work-orders/bulk", EVERYONE),  # nothing chosen: back to the list
-    "workorders.checklist_templates": ("GET", "/work-orders/checklist-templates", ("admin",)),
-    "workorders.edit_checklist_template": ("GET", "/work-orders/checklist-templates/{template}", ("admin",)),
+    "workorders.checklist_templates": ("GET", "/work-orders/checklist-templates", CHECKLIST_MANAGERS),
+    "workorders.edit_checklist_template": ("GET", "/work-orders/checklist-templates/{template}", CHECKLIST_MANAGERS),
     "workorders.add_checklist_item": ("POST", "/work-orders/{work_order}/checklist/items", SEE_ALL, HIDDEN),
     "workorders.add_checklist_template": ("POST", "/work-orders/{work_order}/checklist/from-template", SEE_ALL, HIDDEN),
     "workorders.answer_checklist_item": (

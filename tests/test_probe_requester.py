@@ -88,7 +88,9 @@ def test_a_supervisor_sees_and_sets_the_guarded_fields(
     assert work_order.supervisor_id == others["supervisor"].id
     assert [u.id for u in work_order.assignees] == [others["technician"].id]
     assert work_order.estimated_cost == Decimal("999.00")
-    assert event_kinds(work_order) == ["created", "assigned"]
+    # Created with an assignee by someone who may approve and assign: the workflow moves it to Assigned.
+    assert event_kinds(work_order) == ["created", "assigned", "status_changed", "status_changed"]
+    assert work_order.status.name == "Assigned"
 
 
 def test_the_service_ignores_guarded_fields_for_any_caller(make_user: Callable[..., User], others) -> None:

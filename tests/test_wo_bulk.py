@@ -256,7 +256,8 @@ def test_assign_sets_people_and_keeps_each_team(app, setup):
 
     result = report(bulk_post(supervisor, [a.id, theirs.id], action="assign", assignee_ids=[str(technician.id)]))
 
-    assert result[a.id] == ("done", f"Assigned to {technician.name}, team Facilities.")
+    assert result[a.id] == ("done", f"Assigned to {technician.name}, team Facilities. Moved to Assigned.")
+    assert fresh(a).status.name == "Assigned"  # the workflow's on-assignment transitions (New → Approved → Assigned)
     assert result[theirs.id] == ("refused", bulk.NOT_FOUND)
     assert [u.id for u in fresh(a).assignees] == [technician.id]
     assert fresh(a).team_id == setup["team"].id
@@ -272,7 +273,7 @@ def test_assign_a_team_keeps_the_people(app, setup):
 
     result = report(bulk_post(manager, [a.id], action="assign", team_id=str(setup["other_team"].id)))
 
-    assert result[a.id] == ("done", f"Assigned to {technician.name}, team Fleet.")
+    assert result[a.id] == ("done", f"Assigned to {technician.name}, team Fleet. Moved to Assigned.")
     assert fresh(a).team_id == setup["other_team"].id
     assert [u.id for u in fresh(a).assignees] == [technician.id]
 

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from cube.errors import InvalidTransition, NotAllowed, ValidationFailed
 from cube.extensions import db
-from cube.models import ChecklistItem, ChecklistTemplate, User, WorkOrder
+from cube.models import ChecklistItem, ChecklistTemplate, RolePermission, User, WorkOrder
 from cube.workflow import engine
 from cube.workorders import checklists
 from tests.catalog_factories import make_asset, make_company, make_location, make_product
-from tests.support import count, events_of, fresh, post
+from tests.support import audit_actions, count, events_of, fresh, post
 from tests.workorder_factories import Job as Setup
 from tests.workorder_factories import job_in_progress, make_work_order, move_to, transition_named
 
@@ -317,11 +317,58 @@ def test_bad_templates_are_refused_with_the_line(admin_client: FlaskClient, make
     assert count(ChecklistTemplate) == 1
 
 
-def test_only_workflow_managers_reach_the_templates_page(client_as: Callable[[str], FlaskClient]):
-    for role in ("manager", "supervisor", "technician", "requester"):
-        assert client_as(role).get("/work-orders/checklist-templates").status_code == 403
+TEMPLATES = "/work-orders/checklist-templates"
+
+
+@pytest.mark.parametrize("role", ["supervisor", "manager"])
+def test_supervisors_and_managers_manage_templates_and_find_them_in_the_menu(
+    client_as: Callable[[str], FlaskClient], role: str
+):
+    client = client_as(role)
+    assert 'data-testid="nav-checklists"' in client.get("/").get_data(as_text=True)
+    assert client.get(TEMPLATES).status_code == 200
+    created = post(client, TEMPLATES, {"name": "Chiller PM", "items": "Check oil | pass_fail | required"})
+    assert created.status_code == 302
+    template = db.session.scalar(select(ChecklistTemplate))
+    assert (template.name, template.items) == (
+        "Chiller PM",
+        [{"label": "Check oil", "kind": "pass_fail", "required": True}],
+    )
+    edited = post(client, f"{TEMPLATES}/{template.id}", {"name": "Chiller PM", "items": "Check oil\nNotes | text"})
+    assert edited.status_code == 302
+    assert [item["label"] for item in fresh(template).items] == ["Check oil", "Notes"]
+    assert audit_actions("checklist_template.") == ["checklist_template.created", "checklist_template.updated"]
+
+
+@pytest.mark.parametrize("role", ["technician", "requester"])
+def test_technicians_and_requesters_get_403_change_nothing_and_see_no_menu_entry(
+    client_as: Callable[[str], FlaskClient], make_user: Callable[..., User], role: str
+):
+    template = checklists.save_template(make_user("admin"), None, "Kept", [{"label": "A", "kind": "text"}])
+    db.session.commit()
+    client = client_as(role)
+    assert "nav-checklists" not in client.get("/").get_data(as_text=True)
+    assert client.get(TEMPLATES).status_code == 403
+    assert post(client, TEMPLATES, {"name": "Sneaky", "items": "B"}).status_code == 403
+    assert post(client, f"{TEMPLATES}/{template.id}", {"name": "Changed", "items": "B"}).status_code == 403
     with pytest.raises(NotAllowed):
-        checklists.save_template(client_as("technician").user, None, "X", [{"label": "A", "kind": "text"}])  # type: ignore[attr-defined]
+        checklists.save_template(client.user, None, "X", [{"label": "A", "kind": "text"}])  # type: ignore[attr-defined]
+    db.session.rollback()
+    assert count(ChecklistTemplate) == 1
+    assert (fresh(template).name, fresh(template).items) == (
+        "Kept",
+        [{"label": "A", "kind": "text", "required": False}],
+    )
+
+
+def test_the_permission_decides_not_the_role(client_as: Callable[[str], FlaskClient]):
+    client = client_as("technician")
+    user = db.session.get(User, client.user.id)  # type: ignore[attr-defined]
+    user.role.grants.append(RolePermission(permission="checklist.manage"))
+    db.session.commit()
+    assert 'data-testid="nav-checklists"' in client.get("/").get_data(as_text=True)
+    assert post(client, TEMPLATES, {"name": "Fan check", "items": "Belt tension | number"}).status_code == 302
+    assert count(ChecklistTemplate) == 1
 
 
 # -- access and state -----------------------------------------------------------------------------

@@ -136,9 +136,10 @@ def test_default_workflow_end_to_end(make_user):
         (supervisor, "Completed", "Review and close", ""),
     ]
     for actor, source, label, reason in steps:
-        if label == "Mark assigned":
-            services.assign(supervisor, work_order, (technician.id,), team_id=None)
-            reason = ""
+        if label == "Mark assigned":  # assigning takes "Mark assigned" itself (the workflow's on-assignment step)
+            assert services.assign(supervisor, work_order, (technician.id,), team_id=None) == [status_named("Assigned")]
+            db.session.commit()
+            continue
         engine.apply_transition(actor, work_order, transition_named(source, label).id, reason)
         db.session.commit()
     assert work_order.status.name == "Closed"

@@ -88,6 +88,8 @@ class Transition(Base):
     permission: Mapped[str] = mapped_column(String(64))
     guards: Mapped[list[str]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Taken by assigning someone (``cube.workflow.engine.follow_assignment``): at most one per from status.
+    on_assign: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     from_status: Mapped[Status] = relationship(foreign_keys=[from_status_id])
     to_status: Mapped[Status] = relationship(foreign_keys=[to_status_id], lazy="joined")

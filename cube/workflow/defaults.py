@@ -59,6 +59,9 @@ TRANSITIONS = [
         """  # i18n: not shown (seeded data, shown as typed)
     )
 ]
+# Assigning someone takes these transitions in turn, each when the assigner may take it (a supervisor's
+# one "assign" brings a New work order to Assigned); admins change this on the transitions page.
+ON_ASSIGN = {("New", "Approved"), ("Approved", "Assigned")}  # i18n: not shown (seeded data)
 PRIORITIES = [
     (name, color, int(position), default == "default")
     for name, color, position, default in _table(
@@ -103,6 +106,7 @@ def ensure_default_workflow() -> bool:
             permission=permission,
             guards=list(guards),
             position=position,
+            on_assign=(a, b) in ON_ASSIGN,
         )
         for position, (a, b, label, permission, guards) in enumerate(TRANSITIONS)
     )

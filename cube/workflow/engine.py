@@ -82,6 +82,40 @@ def _check_guards(transition: Transition, work_order: WorkOrder, reason: str) ->
             )
 
 
+def may_take(actor: Actor, work_order: WorkOrder, transition: Transition, reason: str = "") -> bool:
+    """True when ``actor`` holds the transition's permission and its guards pass for ``work_order`` now."""
+    if transition.from_status_id != work_order.status_id or not actor.has_permission(transition.permission):
+        return False
+    try:
+        _check_guards(transition, work_order, reason)
+    except (InvalidTransition, ValidationFailed):
+        return False
+    return True
+
+
+def assignment_transition(status_id: int) -> Transition | None:
+    """The transition the workflow takes from ``status_id`` when someone is assigned, if any."""
+    query = select(Transition).where(Transition.from_status_id == status_id, Transition.on_assign.is_(True))
+    return db.session.scalar(query.order_by(Transition.position, Transition.id).limit(1))
+
+
+def follow_assignment(actor: Actor, work_order: WorkOrder) -> list[Status]:
+    """Take the transitions the workflow takes on assignment, one after another, while ``actor`` may.
+
+    Each step goes through ``apply_transition`` (history, events, status periods); the walk stops at a
+    status with no such transition, one the actor may not take (permission or guards), or a status seen
+    before. Returns the statuses reached, in order (empty when the work order did not move).
+    """
+    reached: list[Status] = []
+    seen = {work_order.status_id}
+    while (transition := assignment_transition(work_order.status_id)) is not None:
+        if transition.to_status_id in seen or not may_take(actor, work_order, transition):
+            break
+        reached.append(apply_transition(actor, work_order, transition.id))
+        seen.add(transition.to_status_id)
+    return reached
+
+
 def apply_transition(actor: Actor, work_order: WorkOrder, transition_id: int, reason: str = "") -> Status:
     """Move ``work_order`` along ``transition_id`` after checking permission, current status and guards."""
     ensure_changeable(work_order)

@@ -92,6 +92,14 @@ class TransitionRuleForm(CubeForm):
         description=_l("Checks that must pass before the move."),
     )
     position = _position_field()
+    on_assign = BooleanField(
+        _l("Take it when someone is assigned"),
+        description=_l(
+            "Assigning people to a work order in the from status moves it along this transition, when the person"
+            " assigning holds its permission and its guards pass. Transitions taken this way follow one another,"
+            " for example New → Approved → Assigned."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

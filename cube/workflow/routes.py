@@ -132,6 +132,7 @@ def edit_transition(transition_id: int | None) -> Response | tuple[str, int]:
             permission=form.permission.data or "",
             guards=form.guards.data or (),
             position=form.position.data,
+            on_assign=bool(form.on_assign.data),
             expected_version=optional_int(form.version.data),
         ),
         success=_("Transition saved."),

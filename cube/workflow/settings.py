@@ -166,6 +166,7 @@ FIELD_LABELS = {
     "kind": _l("Kind"),
     "choices": _l("Choices"),
     "required": _l("Required"),
+    "on_assign": _l("Taken on assignment"),
 }
 
 
@@ -368,7 +369,7 @@ def _check_can_deactivate(status: Status) -> None:
 
 # Transitions -------------------------------------------------------------------------------------
 
-TRANSITION_FIELDS = ("from_status_id", "to_status_id", "name", "permission", "guards", "position")
+TRANSITION_FIELDS = ("from_status_id", "to_status_id", "name", "permission", "guards", "position", "on_assign")
 
 
 def _status_choice(status_id: int | None, field: str, missing: str) -> Status:
@@ -393,9 +394,13 @@ def save_transition(
     guards: Iterable[str] = (),
     position: int | str | None = 0,
     *,
+    on_assign: bool = False,
     expected_version: int | None = None,
 ) -> Transition:
     """Add a transition (``transition`` None) or change one; one transition per pair of statuses.
+
+    ``on_assign``: assigning someone takes it (``engine.follow_assignment``); at most one transition per
+    from status is taken on assignment, and never one that needs a reason (nobody gives one).
 
     A save based on an older ``expected_version`` that would overwrite someone's change is an EditConflict.
     """
@@ -432,6 +437,8 @@ def save_transition(
             field="guards",
         )
     position = _position(position)
+    if on_assign:
+        _check_on_assign(transition, source, wanted)
     submitted = {
         "from_status_id": source.id,
         "to_status_id": target.id,
@@ -439,6 +446,7 @@ def save_transition(
         "permission": permission,
         "guards": [guard for guard in GUARDS if guard in wanted],
         "position": position,
+        "on_assign": bool(on_assign),
     }
     _check_fresh(transition, expected_version, submitted, _("transition"))
 
@@ -456,6 +464,7 @@ def save_transition(
     transition.permission = permission
     transition.guards = [guard for guard in GUARDS if guard in wanted]
     transition.position = position
+    transition.on_assign = bool(on_assign)
     _flush()
     _record("transition", actor, transition, TRANSITION_FIELDS, before, **_describe_transition(transition))
     return transition
@@ -469,7 +478,31 @@ def _describe_transition(transition: Transition) -> dict[str, Any]:
         "name": transition.name,
         "permission": transition.permission,
         "guards": list(transition.guards or []),
+        "on_assign": bool(transition.on_assign),
     }
+
+
+def _check_on_assign(transition: Transition | None, source: Status, guards: set[str]) -> None:
+    """Refuse a transition taken on assignment that could never be taken, or a second one from ``source``."""
+    if Guard.REASON in guards:
+        raise ValidationFailed(
+            _("A transition that needs a reason cannot be taken on assignment: nobody gives one there."),
+            field="on_assign",
+        )
+    other = select(Transition).where(Transition.from_status_id == source.id, Transition.on_assign.is_(True))
+    if transition is not None and transition.id is not None:
+        other = other.where(Transition.id != transition.id)
+    taken = db.session.scalar(other.limit(1))
+    if taken is not None:
+        raise ValidationFailed(
+            _(
+                "Assigning already takes “%(name)s” from %(status)s; only one transition per status can be taken on"
+                " assignment.",
+                name=taken.name,
+                status=source.name,
+            ),
+            field="on_assign",
+        )
 
 
 def delete_transition(actor: Actor, transition: Transition) -> None:

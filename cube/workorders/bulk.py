@@ -147,7 +147,17 @@ def _assign(actor: Actor, work_order: WorkOrder, plan: _Plan) -> str:
     """Assign one work order as the change asks; what happened, in words."""
     people = tuple(p.id for p in plan.people) or tuple(u.id for u in work_order.assignees)
     team_id = plan.team.id if plan.team is not None else work_order.team_id
-    services.assign(actor, work_order, people, team_id=team_id)
+    moved = services.assign(actor, work_order, people, team_id=team_id)
+    said = _said_assigned(work_order)
+    if not moved:
+        return said
+    # Translators: said of a work order after "Assigned to …": assigning moved it to this status.
+    status = _("Moved to %(status)s.", status=moved[-1].name)
+    return f"{said} {status}"
+
+
+def _said_assigned(work_order: WorkOrder) -> str:
+    """To whom and to which team a work order is assigned, in words."""
     names = ", ".join(sorted(u.name for u in work_order.assignees))
     team = work_order.team.name if work_order.team else None
     if names and team:

@@ -145,14 +145,14 @@ def _save_template(form: ChecklistTemplateForm, template: ChecklistTemplate | No
 
 
 @bp.route("/checklist-templates", methods=["GET", "POST"])
-@requires("workflow.manage")
+@requires(checklists.MANAGE)
 def checklist_templates() -> Response | tuple[str, int]:
     """List checklist templates and create a new one."""
     return _save_template(ChecklistTemplateForm(), None)
 
 
 @bp.route("/checklist-templates/<int:template_id>", methods=["GET", "POST"])
-@requires("workflow.manage")
+@requires(checklists.MANAGE)
 def edit_checklist_template(template_id: int) -> Response | tuple[str, int]:
     """Rename a checklist template, change its items or archive it."""
     template = checklists.get_template(template_id)

@@ -25,6 +25,7 @@ MAX_LABEL = 200
 MAX_TEXT = 2000
 MAX_ITEMS = 200
 EDITORS = ("workorder.work", "workorder.edit")
+MANAGE = "checklist.manage"  # what creating and editing checklist templates needs
 # Spellings accepted in a template's "label | kind | required" lines.
 KIND_WORDS = {
     "pass_fail": "pass_fail",
@@ -314,7 +315,7 @@ def save_template(
     actor: Actor, template: ChecklistTemplate | None, name: str, items: list[dict[str, Any]], *, active: bool = True
 ) -> ChecklistTemplate:
     """Create a template (``template`` None) or replace an existing one's name, items and state."""
-    costs.require_any(actor, ("workflow.manage",), _("You may not manage checklist templates."))
+    costs.require_any(actor, (MANAGE,), _("You may not manage checklist templates."))
     name = required_text(name, field="name", label=_("A name"), max_length=120)
     if not items:
         raise ValidationFailed(_("Add at least one item."), field="items")

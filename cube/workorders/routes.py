@@ -16,7 +16,7 @@ from cube.auth.redirects import is_local_path
 from cube.edge import act, save_form
 from cube.forms import options
 from cube.i18n import number
-from cube.models import WorkOrder
+from cube.models import Status, WorkOrder
 from cube.pagination import window
 from cube.parsing import optional_int
 from cube.permissions import can, requires, signed_in
@@ -138,7 +138,7 @@ def create_work_order() -> Response | str:
                 assignee_ids=assignees.unique_ids(_value(form, "assignee_ids") or ()),  # type: ignore[arg-type]
                 submission_key=form.submission_key.data or None,
             ),
-            success=lambda work_order: _("%(number)s created.", number=work_order.number),
+            success=_created,
             redirect_to=_detail,
         )
         if done is not None:
@@ -256,6 +256,39 @@ def archive(work_order_id: int) -> Response:
     )
 
 
+def _people(work_order: WorkOrder) -> str:
+    """The assignees' names, in order, for a message."""
+    return ", ".join(sorted(user.name for user in work_order.assignees))
+
+
+def _created(work_order: WorkOrder) -> str:
+    """What creating did: created, and assigned and moved when the form named people."""
+    if not work_order.assignees:
+        return _("%(number)s created.", number=work_order.number)
+    if work_order.status.is_initial:
+        return _("%(number)s created and assigned to %(people)s.", number=work_order.number, people=_people(work_order))
+    return _(
+        "%(number)s created, assigned to %(people)s and moved to %(status)s.",
+        number=work_order.number,
+        people=_people(work_order),
+        status=work_order.status.name,
+    )
+
+
+def _assigned(work_order: WorkOrder, moved: list[Status]) -> str:
+    """What assigning did: to whom, and the status the workflow moved the work order to."""
+    if not work_order.assignees:
+        return _("%(number)s is assigned to nobody.", number=work_order.number)
+    if moved:
+        return _(
+            "%(number)s assigned to %(people)s and moved to %(status)s.",
+            number=work_order.number,
+            people=_people(work_order),
+            status=moved[-1].name,
+        )
+    return _("%(number)s assigned to %(people)s.", number=work_order.number, people=_people(work_order))
+
+
 def _assign_form() -> AssignForm:
     """The assignment form with its options."""
     form = AssignForm(prefix="assign")
@@ -277,6 +310,6 @@ def assign(work_order_id: int) -> Response:
         lambda: services.assign(
             current_user, work_order, assignees.unique_ids(form.assignee_ids.data or ()), team_id=form.team_id.data
         ),
-        success=_("Assignment saved."),
+        success=lambda moved: _assigned(work_order, moved),
         redirect_to=_detail(work_order),
     )

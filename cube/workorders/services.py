@@ -32,6 +32,7 @@ from cube.models import (
     Location,
     Priority,
     Product,
+    Status,
     Team,
     User,
     WorkOrder,
@@ -437,8 +438,12 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, l
     return changes, custom
 
 
-def assign(actor: Actor, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> None:
-    """Set the assignees and team (``workorder.assign``); only active people who may do work can be assigned."""
+def assign(actor: Actor, work_order: WorkOrder, user_ids: tuple[int, ...], *, team_id: int | None) -> list[Status]:
+    """Set the assignees and team (``workorder.assign``); only active people who may do work can be assigned.
+
+    When someone is assigned, the work order moves as the workflow says (``engine.follow_assignment``:
+    the transitions marked "on assignment" that the actor may take). Returns the statuses it moved to.
+    """
     require(actor, "workorder.assign", _("You may not assign work orders."))
     ensure_changeable(work_order)
     users = assignees.assignable_people(user_ids)
@@ -456,6 +461,7 @@ def assign(actor: Actor, work_order: WorkOrder, user_ids: tuple[int, ...], *, te
         events.record(
             work_order, actor, "assigned", from_user_ids=old, to_user_ids=new, from_team_id=old_team, to_team_id=team_id
         )
+    return engine.follow_assignment(actor, work_order) if users else []
 
 
 def mentioned_users(body: str) -> list[User]:
