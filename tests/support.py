@@ -280,21 +280,28 @@ def page_text(html: str) -> PageText:
 
 @cache
 def translated_english(language: str) -> frozenset[str]:
-    """English messages (without placeholders) whose ``language`` translation differs: must not show as is."""
+    """English messages (without placeholders) whose ``language`` translation differs, and which are not
+    themselves a translation of another message ("Filter" is German for "Filters"): must not show as is."""
     from babel.messages.pofile import read_po
 
     from cube.catalogues import po_path
 
     with po_path(language).open("rb") as handle:
         catalog = read_po(handle, locale=language)
+    said = {
+        " ".join(text.split())
+        for m in catalog
+        for text in ([m.string] if isinstance(m.string, str) else m.string or [])
+    }
     return frozenset(
-        " ".join(message.id.split())
+        english
         for message in catalog
         if isinstance(message.id, str)
         and message.string
         and message.string != message.id
         and re.search(r"[A-Za-z]{3,}", message.id)
         and "%(" not in message.id
+        and (english := " ".join(message.id.split())) not in said
     )
 
 

@@ -140,6 +140,7 @@ def create_user(actor: Actor, data: UserData, *, invite: bool = True) -> User:
 def update_user(actor: Actor, user: User, data: UserData) -> None:
     """Change a user's details, role and teams, guarding self-promotion and the last admin."""
     require(actor, MANAGE, DENIED)
+    data = replace(data, timezone=data.timezone or user.timezone)  # no zone given: the person keeps theirs
     _check_fields(data, user=user)
     if data.role_id != user.role_id:
         if not can_change_role_of(actor, user):

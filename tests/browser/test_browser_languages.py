@@ -174,7 +174,7 @@ def test_a_requesters_day_in_arabic(app: Flask, browser_in, make_user):
     shoot(page, "ar-request")
 
     page.goto("/work-orders")
-    expect(page.get_by_text(title)).to_be_visible()
+    expect(page.get_by_test_id("work-order-table").get_by_text(title)).to_be_visible()
     assert_speaks(page, "ar", exempt)
     shoot(page, "ar-my-requests")
 

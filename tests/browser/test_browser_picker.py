@@ -76,7 +76,7 @@ def test_supervisor_types_in_the_picker_and_assigns_a_technician(
     page.keyboard.press("Escape")
     shoot(page, "detail-assign")
     assignment.get_by_role("button", name="Save assignment").click()
-    expect(page.get_by_text("Assignment saved.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"assigned to Tia Tech and moved to Assigned"))).to_be_visible()
     expect(page.get_by_test_id("assignees")).to_have_text("Tia Tech")
     # The saved assignee shows in the picker again, once, though the form may list people under several teams.
     expect(page.get_by_role("region", name="Assignment").locator(".ts-control .item")).to_have_text(["Tia Tech×"])

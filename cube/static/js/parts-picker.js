@@ -38,6 +38,7 @@
     });
   }
   const picker = new TomSelect(product, options);
+  product.setAttribute("aria-hidden", "true"); // the label now names the search box; the select stays for the form
 
   const option = (place) => {
     const element = document.createElement("option");
