@@ -76,9 +76,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## screenshots: regenerate docs/screenshots from a demo database
+## screenshots: regenerate docs/screenshots from a demo database and from the daily-paths browser walk
 screenshots: install browser-deps
 	$(BIN)/python scripts/screenshots.py
+	CUBE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser/test_browser_daily_paths.py
 
 ## bench: performance benchmarks (print figures)
 bench: install
