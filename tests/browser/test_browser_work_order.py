@@ -66,12 +66,14 @@ def test_supervisor_and_technician_take_a_work_order_from_new_to_closed(
     tech.get_by_label("Started").fill("2026-01-05T08:00")
     tech.get_by_label("Hours").fill("1.5")
     act(tech, "Log time")
+    expect(tech.locator("#time")).to_contain_text("1.50")  # the entry has landed
     tech.get_by_text("Use a part from stock").click()
     tech.get_by_role("combobox", name="Part", exact=True).fill("bearing")
     tech.get_by_role("listbox", name="Part").get_by_role("option", name="BRG-6204 — Ball bearing 6204").click()
     expect(tech.get_by_label("From location")).to_have_value(str(shelf_id))  # the place holding it
     tech.get_by_label("Quantity", exact=True).fill("2")
     act(tech, "Use part")
+    expect(tech.get_by_text(re.compile(r"2 × BRG-6204 used from"))).to_be_visible()  # the post has landed
     tech.get_by_role("group", name=re.compile("Bearing play")).get_by_role("button", name="Pass").click()
     tech.wait_for_load_state()
     tech.get_by_label("Add a comment").fill("Replaced both bearings, runs quiet now.")
