@@ -94,7 +94,8 @@ def test_a_supervisor_and_a_technician_on_their_daily_paths(
     expect(tech.get_by_test_id("work-order-status")).to_contain_text("In progress")
     tech.get_by_text("Use a part from stock").click()
     tech.get_by_role("combobox", name="Part", exact=True).fill("panel")
-    tech.get_by_role("listbox", name="Part").get_by_role("option", name="FLT-G4 — Air panel filter").click()
+    with tech.expect_response(lambda response: response.url.endswith("/stock")):  # the picker asks where the part is
+        tech.get_by_role("listbox", name="Part").get_by_role("option", name="FLT-G4 — Air panel filter").click()
     expect(tech.get_by_label("From location").locator("option:checked")).to_contain_text("Van 3")
     tech.get_by_label("Quantity", exact=True).fill("2")
     tech.get_by_role("button", name="Use part").click()

@@ -69,10 +69,12 @@ def test_supervisor_and_technician_take_a_work_order_from_new_to_closed(
     expect(tech.locator("#time")).to_contain_text("1.50")  # the entry has landed
     tech.get_by_text("Use a part from stock").click()
     tech.get_by_role("combobox", name="Part", exact=True).fill("bearing")
-    tech.get_by_role("listbox", name="Part").get_by_role("option", name="BRG-6204 — Ball bearing 6204").click()
+    with tech.expect_response(lambda response: response.url.endswith("/stock")):  # the picker asks where the part is
+        tech.get_by_role("listbox", name="Part").get_by_role("option", name="BRG-6204 — Ball bearing 6204").click()
     expect(tech.get_by_label("From location")).to_have_value(str(shelf_id))  # the place holding it
     tech.get_by_label("Quantity", exact=True).fill("2")
-    act(tech, "Use part")
+    with tech.expect_navigation():
+        tech.get_by_role("button", name="Use part").click()
     expect(tech.get_by_text(re.compile(r"2 × BRG-6204 used from"))).to_be_visible()  # the post has landed
     tech.get_by_role("group", name=re.compile("Bearing play")).get_by_role("button", name="Pass").click()
     tech.wait_for_load_state()
