@@ -38,7 +38,9 @@ PERMISSIONS: dict[str, str] = {
     "workorder.create": _l("Create work orders"),
     "workorder.edit": _l("Edit the details of work orders you can see"),
     "workorder.assign": _l("Assign work orders to people and teams"),
-    "workorder.work": _l("Start and pause work, log time and parts, answer checklists, complete"),
+    "workorder.work": _l(
+        "Start and pause work, log time, take parts (seeing the stock of the part taken), answer checklists, complete"
+    ),
     "workorder.approve": _l("Approve or reject new work orders"),
     "workorder.review": _l("Review and close completed work, send it back or reopen it"),
     "workorder.cancel": _l("Cancel work orders"),

@@ -273,9 +273,11 @@ def test_assign_a_team_keeps_the_people(app, setup):
 
     result = report(bulk_post(manager, [a.id], action="assign", team_id=str(setup["other_team"].id)))
 
-    assert result[a.id] == ("done", f"Assigned to {technician.name}, team Fleet. Moved to Assigned.")
+    # Only the team changed around the same person: the work does not move (no approval as a side effect).
+    assert result[a.id] == ("done", f"Assigned to {technician.name}, team Fleet.")
     assert fresh(a).team_id == setup["other_team"].id
     assert [u.id for u in fresh(a).assignees] == [technician.id]
+    assert fresh(a).status.name == "New"
 
 
 def test_without_the_permission_every_item_is_refused(app, setup):

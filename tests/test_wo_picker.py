@@ -303,3 +303,21 @@ def test_a_mention_links_to_the_person_for_those_who_may_see_users(app, crew):
     for html in (as_supervisor, as_technician):
         assert "<script>alert(1)</script>" not in html
         assert "please check &lt;script&gt;alert(1)&lt;/script&gt; &amp; @ghost" in html
+
+
+def test_an_assignee_who_may_no_longer_work_is_shown_not_dropped_unseen(app, crew):
+    """Deactivated since being assigned: the form still shows them (chosen, in their own group), and
+    saving with them is refused with a message; nothing changes until the supervisor takes them off."""
+    work_order = make_work_order(crew["supervisor"], "Gus's job", assignees=(crew["gone"], crew["ana"]))
+    client = client_for(app, crew["supervisor"])
+
+    detail = client.get(f"/work-orders/{work_order.id}").get_data(as_text=True)
+
+    groups = grouped(detail, "assign-assignee_ids")
+    assert groups["Assigned, but no longer able to do work"] == ["Gus Gone"]
+    assert {k: v for k, v in groups.items() if k != "Assigned, but no longer able to do work"} == EXPECTED_GROUPS
+    form = {"assign-assignee_ids": [str(crew["gone"].id), str(crew["ana"].id)], "assign-team_id": ""}
+    post(client, f"/work-orders/{work_order.id}/assign", form)
+    assert sorted(u.name for u in fresh(work_order).assignees) == ["Ana Alpha", "Gus Gone"]  # nothing changed
+    post(client, f"/work-orders/{work_order.id}/assign", {**form, "assign-assignee_ids": [str(crew["ana"].id)]})
+    assert [u.name for u in fresh(work_order).assignees] == ["Ana Alpha"]

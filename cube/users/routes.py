@@ -60,6 +60,9 @@ def _user_form(user: User | None = None) -> UserForm:
     return form
 
 
+COSTS = "workorder.view_costs"  # who may see (and so set) hourly rates
+
+
 def _user_data(form: UserForm) -> services.UserData:
     return services.UserData(
         email=form.email.data or "",
@@ -69,7 +72,10 @@ def _user_data(form: UserForm) -> services.UserData:
         timezone=form.timezone.data or "",
         language=form.language.data or "",
         team_ids=tuple(form.team_ids.data or ()),
-        hourly_rate=form.hourly_rate.data if form.hourly_rate.data is not None else Decimal("0"),
+        # Only those who may see costs see the rate field; for anyone else the rate is left as it is.
+        hourly_rate=(form.hourly_rate.data or Decimal("0"))
+        if current_user.has_permission("workorder.view_costs")
+        else None,
     )
 
 

@@ -37,7 +37,7 @@ class UserData:
     phone: str = ""
     timezone: str = ""  # "" is the site's default zone
     team_ids: tuple[int, ...] = ()
-    hourly_rate: Decimal = Decimal("0")
+    hourly_rate: Decimal | None = Decimal("0")  # None: left as it is (the editor may not see costs)
     language: str = ""  # "" follows the browser, then the site default
 
 
@@ -90,7 +90,7 @@ def _check_fields(data: UserData | ProfileData, *, user: User | None) -> None:
             clash = clash.where(User.id != user.id)
         if db.session.scalar(clash) is not None:
             raise ValidationFailed(_("Another user already has this e-mail address."), field="email")
-        if not Decimal(0) <= Decimal(data.hourly_rate) <= Decimal(100_000):
+        if data.hourly_rate is not None and not Decimal(0) <= Decimal(data.hourly_rate) <= Decimal(100_000):
             raise ValidationFailed(_("The hourly rate must be between 0 and 100,000."), field="hourly_rate")
         if db.session.get(Role, data.role_id) is None:
             raise ValidationFailed(_("Choose a role from the list."), field="role_id")
@@ -125,7 +125,7 @@ def create_user(actor: Actor, data: UserData, *, invite: bool = True) -> User:
         timezone=data.timezone,
         language=data.language,
         role_id=data.role_id,
-        hourly_rate=data.hourly_rate,
+        hourly_rate=data.hourly_rate if data.hourly_rate is not None else Decimal("0"),
         password_hash=None,
         teams=_teams(data.team_ids),
     )
@@ -140,7 +140,12 @@ def create_user(actor: Actor, data: UserData, *, invite: bool = True) -> User:
 def update_user(actor: Actor, user: User, data: UserData) -> None:
     """Change a user's details, role and teams, guarding self-promotion and the last admin."""
     require(actor, MANAGE, DENIED)
-    data = replace(data, timezone=data.timezone or user.timezone)  # no zone given: the person keeps theirs
+    # No zone given: the person keeps theirs; no rate given (the editor may not see costs): the same.
+    data = replace(
+        data,
+        timezone=data.timezone or user.timezone,
+        hourly_rate=data.hourly_rate if data.hourly_rate is not None else user.hourly_rate,
+    )
     _check_fields(data, user=user)
     if data.role_id != user.role_id:
         if not can_change_role_of(actor, user):

@@ -179,6 +179,10 @@ def show_work_order(work_order_id: int) -> str:
     assign_form = None
     if can("workorder.assign"):
         assign_form = _assign_form()
+        offered = {choice.value for group in assign_form.assignee_ids.choices.values() for choice in group}
+        gone = [(u.id, u.name) for u in work_order.assignees if u.id not in offered]
+        if gone:  # shown, so that saving does not drop them unseen; saving with them is refused with a message
+            assign_form.assignee_ids.choices[_("Assigned, but no longer able to do work")] = options(gone)
         assign_form.assignee_ids.data = [u.id for u in work_order.assignees]
         assign_form.team_id.data = work_order.team_id
     return render_template(

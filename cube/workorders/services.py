@@ -461,7 +461,8 @@ def assign(actor: Actor, work_order: WorkOrder, user_ids: tuple[int, ...], *, te
         events.record(
             work_order, actor, "assigned", from_user_ids=old, to_user_ids=new, from_team_id=old_team, to_team_id=team_id
         )
-    return engine.follow_assignment(actor, work_order) if users else []
+    # The work moves when people are assigned, not when only the team changes around the same people.
+    return engine.follow_assignment(actor, work_order) if users and old != new else []
 
 
 def mentioned_users(body: str) -> list[User]:

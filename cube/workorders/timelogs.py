@@ -184,6 +184,8 @@ def add_entry(
         end = ended_at
     if amount <= 0:
         raise ValidationFailed(_("Hours must be more than zero."), field="hours")
+    if given_hours and end - started_at < MIN_TIMER_RUN:  # 0.01 h is 36 seconds
+        raise ValidationFailed(_("An entry must be at least a minute long."), field="hours")
     if amount > MAX_HOURS:
         raise ValidationFailed(_("One entry can be at most 24 hours; split longer work."), field="hours")
     if end > _now():
