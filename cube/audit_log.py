@@ -47,6 +47,7 @@ from cube.models import (
 from cube.models.assets import ASSET_STATUS_LABELS
 from cube.permissions import PERMISSIONS
 from cube.products.assets import location_paths
+from cube.site_settings import DATE_STYLES
 from cube.trees import tree_order
 from cube.workflow.categories import CATEGORY_LABELS
 from cube.workorders.costs import may_see_costs
@@ -188,6 +189,8 @@ FIELD_LABELS = {
     "from": _l("From"),
     "to": _l("To"),
     "default_language": _l("Default language"),
+    "default_timezone": _l("Default time zone"),
+    "date_style": _l("Date style"),
     "status": _l("Status"),
     "is_spare_part": _l("Spare part"),
 }
@@ -459,6 +462,8 @@ def value_words(key: str, value: Any, names: Names) -> str:
         return str(next((label for status, label in ASSET_STATUS_LABELS.items() if status.value == value), value))
     if key == "default_language":
         return LANGUAGES.get(str(value), str(value))
+    if key == "date_style":
+        return str(DATE_STYLES.get(str(value), value))
     if key == "hourly_rate":
         return _number(value, 2)
     if key == "quantity":

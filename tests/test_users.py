@@ -292,3 +292,14 @@ def test_times_are_shown_in_the_viewers_zone(app, make_user, locale_dates):
         viewer.language = "de"  # the same moment, written the German way
         refresh()
         assert localtime(noon) == "15.01.2026, 07:00"
+
+
+def test_a_new_users_role_is_chosen_not_preselected(admin_client):
+    """The add-user form picks no role (the first one is admin); saving without one is refused, nothing made."""
+    html = admin_client.get("/users/new").get_data(as_text=True)
+    assert '<option selected value="">Choose a role</option>' in html or 'value="" selected' in html
+    before = count(User)
+    form = {"email": "new.person@example.com", "name": "New Person", "timezone": "UTC"}
+    response = post(admin_client, "/users/new", form)
+    assert response.status_code in (200, 422)
+    assert count(User) == before

@@ -111,8 +111,22 @@ def test_a_bad_answer_over_http_is_flashed_and_not_saved(job: Setup):
         {f"answer-{item.id}-value": "twelve"},
         follow_redirects=True,
     )
-    assert "The answer must be a number." in response.get_data(as_text=True)
+    assert "Not a valid decimal value; write a number such as 1,234.50." in response.get_data(as_text=True)
     assert fresh(item).answer is None
+
+
+def test_a_number_answer_is_typed_and_read_the_readers_way(job: Setup):
+    """German: "4,5" is four and a half (stored "4.5", shown "4,5"); "4.5" could be 45 and is refused."""
+    job.tech.language = "de"
+    db.session.commit()
+    item = item_on(job.work_order, kind="number")
+    url = f"{job.base}/checklist/{item.id}/answer"
+    refused = post(job.client, url, {f"answer-{item.id}-value": "4.5"}, follow_redirects=True)
+    assert "45" in refused.get_data(as_text=True)  # the refusal offers both readings: 45 or 4,5
+    assert fresh(item).answer is None
+    page = post(job.client, url, {f"answer-{item.id}-value": "4,5"}, follow_redirects=True).get_data(as_text=True)
+    assert fresh(item).answer == "4.5"
+    assert "4,5" in page
 
 
 # -- required items and the Complete transition ---------------------------------------------------

@@ -307,6 +307,23 @@ def test_using_a_part_issues_stock_in_the_same_transaction(job: Setup):
     assert inventory.ledger_mismatches() == []
 
 
+def test_a_part_counted_in_pieces_is_taken_whole(job: Setup):
+    """Half a filter is not taken from stock: counted units need a whole number; measured ones do not."""
+    assert job.product.unit in parts.COUNTED_UNITS
+    form = {"part-product_id": str(job.product.id), "part-location_id": str(job.store.id), "part-quantity": "1.5"}
+    response = post(job.client, f"{job.base}/parts", form)
+    assert response.status_code == 422
+    assert "counted in whole" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert inventory.on_hand(job.product.id, job.store.id) == Decimal("10")
+    assert db.session.scalar(select(PartUsage)) is None
+    job.product.unit = "m"  # cable by the metre: 1.5 is a length
+    db.session.commit()
+    assert post(job.client, f"{job.base}/parts", form).status_code == 302
+    db.session.expire_all()
+    assert inventory.on_hand(job.product.id, job.store.id) == Decimal("8.5")
+
+
 def test_insufficient_stock_leaves_nothing_written(job: Setup):
     response = post(
         job.client,

@@ -49,7 +49,9 @@ def _filters_from_args() -> tuple[UserFilterForm, queries.UserFilters]:
 
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
-    form.role_id.choices = options((r.id, r.name) for r in role_service.all_roles())
+    # A new person's role is chosen on purpose: no role is picked in advance (the first in the list was admin).
+    roles_offered = ((r.id, r.name) for r in role_service.all_roles())
+    form.role_id.choices = options(roles_offered, blank=_("Choose a role") if user is None else None)
     offer_zones(form.timezone)
     form.language.choices = language_options(for_self=False)
     form.team_ids.choices = options((t.id, t.name) for t in team_service.all_teams())

@@ -14,6 +14,8 @@ from cube import audit
 from cube.actors import Actor, person_id
 from cube.errors import NotFound, ValidationFailed
 from cube.extensions import db
+from cube.i18n import number as localized_number
+from cube.i18n import parse_decimal
 from cube.models import ChecklistItem, ChecklistTemplate, WorkOrder, utcnow
 from cube.validation import decimal_value, optional_text, required_text
 from cube.workorders import costs, events, services
@@ -87,6 +89,8 @@ def display_answer(item: ChecklistItem) -> str:
         return ""
     if item.kind == "pass_fail":
         return str(PASS_FAIL.get(item.answer, item.answer))
+    if item.kind == "number":
+        return localized_number(Decimal(item.answer))  # stored as "4.2", read as "4,2" in German
     return item.answer
 
 
@@ -192,8 +196,12 @@ def _clean_answer(item: ChecklistItem, value: str | None) -> str | None:
             raise ValidationFailed(_("Answer pass, fail or n/a."), field="value")
         return answer
     if item.kind == "number":
-        number = decimal_value(text, field="value", label=_("The answer"), places=4, minimum=Decimal("-9999999999"))
-        return format(number.normalize(), "f")
+        try:
+            typed = parse_decimal(text)  # the way the reader writes numbers ("4,5" in German)
+        except ValueError as error:
+            raise ValidationFailed(str(error), field="value") from error
+        amount = decimal_value(typed, field="value", label=_("The answer"), places=4, minimum=Decimal("-9999999999"))
+        return format(amount.normalize(), "f")
     return optional_text(text, field="value", label=_("The answer"), max_length=MAX_TEXT)
 
 

@@ -19,6 +19,7 @@ from cube.extensions import db
 from cube.i18n import number
 from cube.models import Location, Product, StockLevel
 from cube.products.assets import location_paths, location_tree
+from cube.products.labels import unit_label
 from cube.workorders.forms import PartForm
 
 LIST_LIMIT = 500  # above this many active products the picker searches instead of listing
@@ -114,7 +115,7 @@ def places_for(product: Product | None) -> list[Place]:
                 "%(place)s (%(quantity)s %(unit)s)",
                 place=paths.get(location_id, ""),
                 quantity=number(levels[location_id].normalize()),
-                unit=product.unit if product is not None else "",
+                unit=unit_label(product.unit) if product is not None else "",
             ),
         )
         for location_id in stocked

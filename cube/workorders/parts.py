@@ -21,6 +21,7 @@ from cube.i18n import number
 from cube.models import MovementKind, PartUsage, Product, WorkOrder
 from cube.models.inventory import WORK_ORDER_REASONS
 from cube.products import inventory
+from cube.products.labels import unit_label
 from cube.validation import decimal_value
 from cube.workorders import costs, events
 from cube.workorders.rules import ensure_changeable
@@ -94,6 +95,10 @@ def _check(actor: Actor, work_order: WorkOrder) -> None:
     costs.ensure_workable(work_order, "parts")
 
 
+# Units counted piece by piece (half a box is not taken); the others are measured (2.5 m, 0.75 l).
+COUNTED_UNITS = frozenset({"each", "box", "pack", "pair", "set"})
+
+
 def _quantity(value: Decimal | str) -> Decimal:
     """A positive quantity with at most three decimals."""
     return decimal_value(value, field="quantity", label=_("Quantity"), places=3, minimum=Decimal("0.001"))
@@ -110,6 +115,15 @@ def use_part(
         raise ValidationFailed(_("Choose a product from the catalog."), field="product_id")
     if not product.active:
         raise ValidationFailed(_("%(sku)s is archived and cannot be used.", sku=product.sku), field="product_id")
+    if product.unit in COUNTED_UNITS and amount != amount.to_integral_value():
+        raise ValidationFailed(
+            _(
+                "%(sku)s is counted in whole %(unit)s: enter a whole number.",
+                sku=product.sku,
+                unit=unit_label(product.unit),
+            ),
+            field="quantity",
+        )
     costs.lock(work_order)
     unit_cost = Decimal(product.unit_cost or 0)
     movement = inventory.issue(
