@@ -152,12 +152,13 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_context(browser: Browser, live_server: str) -> Iterator[Callable[[], BrowserContext]]:
-    """Factory: a fresh browser context (its own cookies), closed after the test."""
+def new_context(browser: Browser, live_server: str) -> Iterator[Callable[..., BrowserContext]]:
+    """Factory: a fresh browser context (its own cookies), closed after the test; ``options`` (locale,
+    timezone_id, viewport, java_script_enabled...) go to Playwright."""
     contexts: list[BrowserContext] = []
 
-    def factory() -> BrowserContext:
-        context = browser.new_context(viewport=VIEWPORT, base_url=live_server)
+    def factory(**options: Any) -> BrowserContext:
+        context = browser.new_context(**{"viewport": VIEWPORT, "base_url": live_server, **options})
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
         return context
@@ -180,6 +181,16 @@ def page(request: pytest.FixtureRequest, new_context: Callable[[], BrowserContex
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         except Exception as exc:  # a screenshot must never hide the real failure
             print(f"could not save a screenshot: {exc}")
+
+
+def shoot_widths(page: Page, folder: Path, name: str, widths: tuple[int, ...] = (1366, 390)) -> Path:
+    """Full-page screenshots of the current page at each width (to look at), then back to the first width."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": widths[0], "height": 900})
+    return folder
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from cube.extensions import db
 from cube.models import User
 from cube.workorders import services
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, shoot_widths
 from tests.workorder_factories import default_ids
 
 SHOTS = ARTIFACTS / "assign"
@@ -17,12 +17,8 @@ WIDTHS = (1366, 390)
 
 
 def shoot(page: Page, name: str) -> None:
-    """Full-page screenshots of the current page at each width (to look at; git-ignored)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    """Screenshots of the page at 1366 and 390 px (to look at; git-ignored)."""
+    shoot_widths(page, SHOTS, name)
 
 
 def test_a_supervisor_assigns_a_new_work_order_and_it_is_assigned(app, page, make_account, submit_login):

@@ -7,26 +7,25 @@ transitions are names an admin typed and stay as typed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from babel.support import Translations
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from cube.catalogues import TRANSLATIONS
 from cube.extensions import db
 from cube.models import TimeLog, User, WorkOrder
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS  # noqa: F401
+from tests.browser.conftest import ARTIFACTS, shoot_widths
 from tests.support import DEMO_PASSWORD, stored_text, untranslated_texts
 from tests.workorder_factories import make_work_order, move_to
 
 SHOTS = ARTIFACTS / "languages"
-WIDTHS = (1366, 390)
 
 
 def t(language: str, message: str, **values: object) -> str:
@@ -36,28 +35,18 @@ def t(language: str, message: str, **values: object) -> str:
 
 
 @pytest.fixture
-def browser_in(browser: Browser, live_server: str) -> Iterator:
-    """Factory: a browser context whose Accept-Language asks for ``locale``."""
-    contexts: list[BrowserContext] = []
+def browser_in(new_context: Callable[..., BrowserContext]) -> Callable[[str], Page]:
+    """Factory: a page in a browser context whose Accept-Language asks for ``locale``."""
 
     def factory(locale: str) -> Page:
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server, locale=locale)
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
+        return new_context(viewport={"width": 1366, "height": 900}, locale=locale).new_page()
 
-    yield factory
-    for context in contexts:
-        context.close()
+    return factory
 
 
 def shoot(page: Page, name: str) -> None:
-    """Screenshots of the page at desktop and phone width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 900})
+    """Screenshots of the page at 1366 and 390 px (to look at; git-ignored)."""
+    shoot_widths(page, SHOTS, name)
 
 
 def sign_in(page: Page, language: str, email: str) -> None:

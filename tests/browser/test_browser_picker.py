@@ -12,19 +12,15 @@ from typing import Any
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from cube.extensions import db
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, shoot_widths
 from tests.workorder_factories import make_work_order
 
 SHOTS = ARTIFACTS / "picker"
 
 
 def shoot(page: Page, name: str) -> None:
-    """Full-page screenshots at 1366 and 390 px, then back to the desktop width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 900})
+    """Screenshots of the page at 1366 and 390 px (to look at; git-ignored)."""
+    shoot_widths(page, SHOTS, name)
 
 
 def watch_console(page: Page) -> list[str]:

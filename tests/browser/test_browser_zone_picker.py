@@ -2,50 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
 from cube.extensions import db
 from cube.models import User
-from tests.browser.conftest import ARTIFACTS, DEFAULT_TIMEOUT_MS
+from tests.browser.conftest import ARTIFACTS, shoot_widths
 
 SHOTS = ARTIFACTS / "screenshots"
-WIDTHS = (1366, 390)
 
 
 @pytest.fixture
-def in_zone(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]]:
+def in_zone(new_context: Callable[..., BrowserContext]) -> Callable[..., Page]:
     """Factory: a page whose device reports ``zone`` (and, if given, with JavaScript off)."""
-    contexts: list[BrowserContext] = []
 
     def factory(zone: str, *, javascript: bool = True) -> Page:
-        context = browser.new_context(
-            viewport={"width": 1366, "height": 900},
-            base_url=live_server,
-            timezone_id=zone,
-            java_script_enabled=javascript,
-        )
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
+        options = {"viewport": {"width": 1366, "height": 900}, "timezone_id": zone, "java_script_enabled": javascript}
+        return new_context(**options).new_page()
 
-    yield factory
-    for context in contexts:
-        context.close()
+    return factory
 
 
 def shoot(page: Page, name: str) -> Path:
-    """Screenshots of the page at desktop and phone width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 900})
-    return SHOTS
+    """Screenshots of the page at 1366 and 390 px (to look at; git-ignored)."""
+    return shoot_widths(page, SHOTS, name)
 
 
 def test_the_device_zone_is_suggested_and_a_typed_search_picks_a_zone(in_zone, make_account, submit_login):
