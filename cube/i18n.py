@@ -25,7 +25,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from cube.languages import FALLBACK_LANGUAGE, LANGUAGES, RIGHT_TO_LEFT, is_shipped
-from cube.site_settings import ISO, current_settings
+from cube.site_settings import ISO, settings_now
 from cube.timezones import zone_of
 
 babel = Babel()
@@ -39,27 +39,14 @@ class Speaker(Protocol):
 
 
 def site_language() -> str:
-    """The site's default language (an admin setting), read once per request."""
-    cached = g.get("_site_language") if has_request_context() else None
-    if cached:
-        return cached
-    code = current_settings().default_language
-    language = code if is_shipped(code) else FALLBACK_LANGUAGE
-    if has_request_context():
-        g._site_language = language
-    return language
+    """The site's default language (an admin setting)."""
+    code = settings_now().default_language
+    return code if is_shipped(code) else FALLBACK_LANGUAGE
 
 
 def date_style() -> str:
-    """How dates are written on this site (an admin setting): ``iso`` or ``locale``, read once per app context
-    (a request, a command, a job); saving the settings forgets it."""
-    cached = g.get("_date_style") if has_app_context() else None
-    if cached:
-        return cached
-    style = current_settings().date_style or ISO
-    if has_app_context():
-        g._date_style = style
-    return style
+    """How dates are written on this site (an admin setting): ``iso`` or ``locale``."""
+    return settings_now().date_style
 
 
 def language_of(person: Speaker | None) -> str:

@@ -45,9 +45,39 @@ def current_settings() -> SiteSettings:
     )
 
 
+@dataclass(frozen=True)
+class SettingsNow:
+    """The site settings as this request, command or job reads them."""
+
+    default_language: str
+    default_timezone: str
+    date_style: str
+
+
+CACHE_KEY = "_site_settings"
+
+
+def settings_now() -> SettingsNow:
+    """The site settings, read once per app context (a request, a command, a job); saving them forgets it."""
+    cached = g.get(CACHE_KEY) if has_app_context() else None
+    if cached is not None:
+        return cached
+    row = current_settings()
+    now = SettingsNow(row.default_language, row.default_timezone or DEFAULT_TIMEZONE, row.date_style or ISO)
+    if has_app_context():
+        g.setdefault(CACHE_KEY, now)
+    return now
+
+
+def forget_settings() -> None:
+    """Read the settings afresh next time (they were changed in this app context)."""
+    if has_app_context():
+        g.pop(CACHE_KEY, None)
+
+
 def default_timezone() -> str:
     """The zone new people get unless another is chosen for them."""
-    return current_settings().default_timezone or DEFAULT_TIMEZONE
+    return settings_now().default_timezone
 
 
 def _check(data: SettingsData) -> None:
@@ -76,9 +106,7 @@ def save_settings(actor: Actor, data: SettingsData) -> bool:
         return False
     db.session.add(settings)
     db.session.flush()
-    if has_app_context():  # what this request, command or job read before the change is stale now
-        g.pop("_date_style", None)
-        g.pop("_site_language", None)
+    forget_settings()  # what this request, command or job read before the change is stale now
     audit.record("settings.updated", actor=actor, target=settings, changes=changes)
     return True
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -22,7 +22,7 @@ from cube.auth import services as auth
 from cube.config import normalise_database_url
 from cube.extensions import db, limiter
 from cube.models import Team, User
-from cube.site_settings import LOCALE, current_settings
+from cube.site_settings import LOCALE, current_settings, forget_settings
 from cube.users import roles as role_service
 from cube.users import services as user_service
 from cube.users import teams as team_service
@@ -224,4 +224,4 @@ def locale_dates(app: Flask) -> None:
     settings.date_style = LOCALE
     db.session.add(settings)
     db.session.commit()
-    g.pop("_date_style", None)  # the test's own app context may have read the default already
+    forget_settings()  # the test's own app context may have read the default already
