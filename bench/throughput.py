@@ -145,7 +145,7 @@ class Fixture:
 # --- the database -----------------------------------------------------------------------------
 
 
-def prepare(url: str, work_orders: int) -> Fixture:
+def prepare(url: str, work_orders: int, products: int = PRODUCTS, movements: int = MOVEMENTS) -> Fixture:
     """Schema, built-in roles, bench data, one person per role, and the transition fixture."""
     app = create_app({"CUBE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -153,7 +153,7 @@ def prepare(url: str, work_orders: int) -> Fixture:
         role_service.ensure_builtin_roles()
         db.session.commit()
         started = time.perf_counter()
-        data.fill(work_orders, PRODUCTS, MOVEMENTS)
+        data.fill(work_orders, products, movements)
         print(f"  filled {work_orders:,} work orders in {time.perf_counter() - started:.1f} s", flush=True)
         for role in ROLES:
             teams = (BENCH_TEAM,) if role in ("technician", "supervisor") else ()
@@ -366,8 +366,17 @@ def _lua_string(value: str) -> str:
     return json.dumps(value)  # a JSON string literal is a valid Lua string literal for this text
 
 
-def wrk(port: int, page: Page, session: Session | None, csrf: str, fixture: Fixture, seconds: int) -> Result:
-    """Drive ``page`` with wrk for ``seconds`` at the bench's concurrency."""
+def wrk(
+    port: int,
+    page: Page,
+    session: Session | None,
+    csrf: str,
+    fixture: Fixture,
+    seconds: int,
+    *,
+    agent: str = USER_AGENT,
+) -> Result:
+    """Drive ``page`` with wrk for ``seconds`` at the bench's concurrency (``agent``: the User-Agent sent)."""
     if page.paths_from == "transition":
         paths = [f"/work-orders/{work_order}/transition" for work_order in fixture.work_order_ids]
     else:
@@ -375,7 +384,7 @@ def wrk(port: int, page: Page, session: Session | None, csrf: str, fixture: Fixt
     body = page.body.format(csrf=urllib.parse.quote(csrf), transition=fixture.transition_id)
     script = LUA.format(
         method=_lua_string(page.method),
-        agent=_lua_string(USER_AGENT),
+        agent=_lua_string(agent),
         cookie=f'wrk.headers["Cookie"] = {_lua_string(session.cookie)}' if session else "",
         content_type='wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"' if body else "",
         paths=", ".join(_lua_string(path) for path in paths),
