@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run migrate seed test test-browser lint format browser-deps screenshots bench clean messages
+.PHONY: install run migrate seed test test-browser lint format browser-deps screenshots bench throughput clean messages
 
 CATALOGUES := $(wildcard cube/translations/*/LC_MESSAGES/messages.po)
 
@@ -84,6 +84,11 @@ screenshots: install browser-deps
 ## bench: performance benchmarks (print figures)
 bench: install
 	$(BIN)/python -m bench
+
+## throughput: every page through Gunicorn under wrk against /healthz (PostgreSQL 10,000 and 1,000,000 work orders, SQLite)
+throughput: install
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python -m bench throughput $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules cube/static/vendor .pytest_cache .ruff_cache cube/translations/.compiled

@@ -23,6 +23,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL
 
+from bench import data
 from cube import create_app
 from cube.actors import SYSTEM
 from cube.auth import services as auth
@@ -42,34 +43,6 @@ PAGES = [
     ("stock ledger", "/stock/movements"),
 ]
 REPEATS = 15
-
-
-def fill(products: int, movements: int) -> None:
-    """Fill the catalog with set-based SQL (seconds even for a million rows)."""
-    statements = [
-        "INSERT INTO product_categories (name, parent_id, created_at, updated_at) "
-        "SELECT 'Category ' || g, NULL, now(), now() FROM generate_series(1, 20) g",
-        "INSERT INTO locations (name, kind, parent_id, active, created_at, updated_at) "
-        "SELECT 'Store ' || g, 'site', NULL, true, now(), now() FROM generate_series(1, 10) g",
-        "INSERT INTO products (sku, sku_key, name, category_id, description, unit, unit_cost, unit_price, specs,"
-        " is_spare_part, min_stock, on_hand, active, version, created_at, updated_at) "
-        "SELECT 'SKU-' || lpad(g::text, 7, '0'), 'sku-' || lpad(g::text, 7, '0'),"
-        " (ARRAY['Bearing','Filter','Belt','Valve','Pump'])[1 + g % 5] || ' ' || g, 1 + g % 20, '', 'each',"
-        " (g % 500) + 0.5, (g % 500) + 1.5, '[]', g % 3 = 0, (g % 7), 0, true, 1, now(), now()"
-        f" FROM generate_series(1, {products}) g",
-        "INSERT INTO stock_movements (product_id, location_id, kind, quantity, reason, reference, created_at) "
-        f"SELECT 1 + (g % {products}), 1 + (g % 10), 'receipt', 1 + g % 5, '', '', now() - (g || ' seconds')::interval"
-        f" FROM generate_series(1, {movements}) g",
-        "INSERT INTO stock_levels (product_id, location_id, on_hand, updated_at) "
-        "SELECT product_id, location_id, sum(quantity), now() FROM stock_movements GROUP BY product_id, location_id",
-        "UPDATE products SET on_hand = totals.on_hand FROM (SELECT product_id, sum(on_hand) AS on_hand"
-        " FROM stock_levels GROUP BY product_id) AS totals WHERE totals.product_id = products.id",
-    ]
-    with db.engine.begin() as conn:
-        for statement in statements:
-            conn.execute(text(statement))
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))  # what autovacuum does on a live system
 
 
 @contextmanager
@@ -111,7 +84,7 @@ def measure(url: str, products: int, movements: int) -> dict[str, tuple[float, i
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        fill(products, movements)
+        data.fill(0, products, movements)
         print(f"  filled {products:,} products and {movements:,} movements in {time.perf_counter() - started:.1f} s")
     client = signed_in_client(app)
     statements = 0

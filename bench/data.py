@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, text
 
 from cube.extensions import db
 from cube.models import Role
+from cube.users import roles as role_service
 
 TEAMS = 20
 TECHNICIANS = 200
@@ -32,6 +33,8 @@ BATCH = 5_000
 
 def fill(work_orders: int, products: int, movements: int) -> None:
     """Reference data plus ``work_orders`` work orders, ``products`` products and ``movements`` stock movements."""
+    role_service.ensure_builtin_roles()  # the technicians need their role
+    db.session.commit()
     if db.engine.dialect.name == "postgresql":
         _fill_postgresql(work_orders, products, movements)
     else:

@@ -16,9 +16,10 @@ import time
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import URL
 
+from bench import data
 from bench.catalog import fresh_database, signed_in_client
 from cube import create_app
 from cube.actors import SYSTEM
@@ -39,35 +40,6 @@ PAGES = [
     ("detail", "/work-orders/4242"),
 ]
 REPEATS = 10
-
-
-def fill(count: int) -> None:
-    """Users, teams and ``count`` work orders spread over statuses, teams and dates."""
-    statements = [
-        "INSERT INTO teams (name, description, active, created_at, updated_at) "
-        "SELECT 'Team ' || g, '', true, now(), now() FROM generate_series(1, 20) g",
-        "INSERT INTO users (email, name, phone, timezone, role_id, active, session_token, hourly_rate,"
-        " created_at, updated_at) SELECT 'tech' || g || '@example.com', 'Tech ' || g, '', 'UTC',"
-        " (SELECT id FROM roles WHERE name = 'technician'), true, md5(g::text), 40, now(), now()"
-        " FROM generate_series(1, 200) g",
-        "INSERT INTO team_members (team_id, user_id) SELECT 1 + (u.id % 20), u.id FROM users u"
-        " WHERE u.email LIKE 'tech%'",
-        "INSERT INTO work_orders (number, title, description, type_id, priority_id, status_id, team_id, due_at,"
-        " actual_hours, actual_cost, custom_values, archived, version, created_at, updated_at) "
-        "SELECT 'WO-' || (2022 + g % 5) || '-' || lpad((1 + g / 5)::text, 6, '0'),"
-        " (ARRAY['Compressor','Filter','Leak','Light','Door'])[1 + g % 5] || ' ' || g, 'Generated work order ' || g,"
-        " 1 + g % 5, 1 + g % 4, 1 + g % 9, 1 + g % 20, now() + ((g % 90) - 30) * interval '1 day',"
-        f" 0, 0, '{{}}', false, 1, now() - (g % 365) * interval '1 day', now() FROM generate_series(1, {count}) g",
-        "INSERT INTO work_order_assignees (work_order_id, user_id) SELECT w.id, u.id FROM work_orders w"
-        " JOIN users u ON u.email = 'tech' || (1 + w.id % 200) || '@example.com'",
-        "INSERT INTO work_order_sequences (year, last_value) SELECT 2022 + y, "
-        f"{count} / 5 + 1 FROM generate_series(0, 4) y",
-    ]
-    with db.engine.begin() as conn:
-        for statement in statements:
-            conn.execute(text(statement))
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
 
 
 def technician_client(app: Flask) -> FlaskClient:
@@ -94,7 +66,7 @@ def measure(url: str, count: int) -> dict[str, dict[str, tuple[float, int]]]:
         role_service.ensure_builtin_roles()
         db.session.commit()
         started = time.perf_counter()
-        fill(count)
+        data.fill(count, products=0, movements=0)
         print(f"  filled {count:,} work orders in {time.perf_counter() - started:.1f} s")
     clients = {"manager": signed_in_client(app), "technician": technician_client(app)}
     statements = 0
