@@ -187,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
         bulk_routes,
         calendar_routes,
         checklist_routes,
+        lookup_routes,
         output_routes,
         part_routes,
         routes,

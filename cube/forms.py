@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectChoice, SubmitField
+from wtforms import DecimalField, SelectChoice, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from cube.errors import DomainError
 from cube.i18n import input_number, parse_decimal
+from cube.lookups import Among
+from cube.parsing import optional_int
 
 # C0 control characters other than tab, newline and carriage return (and DEL):
 # PostgreSQL refuses NUL in text, and none of them belong in a form value.
@@ -105,3 +109,74 @@ def picker(placeholder: Any) -> dict[str, Any]:
         "data-no-results": _l("Nobody or nothing matches."),
         "data-remove-label": _l("Remove"),
     }
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Where a picker searches (a lookup endpoint and its arguments) and which ids its form accepts (``among``)."""
+
+    endpoint: str
+    among: Among
+    args: dict[str, str] = field(default_factory=dict)
+
+
+class _Looked:
+    """What the lookup fields share: the options are the chosen values the lookup offers, plus ``kept`` ones.
+
+    The page stays the same size however many people, companies or assets exist: the picker finds the others as
+    the person types. A submitted id the lookup does not offer is not among the options, so WTForms refuses it
+    with ``invalid_choice_message`` and the form changes nothing.
+    """
+
+    hint = _l("Searching needs JavaScript: without it only the current choice is offered.")  # see _macros/forms.html
+    lookup: Lookup
+    blank: Any
+    kept: list[SelectChoice]
+    data: Any
+    render_kw: dict[str, Any] | None
+    _offered: tuple[tuple[int, ...], list[SelectChoice]] | None
+
+    def _setup(self, lookup: Lookup, blank: Any, placeholder: Any) -> None:
+        self.lookup, self.blank, self.kept, self._offered = lookup, blank, [], None
+        self.render_kw = {**picker(placeholder), **(self.render_kw or {})}
+
+    def _chosen(self) -> tuple[int, ...]:
+        values = self.data if isinstance(self.data, list | tuple) else [self.data]
+        return tuple(value for value in values if isinstance(value, int))
+
+    @property
+    def choices(self) -> list[SelectChoice]:
+        """The blank option (if any), the chosen values the lookup offers, then the ``kept`` options."""
+        chosen = self._chosen()
+        if self._offered is None or self._offered[0] != chosen:
+            found = self.lookup.among(chosen) if chosen else []
+            self._offered = (chosen, [SelectChoice(o.value, o.text, optgroup=o.optgroup) for o in found])
+        leading = [SelectChoice("", self.blank)] if self.blank is not None else []
+        return leading + self._offered[1] + self.kept
+
+    def __call__(self, **kwargs: Any) -> Any:
+        """The select, telling the picker where to search."""
+        source = url_for(self.lookup.endpoint, **self.lookup.args)
+        return super().__call__(**{"data-picker-source": source, **kwargs})  # type: ignore[misc]
+
+
+class LookupField(_Looked, SelectField):
+    """A select of one record id that lists only the chosen one; the picker searches ``lookup`` for others."""
+
+    def __init__(
+        self, label: Any = None, validators: Any = None, *, lookup: Lookup, blank: Any = None, **kwargs: Any
+    ) -> None:
+        """``blank``: the words of the "none" option (None: a value is required)."""
+        placeholder = kwargs.pop("placeholder", _l("Type to search"))
+        super().__init__(label, validators, coerce=optional_int, **kwargs)
+        self._setup(lookup, blank, placeholder)
+
+
+class LookupMultipleField(_Looked, SelectMultipleField):
+    """A select of several record ids that lists only the chosen ones; the picker searches ``lookup`` for others."""
+
+    def __init__(self, label: Any = None, validators: Any = None, *, lookup: Lookup, **kwargs: Any) -> None:
+        """A multiple select without a blank option."""
+        placeholder = kwargs.pop("placeholder", _l("Type to search"))
+        super().__init__(label, validators, coerce=int, **kwargs)
+        self._setup(lookup, None, placeholder)

@@ -13,6 +13,7 @@ import io
 import re
 import socket
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from functools import cache
@@ -25,11 +26,11 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import JSON, ColumnElement, String, Text, func, select
+from sqlalchemy import JSON, ColumnElement, String, Text, func, insert, select
 
 from cube.exports import XLSX_MIMETYPE
 from cube.extensions import db
-from cube.models import AuditEvent, WorkOrder, WorkOrderEvent
+from cube.models import AuditEvent, Company, Role, User, WorkOrder, WorkOrderEvent
 
 DEMO_PASSWORD = "correct-Horse-battery-9"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -334,3 +335,21 @@ def untranslated_texts(html: str, language: str, exempt: set[str] | frozenset[st
     """Texts on the page that are English messages of the catalogue, shown untranslated."""
     english = translated_english(language)
     return {text for text in page_text(html).texts if text in english and text not in exempt}
+
+
+def add_crowd(people: int, companies: int, *, role: str = "technician") -> None:
+    """``people`` active users of ``role`` and ``companies`` active manufacturers, in two set-based inserts."""
+    role_id = db.session.scalar(select(Role.id).where(Role.name == role))
+    now = datetime.now(UTC)
+    stamps = {"created_at": now, "updated_at": now}
+    db.session.execute(
+        insert(User),
+        [
+            {"email": f"crowd{k}@example.com", "name": f"Crowd Person {k}", "role_id": role_id, **stamps}
+            for k in range(people)
+        ],
+    )
+    db.session.execute(
+        insert(Company), [{"name": f"Crowd Company {k}", "is_manufacturer": True, **stamps} for k in range(companies)]
+    )
+    db.session.commit()

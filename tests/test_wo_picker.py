@@ -1,10 +1,12 @@
-"""The assignee picker: only active people who may do work (a permission), grouped by team; forged assignees refused;
-@mentions in comments shown as people, never as markup."""
+"""The assignee picker: only active people who may do work (a permission), under their team, found on demand by the
+worker lookup (the pages list only the chosen people); forged assignees refused; @mentions in comments shown as
+people, never as markup."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
@@ -112,43 +114,62 @@ def client_for(app: Any, user: User) -> Any:
     return client
 
 
+# Each worker under their first active team by name (Bo is in Alpha and Beta), the others under "No team".
 EXPECTED_GROUPS = {
     "Alpha": ["Ana Alpha", "Bo Both"],
-    "Beta": ["Bo Both"],
     "No team": ["Ada Admin", "Cy Loner", "Ivy Invited", "Sam Supervisor"],
 }
 
 
-def test_new_work_order_offers_only_workers_grouped_by_team(app, crew):
-    html = client_for(app, crew["supervisor"]).get("/work-orders/new").get_data(as_text=True)
-
-    groups = grouped(html, "assignee_ids")
-    assert groups == EXPECTED_GROUPS
-    assert list(groups) == ["Alpha", "Beta", "No team"]  # teams by name, "No team" last
-    picker = select_in(html, "assignee_ids").attrs
-    assert "data-picker" in picker
-    assert picker["data-placeholder"] == "Type to search"
-    assert "Hold Ctrl" in html
-    assert "data-picker-hint" in html
-    # The supervisor and requester pickers still list every active person.
-    requesters = [text.strip() for _, value, text in select_in(html, "requester_id").options if value]
-    assert "Rita Requester" in requesters
-    assert "Max Manager" in requesters
+def offered(client: Any, lookup: str, people: list[User]) -> dict[str | None, list[str]]:
+    """{optgroup: [names]} a lookup offers among ``people`` (asked by id), in its order."""
+    answer = client.get(f"/work-orders/lookup/{lookup}?" + urlencode([("ids", p.id) for p in people]))
+    assert answer.status_code == 200
+    groups: dict[str | None, list[str]] = {}
+    for option in answer.get_json():
+        groups.setdefault(option.get("optgroup"), []).append(option["text"])
+    return groups
 
 
-def test_detail_assign_form_bulk_form_and_filter_offer_only_workers(app, crew):
-    work_order = make_work_order(crew["supervisor"], "Grouped")
+def test_the_worker_lookup_offers_only_workers_under_their_team(app, crew):
     client = client_for(app, crew["supervisor"])
 
+    groups = offered(client, "workers", list(crew.values()))
+
+    assert {group: sorted(names) for group, names in groups.items()} == EXPECTED_GROUPS
+    # The requester and supervisor pickers search every active person.
+    people = {name for names in offered(client, "people", list(crew.values())).values() for name in names}
+    assert {"Rita Requester", "Max Manager"} <= people
+    assert "Gus Gone" not in people
+
+
+def test_the_pages_list_only_the_chosen_people_and_ask_the_worker_lookup(app, crew):
+    work_order = make_work_order(crew["supervisor"], "Grouped", assignees=(crew["bo"],))
+    client = client_for(app, crew["supervisor"])
+
+    new = client.get("/work-orders/new").get_data(as_text=True)
     detail = client.get(f"/work-orders/{work_order.id}").get_data(as_text=True)
     listing = client.get("/work-orders").get_data(as_text=True)
+    filtered = client.get(f"/work-orders?assignee={crew['ana'].id}").get_data(as_text=True)
 
-    assert grouped(detail, "assign-assignee_ids") == EXPECTED_GROUPS
-    assert grouped(listing, "bulk-assignees") == EXPECTED_GROUPS
-    assert "data-picker" in select_in(listing, "bulk-assignees").attrs
-    workers = sorted({name for names in EXPECTED_GROUPS.values() for name in names})
-    assert sorted(grouped(listing, "assignee")[None]) == workers
-    assert select_in(listing, "assignee").options[0] == (None, "", "Anyone")
+    source = "/work-orders/lookup/workers"
+    assert grouped(new, "assignee_ids") == {}
+    assert grouped(detail, "assign-assignee_ids") == {"Alpha": ["Bo Both"]}
+    assert grouped(listing, "bulk-assignees") == {}
+    assert select_in(listing, "assignee").options == [(None, "", "Anyone")]
+    assert select_in(filtered, "assignee").options == [
+        (None, "", "Anyone"),
+        ("Alpha", str(crew["ana"].id), "Ana Alpha"),
+    ]
+    for html, select_id in ((new, "assignee_ids"), (detail, "assign-assignee_ids"), (listing, "bulk-assignees")):
+        attrs = select_in(html, select_id).attrs
+        assert "data-picker" in attrs
+        assert attrs["data-picker-source"] == source
+        assert attrs["data-placeholder"] == "Type to search"
+    assert select_in(listing, "assignee").attrs["data-picker-source"] == source
+    assert select_in(new, "requester_id").attrs["data-picker-source"] == "/work-orders/lookup/people"
+    assert "Searching needs JavaScript" in new
+    assert "data-picker-hint" in new
 
 
 def test_the_rule_is_the_permission_not_the_role_name(app, crew, make_user):
@@ -161,9 +182,13 @@ def test_the_rule_is_the_permission_not_the_role_name(app, crew, make_user):
     technician_role.grants = [g for g in technician_role.grants if g.permission != "workorder.work"]
     db.session.commit()
 
-    offered = {name for _, name in assignees.worker_pairs()}
+    everyone = db.session.scalars(select(User.id)).all()
 
-    assert offered == {"Ada Admin", "Sam Supervisor", "Carl Contractor"}
+    assert {option.text for option in assignees.workers_among(everyone)} == {
+        "Ada Admin",
+        "Sam Supervisor",
+        "Carl Contractor",
+    }
 
 
 def test_a_forged_assignee_is_refused_and_nothing_changes(app, crew):
@@ -314,8 +339,7 @@ def test_an_assignee_who_may_no_longer_work_is_shown_not_dropped_unseen(app, cre
     detail = client.get(f"/work-orders/{work_order.id}").get_data(as_text=True)
 
     groups = grouped(detail, "assign-assignee_ids")
-    assert groups["Assigned, but no longer able to do work"] == ["Gus Gone"]
-    assert {k: v for k, v in groups.items() if k != "Assigned, but no longer able to do work"} == EXPECTED_GROUPS
+    assert groups == {"Alpha": ["Ana Alpha"], "Assigned, but no longer able to do work": ["Gus Gone"]}
     form = {"assign-assignee_ids": [str(crew["gone"].id), str(crew["ana"].id)], "assign-team_id": ""}
     post(client, f"/work-orders/{work_order.id}/assign", form)
     assert sorted(u.name for u in fresh(work_order).assignees) == ["Ana Alpha", "Gus Gone"]  # nothing changed

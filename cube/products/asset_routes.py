@@ -19,7 +19,7 @@ from cube.products import assets as service
 from cube.products.blueprint import bp
 from cube.products.catalog import product_by_sku
 from cube.products.filters import asset_filters
-from cube.products.forms import AssetForm, LocationForm, company_options, location_options
+from cube.products.forms import AssetForm, LocationForm, location_options
 from cube.workorders.queries import recent_work_orders
 
 
@@ -34,7 +34,6 @@ def list_assets() -> str:
 def _asset_form(asset: Asset | None) -> AssetForm:
     form = AssetForm(obj=asset)
     form.location_id.choices = location_options(blank=_("No location"))
-    form.company_id.choices = company_options(blank=_("No owner"))
     if not form.is_submitted():
         if asset is not None:
             form.product_sku.data = asset.product.sku

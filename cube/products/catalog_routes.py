@@ -19,7 +19,7 @@ from cube.permissions import can, requires
 from cube.products import catalog as service
 from cube.products.blueprint import bp
 from cube.products.filters import product_filters
-from cube.products.forms import CategoryForm, ProductForm, category_options, company_options
+from cube.products.forms import CategoryForm, ProductForm, category_options
 from cube.products.product_page import render_product, stock_form
 
 
@@ -41,7 +41,6 @@ def low_stock() -> str:
 def _product_form(product: Product | None) -> ProductForm:
     form = ProductForm(obj=product)
     form.category_id.choices = category_options(blank=_("No category"))
-    form.manufacturer_id.choices = company_options(blank=_("No manufacturer"))
     if product is not None and not form.is_submitted():
         form.specs.data = service.specs_text(product.specs)
         form.version.data = str(product.version)

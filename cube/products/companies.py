@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from cube import audit
 from cube.actors import Actor
 from cube.errors import ValidationFailed
 from cube.extensions import db
+from cube.lookups import LOOKUP_LIMIT, Option, cleaned_term, starts_a_word
 from cube.models import Asset, Company, CompanyContact, Product
 from cube.products.catalog import require_manager
 from cube.validation import optional_text, required_text
@@ -80,12 +82,34 @@ def companies_query(filters: CompanyFilters) -> Select[tuple[Company]]:
     return query
 
 
-def company_options(*, manufacturers_only: bool = False) -> list[tuple[int, str]]:
-    """(id, name) of the active companies by name, for pickers."""
-    query = select(Company.id, Company.name).where(Company.active.is_(True)).order_by(Company.name)
+def _companies(
+    *where: ColumnElement[bool], active_only: bool, manufacturers_only: bool, limit: int | None = None
+) -> list[Option]:
+    """Companies matching ``where`` (active ones, manufacturers only, when asked) as picker options, by name."""
+    query = select(Company.id, Company.name).where(*where).order_by(Company.name, Company.id).limit(limit)
+    if active_only:
+        query = query.where(Company.active.is_(True))
     if manufacturers_only:
         query = query.where(Company.is_manufacturer.is_(True))
-    return [(row.id, row.name) for row in db.session.execute(query)]
+    return [Option(row.id, row.name) for row in db.session.execute(query)]
+
+
+def find_companies(term: str, *, active_only: bool = True, manufacturers_only: bool = False) -> list[Option]:
+    """A company picker's search: companies whose name (or a word of it) starts with ``term``, capped."""
+    wanted = cleaned_term(term)
+    if not wanted:
+        return []
+    match = starts_a_word(Company.name, wanted)
+    return _companies(match, active_only=active_only, manufacturers_only=manufacturers_only, limit=LOOKUP_LIMIT)
+
+
+def companies_among(
+    ids: Collection[int], *, active_only: bool = True, manufacturers_only: bool = False
+) -> list[Option]:
+    """The companies among ``ids`` that a company picker offers (active ones, manufacturers only, when asked)."""
+    if not ids:
+        return []
+    return _companies(Company.id.in_(set(ids)), active_only=active_only, manufacturers_only=manufacturers_only)
 
 
 def products_made_by(company: Company, *, limit: int = 50) -> list[Product]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from functools import partial
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,6 +12,7 @@ from werkzeug.wrappers import Response
 from cube.edge import act, save_form
 from cube.extensions import db
 from cube.forms import ConfirmForm
+from cube.lookup_answers import answer
 from cube.models import Company, CompanyContact
 from cube.pagination import page_of
 from cube.permissions import requires
@@ -27,6 +30,17 @@ def list_companies() -> str:
     form, filters = company_filters()
     page = page_of(service.companies_query(filters))
     return render_template("products/companies.html", form=form, page=page)
+
+
+@bp.route("/companies/lookup")
+@requires("catalog.view")
+def lookup_companies() -> Response:
+    """Active companies (``manufacturers=1``: manufacturers only), for the catalog's company pickers."""
+    makers = request.args.get("manufacturers") == "1"
+    return answer(
+        partial(service.find_companies, manufacturers_only=makers),
+        partial(service.companies_among, manufacturers_only=makers),
+    )
 
 
 def _company_data(form: CompanyForm) -> service.CompanyData:

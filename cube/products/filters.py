@@ -17,7 +17,6 @@ from cube.products.forms import (
     CompanyFilterForm,
     ProductFilterForm,
     category_options,
-    company_options,
     location_options,
 )
 
@@ -43,12 +42,11 @@ def product_filters() -> tuple[ProductFilterForm, ProductFilters]:
     """The catalog filters from the query string (unknown values are ignored)."""
     form = ProductFilterForm(request.args)
     form.category.choices = category_options(blank=_("Any category"))
-    form.manufacturer.choices = company_options(blank=_("Any manufacturer"), manufacturers_only=True)
     form.validate()
     filters = ProductFilters(
         q=(form.q.data or "") if not form.q.errors else "",
         category_id=form.category.data,
-        manufacturer_id=form.manufacturer.data,
+        manufacturer_id=form.manufacturer.data if not form.manufacturer.errors else None,
         active=_active(form.status.data or ""),
         spare_parts=bool(form.spare.data),
         low_stock=bool(form.low.data),
@@ -62,13 +60,12 @@ def asset_filters() -> tuple[AssetFilterForm, AssetFilters]:
     """The asset list filters from the query string (unknown values are ignored)."""
     form = AssetFilterForm(request.args)
     form.location.choices = location_options(blank=_("Anywhere"))
-    form.company.choices = company_options(blank=_("Any owner"))
     form.validate()
     filters = AssetFilters(
         q=(form.q.data or "") if not form.q.errors else "",
         status=form.status.data or "",
         product_id=form.product.data if not form.product.errors else None,
         location_id=form.location.data,
-        company_id=form.company.data,
+        company_id=form.company.data if not form.company.errors else None,
     )
     return form, filters

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -18,14 +20,20 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, LocalizedDecimalField, options
+from cube.forms import CubeForm, LocalizedDecimalField, Lookup, LookupField, options
 from cube.parsing import MAX_ID, BoundedIntegerField, optional_int
 from cube.products.assets import location_tree
 from cube.products.catalog import DEFAULT_SORT, SORTS, UNITS, category_tree
-from cube.products.companies import company_options as company_pairs
+from cube.products.companies import companies_among
 from cube.products.inventory import CHOICES as MOVEMENT_CHOICES
 from cube.products.labels import ASSET_STATUSES, LOCATION_KINDS
 from cube.products.labels import UNITS as UNIT_LABELS
+
+# The catalog's company pickers search active companies (cube.products.company_routes.lookup_companies).
+COMPANIES = Lookup("products.lookup_companies", companies_among)
+MANUFACTURERS = Lookup(
+    "products.lookup_companies", partial(companies_among, manufacturers_only=True), {"manufacturers": "1"}
+)
 
 
 class FilterForm(CubeForm):
@@ -91,7 +99,12 @@ class ProductForm(CubeForm):
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=True)
-    manufacturer_id = SelectField(_l("Manufacturer"), coerce=optional_int, validate_choice=True)
+    manufacturer_id = LookupField(
+        _l("Manufacturer"),
+        lookup=COMPANIES,
+        blank=_l("No manufacturer"),
+        invalid_choice_message=_l("Choose a manufacturer from the list."),
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=16_000)])
     unit = SelectField(
         _l("Unit of measure"), choices=options((u, UNIT_LABELS.get(u, u)) for u in UNITS), default="each"
@@ -116,7 +129,7 @@ class ProductForm(CubeForm):
 
 class ProductFilterForm(FilterForm):
     category = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)
-    manufacturer = SelectField(_l("Manufacturer"), coerce=optional_int, validate_choice=False)
+    manufacturer = LookupField(_l("Manufacturer"), lookup=MANUFACTURERS, blank=_l("Any manufacturer"))
     status = SelectField(
         _l("Status"),
         choices=options([("all", _l("Active and archived")), ("archived", _l("Archived"))], blank=_l("Active")),
@@ -147,7 +160,12 @@ class AssetForm(CubeForm):
     serial_number = StringField(_l("Serial number"), validators=[DataRequired(), Length(max=120)])
     name = StringField(_l("Name or tag"), validators=[Optional(), Length(max=200)])
     location_id = SelectField(_l("Location"), coerce=optional_int, validate_choice=True)
-    company_id = SelectField(_l("Owner"), coerce=optional_int, validate_choice=True)
+    company_id = LookupField(
+        _l("Owner"),
+        lookup=COMPANIES,
+        blank=_l("No owner"),
+        invalid_choice_message=_l("Choose a company from the list."),
+    )
     install_date = DateField(_l("Installed on"), validators=[Optional()])
     warranty_end = DateField(_l("Warranty ends"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=options(ASSET_STATUSES.items()))
@@ -161,7 +179,7 @@ class AssetFilterForm(FilterForm):
         validate_choice=False,
     )
     location = SelectField(_l("Location"), coerce=optional_int, validate_choice=False)
-    company = SelectField(_l("Owner"), coerce=optional_int, validate_choice=False)
+    company = LookupField(_l("Owner"), lookup=COMPANIES, blank=_l("Any owner"))
     product = BoundedIntegerField(_l("Product"), validators=[Optional()], minimum=1, maximum=MAX_ID)
 
 
@@ -196,8 +214,3 @@ def location_options(*, blank: str | None, active_only: bool = False) -> list[Se
     return options(
         ((n.id, "\u2003" * depth + n.name) for n, depth in location_tree(active_only=active_only)), blank=blank
     )
-
-
-def company_options(*, blank: str | None, manufacturers_only: bool = False) -> list[SelectChoice]:
-    """Active companies by name."""
-    return options(company_pairs(manufacturers_only=manufacturers_only), blank=blank)

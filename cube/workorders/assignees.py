@@ -1,24 +1,24 @@
 """Who may be assigned work: active people whose role may do work (``workorder.work``), grouped by team.
 
-The rule is a permission, never a role name. The pickers offer ``worker_groups()`` and the services
-check ``assignable_people()``, so a forged post naming anyone else is refused. A person invited who has
-not chosen a password yet is active and counts: the work waits for them when they first sign in.
+The rule is a permission, never a role name. The pickers search ``find_workers()``, the forms accept
+``workers_among()`` and the services check ``assignable_people()``, so a forged post naming anyone else is
+refused. A person invited who has not chosen a password yet is active and counts: the work waits for them
+when they first sign in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, select
 
 from cube.errors import ValidationFailed
 from cube.extensions import db
+from cube.lookups import LOOKUP_LIMIT, Option, cleaned_term, starts_a_word
 from cube.models import RolePermission, Team, User, team_members
 
 WORK_PERMISSION = "workorder.work"
-
-Pairs = list[tuple[int, str]]
 
 
 def may_do_work() -> ColumnElement[bool]:
@@ -27,39 +27,30 @@ def may_do_work() -> ColumnElement[bool]:
     return and_(User.active.is_(True), holds)
 
 
-def worker_pairs() -> Pairs:
-    """(id, name) of every person who may do work, by name (one query)."""
-    query = select(User.id, User.name).where(may_do_work()).order_by(User.name, User.id)
-    return [(row.id, row.name) for row in db.session.execute(query)]
-
-
-def worker_groups() -> dict[str, Pairs]:
-    """People who may do work by active team name (a select's optgroups), then "No team"; one query.
-
-    A person in two teams is listed under each; the form's values stay unique (``unique_ids``).
-    """
-    query = (
-        select(User.id, User.name, Team.name.label("team"))
-        .outerjoin(team_members, team_members.c.user_id == User.id)
-        .outerjoin(Team, and_(Team.id == team_members.c.team_id, Team.active.is_(True)))
-        .where(may_do_work())
-        .order_by(Team.name.is_(None), Team.name, User.name, User.id)
+def _workers(*where: ColumnElement[bool], limit: int | None = None) -> list[Option]:
+    """People who may do work (and match ``where``) by name, each under their first active team or "No team"."""
+    team = (
+        select(Team.name)
+        .join(team_members, team_members.c.team_id == Team.id)
+        .where(team_members.c.user_id == User.id, Team.active.is_(True))
+        .order_by(Team.name)
+        .limit(1)
+        .scalar_subquery()
     )
-    groups: dict[str, Pairs] = {}
-    no_team: Pairs = []
-    teamed: set[int] = set()
-    rows = list(db.session.execute(query))
-    for row in rows:
-        if row.team is not None:
-            groups.setdefault(row.team, []).append((row.id, row.name))
-            teamed.add(row.id)
-    for row in rows:
-        # A member of inactive teams only has rows with no team name, one per such team.
-        if row.team is None and row.id not in teamed and (row.id, row.name) not in no_team:
-            no_team.append((row.id, row.name))
-    if no_team:
-        groups.setdefault(_("No team"), []).extend(no_team)
-    return groups
+    query = select(User.id, User.name, team.label("team")).where(may_do_work(), *where).order_by(User.name, User.id)
+    no_team = _("No team")
+    return [Option(row.id, row.name, row.team or no_team) for row in db.session.execute(query.limit(limit))]
+
+
+def find_workers(term: str) -> list[Option]:
+    """The assignee pickers' search: people who may do work whose name (or a word of it) starts with ``term``."""
+    wanted = cleaned_term(term)
+    return _workers(starts_a_word(User.name, wanted), limit=LOOKUP_LIMIT) if wanted else []
+
+
+def workers_among(ids: Collection[int]) -> list[Option]:
+    """The people among ``ids`` who may do work (what an assignee picker may offer), by name."""
+    return _workers(User.id.in_(set(ids))) if ids else []
 
 
 def unique_ids(ids: Iterable[int]) -> tuple[int, ...]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
+from cube.actors import Actor
 from cube.extensions import db
-from cube.models import Asset, Company, Priority, Status, Team, User, WorkOrderType
-from cube.workorders import assignees
+from cube.lookups import LOOKUP_LIMIT, Option, cleaned_term, starts_a_word
+from cube.models import Asset, Location, Priority, Product, Status, Team, User, WorkOrderType
+from cube.products import companies
 
 Pairs = list[tuple[int, str]]
-ASSET_LIMIT = 500  # assets offered in the work order form's list
 
 
 def _pairs(query: Select[Any]) -> Pairs:
@@ -20,9 +22,21 @@ def _pairs(query: Select[Any]) -> Pairs:
     return [(row[0], row[1]) for row in db.session.execute(query)]
 
 
-def people() -> Pairs:
-    """Active people by name."""
-    return _pairs(select(User.id, User.name).where(User.active.is_(True)).order_by(User.name))
+def _people(*where: ColumnElement[bool], limit: int | None = None) -> list[Option]:
+    """Active people matching ``where``, by name."""
+    query = select(User.id, User.name).where(User.active.is_(True), *where).order_by(User.name, User.id)
+    return [Option(row.id, row.name) for row in db.session.execute(query.limit(limit))]
+
+
+def find_people(term: str) -> list[Option]:
+    """The requester and supervisor pickers' search: active people whose name (or a word of it) starts with ``term``."""
+    wanted = cleaned_term(term)
+    return _people(starts_a_word(User.name, wanted), limit=LOOKUP_LIMIT) if wanted else []
+
+
+def people_among(ids: Collection[int]) -> list[Option]:
+    """The active people among ``ids`` (what the requester and supervisor pickers offer)."""
+    return _people(User.id.in_(set(ids))) if ids else []
 
 
 def teams() -> Pairs:
@@ -30,9 +44,14 @@ def teams() -> Pairs:
     return _pairs(select(Team.id, Team.name).order_by(Team.name))
 
 
-def companies() -> Pairs:
-    """Every company by name."""
-    return _pairs(select(Company.id, Company.name).order_by(Company.name))
+def find_companies(term: str) -> list[Option]:
+    """The work order company pickers' search: any company (archived ones too, as old work orders name them)."""
+    return companies.find_companies(term, active_only=False)
+
+
+def companies_among(ids: Collection[int]) -> list[Option]:
+    """The companies among ``ids`` (a work order may name any company)."""
+    return companies.companies_among(ids, active_only=False)
 
 
 def statuses(*, active_only: bool = False) -> Pairs:
@@ -54,9 +73,39 @@ def types(*, active_only: bool = False) -> Pairs:
     return _pairs(select(WorkOrderType.id, WorkOrderType.name).order_by(WorkOrderType.name))
 
 
-def assets() -> Pairs:
-    """The first assets by serial number."""
-    return _pairs(select(Asset.id, Asset.serial_number).order_by(Asset.serial_number).limit(ASSET_LIMIT))
+def may_choose_assets(actor: Actor) -> bool:
+    """Whether ``actor`` fills in work order forms, which name an asset (creating or editing work orders)."""
+    return actor.has_permission("workorder.create") or actor.has_permission("workorder.edit")
+
+
+def _assets(*where: ColumnElement[bool], limit: int | None = None) -> list[Option]:
+    """Assets matching ``where`` by serial number, read as "serial — product (location)"."""
+    query = (
+        select(Asset.id, Asset.serial_number, Product.name.label("product"), Location.name.label("location"))
+        .join(Product, Product.id == Asset.product_id)
+        .outerjoin(Location, Location.id == Asset.location_id)
+        .where(*where)
+        .order_by(Asset.serial_number, Asset.id)
+        .limit(limit)
+    )
+    return [
+        Option(row.id, f"{row.serial_number} — {row.product}" + (f" ({row.location})" if row.location else ""))
+        for row in db.session.execute(query)
+    ]
+
+
+def find_assets(term: str) -> list[Option]:
+    """The work order form's asset search: by serial number, product name or location name (a word's start)."""
+    wanted = cleaned_term(term)
+    if not wanted:
+        return []
+    columns = (Asset.serial_number, Product.name, Location.name)
+    return _assets(or_(*(starts_a_word(column, wanted) for column in columns)), limit=LOOKUP_LIMIT)
+
+
+def assets_among(ids: Collection[int]) -> list[Option]:
+    """The assets among ``ids`` (a work order may name any asset)."""
+    return _assets(Asset.id.in_(set(ids))) if ids else []
 
 
 def default_priority_id() -> int | None:
@@ -68,7 +117,6 @@ def default_priority_id() -> int | None:
 class BulkChoices:
     """The options of the bulk form on the list."""
 
-    people: dict[str, Pairs]  # who may do work, by team
     teams: Pairs
     priorities: Pairs
     statuses: Pairs
@@ -77,7 +125,6 @@ class BulkChoices:
 def bulk_choices() -> BulkChoices:
     """Options for the list's bulk form."""
     return BulkChoices(
-        people=assignees.worker_groups(),
         teams=teams(),
         priorities=priorities(active_only=True),
         statuses=statuses(active_only=True),

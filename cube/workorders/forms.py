@@ -23,11 +23,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from cube.forms import CubeForm, LocalizedDecimalField, options, picker
+from cube.forms import CubeForm, LocalizedDecimalField, Lookup, LookupField, LookupMultipleField, options
 from cube.models import CustomField
 from cube.parsing import optional_int
 from cube.workflow.categories import CATEGORY_LABELS
-from cube.workorders import bulk, checklists, timelogs
+from cube.workorders import assignees, bulk, checklists, choices, timelogs
 from cube.workorders.queries import DEFAULT_SORT, SORT_CHOICES
 
 VIEW_CHOICES = [
@@ -39,6 +39,13 @@ VIEW_CHOICES = [
 CATEGORY_CHOICES = [(category.value, label) for category, label in CATEGORY_LABELS.items()]
 CUSTOM_PREFIX = "custom_"  # custom field inputs are named custom_<key>
 
+# What the on-demand pickers search (cube.workorders.lookup_routes) and the forms accept.
+WORKERS = Lookup("workorders.lookup_workers", assignees.workers_among)
+PEOPLE = Lookup("workorders.lookup_people", choices.people_among)
+COMPANIES = Lookup("workorders.lookup_companies", choices.companies_among)
+ASSETS = Lookup("workorders.lookup_assets", choices.assets_among)
+ASSIGNABLE = _l("Only active people who may do work can be assigned: choose them from the list.")
+
 
 class WorkOrderForm(CubeForm):
     version = HiddenField()
@@ -49,14 +56,30 @@ class WorkOrderForm(CubeForm):
     type_id = SelectField(_l("Type"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     priority_id = SelectField(_l("Priority"), coerce=optional_int, validate_choice=True, validators=[DataRequired()])
     team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
-    assignee_ids = SelectMultipleField(
-        _l("Assignees"), coerce=int, validate_choice=True, render_kw=picker(_l("Type to search"))
+    assignee_ids = LookupMultipleField(_l("Assignees"), lookup=WORKERS, invalid_choice_message=ASSIGNABLE)
+    supervisor_id = LookupField(
+        _l("Supervisor"),
+        lookup=PEOPLE,
+        blank=_l("No supervisor"),
+        invalid_choice_message=_l("Choose a supervisor from the list."),
     )
-    supervisor_id = SelectField(_l("Supervisor"), coerce=optional_int, validate_choice=True)
-    requester_id = SelectField(_l("Requester"), coerce=optional_int, validate_choice=True)
-    company_id = SelectField(_l("Company"), coerce=optional_int, validate_choice=True)
+    requester_id = LookupField(
+        _l("Requester"), lookup=PEOPLE, blank=_l("Me"), invalid_choice_message=_l("Choose a requester from the list.")
+    )
+    company_id = LookupField(
+        _l("Company"),
+        lookup=COMPANIES,
+        blank=_l("No company"),
+        invalid_choice_message=_l("Choose a company from the list."),
+    )
     product_sku = StringField(_l("Product SKU"), validators=[Optional(), Length(max=64)])
-    asset_id = SelectField(_l("Asset"), coerce=optional_int, validate_choice=False)
+    asset_id = LookupField(
+        _l("Asset"),
+        lookup=ASSETS,
+        blank=_l("No asset"),
+        placeholder=_l("Type a serial number, product or location"),
+        invalid_choice_message=_l("Choose an asset from the list."),
+    )
     location_id = SelectField(_l("Location"), coerce=optional_int, validate_choice=True)
     planned_start = DateTimeLocalField(_l("Planned start"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     due_at = DateTimeLocalField(_l("Due"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
@@ -105,11 +128,9 @@ class WorkOrderFilterForm(CubeForm):
     category = SelectField(_l("Stage"), choices=options(CATEGORY_CHOICES, blank=_l("Any stage")), validate_choice=False)
     priority = SelectField(_l("Priority"), coerce=optional_int, validate_choice=False)
     type = SelectField(_l("Type"), coerce=optional_int, validate_choice=False)
-    assignee = SelectField(
-        _l("Assignee"), coerce=optional_int, validate_choice=False, render_kw=picker(_l("Type to search"))
-    )
+    assignee = LookupField(_l("Assignee"), lookup=WORKERS, blank=_l("Anyone"))
     team = SelectField(_l("Team"), coerce=optional_int, validate_choice=False)
-    company = SelectField(_l("Company"), coerce=optional_int, validate_choice=False)
+    company = LookupField(_l("Company"), lookup=COMPANIES, blank=_l("Any company"))
     product = StringField(_l("Product id"), validators=[Optional()])
     asset = StringField(_l("Asset id"), validators=[Optional()])
     due_from = DateField(_l("Due from"), validators=[Optional()])
@@ -129,9 +150,7 @@ class CommentForm(CubeForm):
 
 
 class AssignForm(CubeForm):
-    assignee_ids = SelectMultipleField(
-        _l("Assignees"), coerce=int, validate_choice=True, render_kw=picker(_l("Type to search"))
-    )
+    assignee_ids = LookupMultipleField(_l("Assignees"), lookup=WORKERS, invalid_choice_message=ASSIGNABLE)
     team_id = SelectField(_l("Team"), coerce=optional_int, validate_choice=True)
 
 

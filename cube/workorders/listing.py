@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from cube.forms import options
 from cube.i18n import localdate
 from cube.parsing import optional_int
-from cube.workorders import assignees, choices
+from cube.workorders import choices
 from cube.workorders.forms import WorkOrderFilterForm
 from cube.workorders.queries import DEFAULT_SORT, WorkOrderFilters
 
@@ -48,14 +48,13 @@ class FilterChip:
 
 
 def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
-    """The list filters from the query string (unknown values are ignored)."""
+    """The list filters from the query string (unknown values are ignored; a person or company the pickers do not
+    offer too)."""
     form = WorkOrderFilterForm(request.args)
     form.status.choices = options(choices.statuses(), blank=_("Any status"))
     form.priority.choices = options(choices.priorities(), blank=_("Any priority"))
     form.type.choices = options(choices.types(), blank=_("Any type"))
-    form.assignee.choices = options(assignees.worker_pairs(), blank=_("Anyone"))
     form.team.choices = options(choices.teams(), blank=_("Any team"))
-    form.company.choices = options(choices.companies(), blank=_("Any company"))
     form.validate()
 
     def valid(field: object) -> object:
@@ -68,9 +67,9 @@ def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
         category=form.category.data or "",
         priority_id=form.priority.data,
         type_id=form.type.data,
-        assignee_id=form.assignee.data,
+        assignee_id=valid(form.assignee),  # type: ignore[arg-type]
         team_id=form.team.data,
-        company_id=form.company.data,
+        company_id=valid(form.company),  # type: ignore[arg-type]
         product_id=optional_int(form.product.data),
         asset_id=optional_int(form.asset.data),
         due_from=valid(form.due_from),  # type: ignore[arg-type]

@@ -17,14 +17,14 @@ from wtforms import SelectChoice
 
 from cube.extensions import db
 from cube.i18n import number
+from cube.lookups import LOOKUP_LIMIT, cleaned_term
 from cube.models import Location, Product, StockLevel
 from cube.products.assets import location_paths, location_tree
 from cube.products.labels import unit_label
 from cube.workorders.forms import PartForm
 
 LIST_LIMIT = 500  # above this many active products the picker searches instead of listing
-SEARCH_LIMIT = 20  # matches a search answers with
-MAX_TERM = 64
+SEARCH_LIMIT = LOOKUP_LIMIT  # matches a search answers with
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,9 @@ def active_product(product_id: int | None) -> Product | None:
     return product if product is not None and product.active else None
 
 
-def _escaped(term: str) -> str:
-    """``term`` with LIKE's wildcards taken literally (escape character: backslash)."""
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search(term: str, *, limit: int = SEARCH_LIMIT) -> list[Product]:
     """Active products whose SKU or a word of whose name starts with ``term`` (case ignored), by name; bounded."""
-    wanted = _escaped(" ".join(term.split())[:MAX_TERM].lower())
+    wanted = cleaned_term(term)
     if not wanted:
         return []
     name = func.lower(Product.name)

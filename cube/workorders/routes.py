@@ -44,29 +44,15 @@ def list_work_orders() -> str:
     return render_template("workorders/list.html", form=form, page=page, actions=actions)
 
 
-def _worker_options() -> dict[str, list[SelectChoice]]:
-    """The assignee options: people who may do work, grouped by team (optgroups)."""
-    return {team: options(pairs) for team, pairs in assignees.worker_groups().items()}
-
-
 def _form(work_order: WorkOrder | None) -> WorkOrderForm:
     """The create/edit form with its options; fields the person may not set are left off."""
     form = work_order_form(settings.active_custom_fields(), obj=work_order)
     form.drop(name for name in services.FIELD_PERMISSIONS if not services.may_set_field(current_user, name))
-    people = choices.people()
     form.type_id.choices = options(choices.types(active_only=True))
     form.priority_id.choices = options(choices.priorities(active_only=True))
     if "team_id" in form:
         form.team_id.choices = options(choices.teams(), blank=_("No team"))
-    if "assignee_ids" in form:
-        form.assignee_ids.choices = _worker_options()
-    if "supervisor_id" in form:
-        form.supervisor_id.choices = options(people, blank=_("No supervisor"))
-    if "requester_id" in form:
-        form.requester_id.choices = options(people, blank=_("Me"))
-    form.company_id.choices = options(choices.companies(), blank=_("No company"))
     form.location_id.choices = location_options(blank=_("No location"))
-    form.asset_id.choices = options(choices.assets(), blank=_("No asset"))
     if not form.is_submitted():
         if work_order is None:
             form.priority_id.data = choices.default_priority_id()
@@ -179,12 +165,13 @@ def show_work_order(work_order_id: int) -> str:
     assign_form = None
     if can("workorder.assign"):
         assign_form = _assign_form()
-        offered = {choice.value for group in assign_form.assignee_ids.choices.values() for choice in group}
-        gone = [(u.id, u.name) for u in work_order.assignees if u.id not in offered]
-        if gone:  # shown, so that saving does not drop them unseen; saving with them is refused with a message
-            assign_form.assignee_ids.choices[_("Assigned, but no longer able to do work")] = options(gone)
         assign_form.assignee_ids.data = [u.id for u in work_order.assignees]
         assign_form.team_id.data = work_order.team_id
+        offered = {choice.value for choice in assign_form.assignee_ids.choices}
+        gone = [u for u in work_order.assignees if u.id not in offered]
+        # Shown, so that saving does not drop them unseen; saving with them is refused with a message.
+        no_longer = _("Assigned, but no longer able to do work")
+        assign_form.assignee_ids.kept = [SelectChoice(u.id, u.name, optgroup=no_longer) for u in gone]
     return render_template(
         "workorders/detail.html",
         work_order=work_order,
@@ -296,7 +283,6 @@ def _assigned(work_order: WorkOrder, moved: list[Status]) -> str:
 def _assign_form() -> AssignForm:
     """The assignment form with its options."""
     form = AssignForm(prefix="assign")
-    form.assignee_ids.choices = _worker_options()
     form.team_id.choices = options(choices.teams(), blank=_("No team"))
     return form
 

@@ -258,3 +258,9 @@ def wait_for_mail(outbox: list[ReceivedMail]) -> Callable[..., ReceivedMail]:
             time.sleep(0.05)
 
     return wait
+
+
+def pick(page: Page, label: str, typed: str, option: str) -> None:
+    """Choose ``option`` in the searchable picker labelled ``label`` by typing ``typed`` first, as a person does."""
+    page.get_by_role("combobox", name=label, exact=True).fill(typed)
+    page.get_by_role("listbox", name=label, exact=True).get_by_role("option", name=option, exact=True).click()

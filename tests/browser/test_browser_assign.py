@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from cube.extensions import db
 from cube.models import User
 from cube.workorders import services
-from tests.browser.conftest import ARTIFACTS, shoot_widths
+from tests.browser.conftest import ARTIFACTS, pick, shoot_widths
 from tests.workorder_factories import default_ids
 
 SHOTS = ARTIFACTS / "assign"
@@ -36,7 +36,8 @@ def test_a_supervisor_assigns_a_new_work_order_and_it_is_assigned(app, page, mak
     submit_login(page, supervisor.email, supervisor.password)
     page.goto(f"/work-orders/{work_order_id}")
     expect(page.get_by_test_id("work-order-status")).to_contain_text("New")
-    page.locator("#assign-assignee_ids").select_option(label=lena.name)
+    pick(page, "Assignees", "lena", lena.name)
+    page.keyboard.press("Escape")
     page.get_by_role("button", name="Save assignment", exact=True).click()
     page.wait_for_load_state()
     expect(page.get_by_text(f"{number} assigned to Lena Krause and moved to Assigned.")).to_be_visible()

@@ -1,4 +1,5 @@
-"""The searchable assignee picker in Chromium: typing finds a worker, choosing assigns them, in English and Arabic.
+"""The searchable pickers in Chromium: typing finds a worker, choosing assigns them, in English and Arabic; the
+list's assignee filter and the work order form's asset are found on demand, at 1366 and 390 px.
 
 Screenshots at 1366 and 390 px go to test-artifacts/picker/.
 """
@@ -9,10 +10,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
+from sqlalchemy import insert
 
 from cube.extensions import db
-from tests.browser.conftest import ARTIFACTS, shoot_widths
+from tests.browser.conftest import ARTIFACTS, pick, shoot_widths
+from tests.catalog_factories import make_asset, make_location, make_product
+from tests.support import add_crowd
 from tests.workorder_factories import make_work_order
 
 SHOTS = ARTIFACTS / "picker"
@@ -116,4 +121,49 @@ def test_the_picker_works_right_to_left_on_a_phone(
     page.wait_for_load_state()
     expect(page.get_by_test_id("assignees")).to_have_text("Tia Tech")
     shoot(page, "detail-assign-ar")
+    assert errors == []
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_remote_pickers_find_a_person_to_filter_by_and_an_asset_among_hundreds(
+    app: Any, page: Page, make_account: Callable[..., Any], submit_login: Any, width: int
+) -> None:
+    """The list's assignee filter and the form's asset picker search as the person types (no list of everyone)."""
+    supervisor = make_account("supervisor", name="Sol Supervisor")
+    tia = make_account("technician", name="Tia Tech")
+    with app.app_context():
+        from cube.models import Asset, User
+
+        add_crowd(300, 300)
+        pump = make_product("PMP-4", "Booster pump")
+        hall = make_location("Boiler hall")
+        db.session.execute(insert(Asset), [{"product_id": pump.id, "serial_number": f"AA-{n:04d}"} for n in range(600)])
+        make_asset(pump, "ZZ-0001", location_id=hall.id)  # sorts after the 500 assets the form used to list
+        boss = db.session.get(User, supervisor.id)
+        make_work_order(boss, "Pump 4 seal leak", assignees=(db.session.get(User, tia.id),))
+        make_work_order(boss, "Door closer")
+        db.session.remove()
+    errors = watch_console(page)
+    page.set_viewport_size({"width": width, "height": 900})
+
+    submit_login(page, supervisor.email, supervisor.password)
+    page.goto("/work-orders")
+    page.get_by_test_id("filter-toggle").click()
+    pick(page, "Assignee", "tia", "Tia Tech")
+    page.get_by_role("button", name="Filter", exact=True).click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("chip-assignee")).to_contain_text("Tia Tech")
+    expect(page.get_by_text("Pump 4 seal leak").locator("visible=true")).to_have_count(1)
+    expect(page.get_by_text("Door closer")).to_have_count(0)
+    page.get_by_test_id("filter-toggle").click()
+    expect(page.locator("#assignee + .ts-wrapper .item")).to_have_text("Tia Tech")  # the chosen one stays chosen
+    shoot(page, f"list-filtered-typed-at-{width}")
+
+    page.goto("/work-orders/new")
+    page.get_by_label("Title").fill("Boiler pump vibrates")
+    pick(page, "Asset", "boiler", "ZZ-0001 — Booster pump (Boiler hall)")
+    shoot(page, f"new-asset-typed-at-{width}")
+    page.get_by_role("button", name="Create work order").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("link", name="ZZ-0001")).to_be_visible()
     assert errors == []
