@@ -213,7 +213,7 @@ def _register_access_guard(app: Flask) -> None:
 
 
 def _register_headers(app: Flask) -> None:
-    from flask_login import current_user
+    from cube.sessions import has_signed_in_session
 
     hsts = f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains"
 
@@ -222,7 +222,8 @@ def _register_headers(app: Flask) -> None:
         response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Signed-in pages are never stored; a view that set its own policy (private images) keeps it.
-        if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+        # Asked of the session, not of the user: a public answer loads no one and runs no SQL.
+        if request.endpoint != "static" and "Cache-Control" not in response.headers and has_signed_in_session():
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")  # i18n: not shown (HTTP header name)
         return response

@@ -174,6 +174,9 @@ class Config:
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CUBE-PRO <no-reply@localhost>")
         self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", False)
 
+        # Each worker reads the site settings at most this often (seconds); a change shows in the other workers
+        # within this time, at once in the one that saved it.
+        self.SITE_SETTINGS_MAX_AGE = env_int("SITE_SETTINGS_MAX_AGE", 5)
         self.USERS_PER_PAGE = env_int("USERS_PER_PAGE", 25)
         self.ITEMS_PER_PAGE = env_int("ITEMS_PER_PAGE", 25)
         # Uploaded files (product images, attachments) live here under random names.

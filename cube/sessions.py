@@ -19,6 +19,8 @@ from flask_login import LoginManager, login_user
 from cube.extensions import db
 from cube.models import User
 
+# Where Flask-Login keeps the signed-in person's id in the session.
+SESSION_USER_KEY = "_user_id"
 # A sign-in time this far in the future is still accepted (clocks of several servers drift).
 CLOCK_SKEW_SECONDS = 60
 
@@ -49,6 +51,15 @@ def user_from_session_id(session_id: str) -> User | None:
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
+
+
+def has_signed_in_session() -> bool:
+    """True when this request's session belongs to someone signed in, without loading the user.
+
+    Flask-Login keeps the id in the session from sign-in to sign-out, and puts it there when a remember
+    cookie signs someone back in; a session whose user has gone since still counts (its answer is private).
+    """
+    return SESSION_USER_KEY in session
 
 
 def register_user_loader(login_manager: LoginManager) -> None:
