@@ -15,9 +15,10 @@ import time
 from flask import current_app, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user
+from sqlalchemy.orm import joinedload
 
 from cube.extensions import db
-from cube.models import User
+from cube.models import Role, User
 
 # Where Flask-Login keeps the signed-in person's id in the session.
 SESSION_USER_KEY = "_user_id"
@@ -47,7 +48,7 @@ def user_from_session_id(session_id: str) -> User | None:
     max_age = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
     if age > max_age or age < -CLOCK_SKEW_SECONDS:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=[joinedload(User.role).joinedload(Role.grants)])  # one statement
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

@@ -153,4 +153,4 @@ def test_board_statement_count_is_pinned(client_as, make_user, monkeypatch):
 
     # Statuses, the ranked and counted cards (one statement for every column), their assignees, the
     # transitions, and the page's own (user, filter choices): the same however many cards and columns.
-    assert many == few == 14, (few, many)
+    assert many == few == 11, (few, many)

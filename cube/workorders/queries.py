@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select, union
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from cube.actors import Actor
 from cube.extensions import db
-from cube.models import Comment, Priority, Status, WorkOrder, utcnow, work_order_assignees
+from cube.models import Comment, Priority, Status, User, WorkOrder, utcnow, work_order_assignees
 from cube.timezones import zone_of
 from cube.workflow.categories import OPEN_CATEGORIES, category_of
 from cube.workorders.scoping import visible_work_orders
@@ -66,6 +67,22 @@ class WorkOrderFilters:
     created_from: date | None = None
     created_to: date | None = None
     sort: str = DEFAULT_SORT
+
+
+def _names(loader: _AbstractLoad) -> _AbstractLoad:
+    """People loaded for their names: no other column, and not their role."""
+    return loader.options(load_only(User.id, User.name), lazyload(User.role))
+
+
+# The assignees of each row of a list or board, in one statement.
+ASSIGNEE_NAMES = _names(selectinload(WorkOrder.assignees))
+# What the work order page names, loaded with the work order (one statement, plus one for the assignees;
+# the location's path is one query of its own).
+DETAIL_LOADING = (
+    ASSIGNEE_NAMES,
+    *(_names(joinedload(person)) for person in (WorkOrder.requester, WorkOrder.supervisor, WorkOrder.created_by)),
+    *(joinedload(thing) for thing in (WorkOrder.team, WorkOrder.company, WorkOrder.product, WorkOrder.asset)),
+)
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -134,7 +151,7 @@ def work_order_list(user: Actor, filters: WorkOrderFilters) -> Select[tuple[Work
         query = query.where(WorkOrder.created_at >= _day_start(filters.created_from, zone))
     if filters.created_to:
         query = query.where(WorkOrder.created_at < _day_start(filters.created_to + timedelta(days=1), zone))
-    return query.order_by(*sort_order(filters.sort)).options(selectinload(WorkOrder.assignees))
+    return query.order_by(*sort_order(filters.sort)).options(ASSIGNEE_NAMES)
 
 
 def recent_work_orders(

@@ -20,6 +20,7 @@ from cube.models import Status, WorkOrder
 from cube.pagination import window
 from cube.parsing import optional_int
 from cube.permissions import can, requires, signed_in
+from cube.products.assets import location_paths
 from cube.products.forms import location_options
 from cube.timezones import as_utc, zone_of
 from cube.workflow import engine, settings
@@ -28,7 +29,7 @@ from cube.workorders.blueprint import bp
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
 from cube.workorders.listing import list_filters
 from cube.workorders.pages import detail_at
-from cube.workorders.queries import work_order_list
+from cube.workorders.queries import DETAIL_LOADING, work_order_list
 
 
 @bp.route("")
@@ -175,7 +176,7 @@ def edit_work_order(work_order_id: int) -> Response | str:
 @signed_in
 def show_work_order(work_order_id: int) -> str:
     """Everything about a work order and one timeline of what happened."""
-    work_order = services.get_visible(current_user, work_order_id)
+    work_order = services.get_visible(current_user, work_order_id, *DETAIL_LOADING)
     assign_form = None
     if can("workorder.assign"):
         assign_form = _assign_form()
@@ -185,6 +186,7 @@ def show_work_order(work_order_id: int) -> str:
             assign_form.assignee_ids.choices[_("Assigned, but no longer able to do work")] = options(gone)
         assign_form.assignee_ids.data = [u.id for u in work_order.assignees]
         assign_form.team_id.data = work_order.team_id
+    paths = location_paths({work_order.location_id}) if work_order.location_id else {}  # one query, however deep
     return render_template(
         "workorders/detail.html",
         work_order=work_order,
@@ -195,6 +197,7 @@ def show_work_order(work_order_id: int) -> str:
         timeline=timeline.timeline(work_order, current_user),
         mentioned=mentions.mentioned_in(work_order),
         custom_values=custom_values.labelled(work_order.custom_values),
+        location_path=paths.get(work_order.location_id),
     )
 
 
