@@ -44,6 +44,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     name = config if isinstance(config, str) else (config or {}).get("CUBE_ENV")
     overrides = config if isinstance(config, dict) else None
     app.config.from_mapping(load_config(name, overrides))
+    app.jinja_env.auto_reload = app.config["TEMPLATES_AUTO_RELOAD"]  # off: templates compile once per process
 
     _configure_logging(app)
     if app.config["PROXY_COUNT"]:
@@ -137,7 +138,7 @@ def _configure_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from cube import models  # noqa: F401  (register every model with the metadata)
-    from cube.extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
+    from cube.extensions import compress, csrf, db, limiter, login_manager, mail, migrate, talisman
     from cube.sessions import register_user_loader
 
     db.init_app(app)
@@ -147,6 +148,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     register_user_loader(login_manager)
+    if app.config["COMPRESS_RESPONSES"]:
+        compress.init_app(app)  # registered first, so it runs last: it compresses the finished answer
     talisman.init_app(
         app,
         force_https=False,  # Nginx redirects to HTTPS in production

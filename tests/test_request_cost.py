@@ -3,6 +3,10 @@ site settings are read once per worker for a while rather than once per request.
 
 from __future__ import annotations
 
+import gzip
+
+from cube import create_app
+from cube.config import load_config
 from cube.extensions import db
 from cube.site_settings import current_settings, forget_settings, settings_now
 from tests.support import QueryCounter, post, sign_in, statements_for
@@ -64,3 +68,43 @@ def test_a_save_that_rolls_back_leaves_no_snapshot_behind(app):
         db.session.rollback()
     with app.app_context():
         assert settings_now().default_language == "en"
+
+
+SITE = "https://cube.example.com"
+
+
+def _production(monkeypatch, database_url, **overrides):
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("BASE_URL", SITE)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.delenv("COMPRESS_RESPONSES", raising=False)
+    return create_app({"CUBE_ENV": "production", "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+def test_templates_compile_once_in_production_and_reload_in_development(monkeypatch, database_url):
+    assert _production(monkeypatch, database_url).jinja_env.auto_reload is False
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    development = create_app({"CUBE_ENV": "development", "SQLALCHEMY_DATABASE_URI": database_url})
+    assert development.jinja_env.auto_reload is True
+
+
+def test_answers_are_gzipped_in_development_and_left_to_nginx_in_production(monkeypatch, database_url):
+    monkeypatch.delenv("COMPRESS_RESPONSES", raising=False)
+    assert load_config("development")["COMPRESS_RESPONSES"] is True
+    production = _production(monkeypatch, database_url)
+    assert production.config["COMPRESS_RESPONSES"] is False
+    plain = production.test_client().get("/auth/login", SITE, headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers
+
+    compressing = _production(monkeypatch, database_url, COMPRESS_RESPONSES=True)
+    response = compressing.test_client().get("/auth/login", SITE, headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    html = gzip.decompress(response.get_data()).decode()
+    assert 'name="email"' in html
+    assert abs(len(html) - len(plain.get_data())) < 100  # the same page (its CSRF token differs)
+    assert len(response.get_data()) < len(html) / 2
+    assert "Content-Security-Policy" in response.headers  # compressed after every other header was set
+    tiny = compressing.test_client().get("/healthz", SITE, headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in tiny.headers  # too small to be worth it
