@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select, union
-from sqlalchemy.orm import InstrumentedAttribute, joinedload, lazyload, load_only, selectinload
-from sqlalchemy.orm.strategy_options import _AbstractLoad
+from sqlalchemy.orm import InstrumentedAttribute, lazyload, load_only, selectinload
 
 from cube.actors import Actor
 from cube.extensions import db
@@ -69,20 +68,8 @@ class WorkOrderFilters:
     sort: str = DEFAULT_SORT
 
 
-def _names(loader: _AbstractLoad) -> _AbstractLoad:
-    """People loaded for their names: no other column, and not their role."""
-    return loader.options(load_only(User.id, User.name), lazyload(User.role))
-
-
-# The assignees of each row of a list or board, in one statement.
-ASSIGNEE_NAMES = _names(selectinload(WorkOrder.assignees))
-# What the work order page names, loaded with the work order (one statement, plus one for the assignees;
-# the location's path is one query of its own).
-DETAIL_LOADING = (
-    ASSIGNEE_NAMES,
-    *(_names(joinedload(person)) for person in (WorkOrder.requester, WorkOrder.supervisor, WorkOrder.created_by)),
-    *(joinedload(thing) for thing in (WorkOrder.team, WorkOrder.company, WorkOrder.product, WorkOrder.asset)),
-)
+# The assignees of each row of a list or board in one statement, by name: no other column, and not their role.
+ASSIGNEE_NAMES = selectinload(WorkOrder.assignees).options(load_only(User.id, User.name), lazyload(User.role))
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:

@@ -29,7 +29,7 @@ from cube.workorders.blueprint import bp
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
 from cube.workorders.listing import list_filters
 from cube.workorders.pages import detail_at
-from cube.workorders.queries import DETAIL_LOADING, work_order_list
+from cube.workorders.queries import work_order_list
 
 
 @bp.route("")
@@ -176,7 +176,7 @@ def edit_work_order(work_order_id: int) -> Response | str:
 @signed_in
 def show_work_order(work_order_id: int) -> str:
     """Everything about a work order and one timeline of what happened."""
-    work_order = services.get_visible(current_user, work_order_id, *DETAIL_LOADING)
+    work_order = services.get_visible(current_user, work_order_id)
     assign_form = None
     if can("workorder.assign"):
         assign_form = _assign_form()

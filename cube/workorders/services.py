@@ -17,7 +17,6 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.sql.base import ExecutableOption
 
 from cube.actors import Actor, person_id, require
 from cube.editing import Merge, Opened, merge_edit
@@ -112,10 +111,9 @@ def product_id_for_sku(sku: str | None) -> int | None:
     return product.id
 
 
-def get_visible(user: Actor, work_order_id: int, *loading: ExecutableOption) -> WorkOrder:
-    """The work order if ``user`` may see it (with ``loading`` options); NotFound otherwise (no hint that it exists)."""
-    query = visible_work_orders(user).where(WorkOrder.id == work_order_id).options(*loading)
-    work_order = db.session.scalar(query)
+def get_visible(user: Actor, work_order_id: int) -> WorkOrder:
+    """The work order if ``user`` may see it; NotFound otherwise (no hint that it exists)."""
+    work_order = db.session.scalar(visible_work_orders(user).where(WorkOrder.id == work_order_id))
     if work_order is None:
         raise NotFound(_("There is no such work order, or you may not see it."))
     return work_order
