@@ -13,6 +13,7 @@ install it by hand).
 
 from __future__ import annotations
 
+import gzip
 import statistics
 import time
 from collections.abc import Callable
@@ -42,6 +43,7 @@ class Figures:
     cpu_ms: float
     statements: int
     size: int
+    gzipped: int  # what COMPRESS_RESPONSES (or Nginx) sends
 
 
 def fill(count: int) -> None:
@@ -152,6 +154,7 @@ def measure(app: Flask, who: str) -> dict[str, Figures]:
             min(cpu) * 1000,
             int(statistics.median(counts)),
             int(statistics.median(sizes)),
+            len(gzip.compress(response.get_data(), 6)),
         )
     with app.app_context():
         event.remove(db.engine, "before_cursor_execute", count)
@@ -188,8 +191,8 @@ def run(server: URL, count: int, profile_path: str | None = None) -> None:
                     profile(app, who, path)
         else:
             for who in people:
-                print(f"\n{who:<26} {'ms':>7} {'cpu ms':>7} {'stmts':>6} {'bytes':>8}")
+                print(f"\n{who:<26} {'ms':>7} {'cpu ms':>7} {'stmts':>6} {'bytes':>8} {'gzipped':>8}")
                 for label, f in measure(app, who).items():
-                    print(f"{label:<26} {f.ms:>7.2f} {f.cpu_ms:>7.2f} {f.statements:>6} {f.size:>8}")
+                    print(f"{label:<26} {f.ms:>7.2f} {f.cpu_ms:>7.2f} {f.statements:>6} {f.size:>8} {f.gzipped:>8}")
         with app.app_context():
             db.engine.dispose()
