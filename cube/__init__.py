@@ -33,6 +33,8 @@ CSP = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+# The header, written once per process (Flask-Talisman would rebuild it from the mapping on every response).
+CSP_HEADER = "; ".join(f"{directive} {sources}" for directive, sources in CSP.items())
 
 
 def create_app(config: str | dict[str, Any] | None = None) -> Flask:
@@ -153,7 +155,7 @@ def _init_extensions(app: Flask) -> None:
     talisman.init_app(
         app,
         force_https=False,  # Nginx redirects to HTTPS in production
-        content_security_policy=CSP,
+        content_security_policy=None,  # set below from CSP_HEADER
         frame_options="DENY",
         strict_transport_security=False,  # sent on every response below
         referrer_policy="strict-origin-when-cross-origin",
@@ -222,6 +224,7 @@ def _register_headers(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP_HEADER)
         response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Signed-in pages are never stored; a view that set its own policy (private images) keeps it.

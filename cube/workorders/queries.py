@@ -70,6 +70,16 @@ class WorkOrderFilters:
 
 # The assignees of each row of a list or board in one statement, by name: no other column, and not their role.
 ASSIGNEE_NAMES = selectinload(WorkOrder.assignees).options(load_only(User.id, User.name), lazyload(User.role))
+# The columns a row of the list shows (not the description, which may be long, nor the costs).
+LIST_COLUMNS = load_only(
+    WorkOrder.id,
+    WorkOrder.number,
+    WorkOrder.title,
+    WorkOrder.status_id,
+    WorkOrder.priority_id,
+    WorkOrder.type_id,
+    WorkOrder.due_at,
+)
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:

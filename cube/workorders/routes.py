@@ -29,7 +29,8 @@ from cube.workorders.blueprint import bp
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
 from cube.workorders.listing import list_filters
 from cube.workorders.pages import detail_at
-from cube.workorders.queries import work_order_list
+from cube.workorders.queries import LIST_COLUMNS, work_order_list
+from cube.workorders.rows import list_rows
 
 
 @bp.route("")
@@ -37,12 +38,12 @@ from cube.workorders.queries import work_order_list
 def list_work_orders() -> str:
     """Work orders the user may see, filtered, searched and sorted; filters live in the URL."""
     form, filters = list_filters()
-    page = window(work_order_list(current_user, filters))
+    page = window(work_order_list(current_user, filters).options(LIST_COLUMNS))
     # Quick actions (start, pause, complete) on "My work": the transitions each row's status allows.
     actions = (
         engine.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
     )
-    return render_template("workorders/list.html", form=form, page=page, actions=actions)
+    return render_template("workorders/list.html", form=form, page=page, rows=list_rows(page.items), actions=actions)
 
 
 def _worker_options() -> dict[str, list[SelectChoice]]:
