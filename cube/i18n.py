@@ -18,9 +18,9 @@ from functools import cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, numbers, support
 from flask import Flask, Response, g, has_app_context, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, gettext, refresh
+from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, refresh
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -270,9 +270,32 @@ def locale_object() -> Locale:
     return get_locale() or Locale.parse(FALLBACK_LANGUAGE)
 
 
+def page_translations() -> support.Translations:
+    """The catalogue of the language spoken now, remembered beside the locale it is for.
+
+    Flask-Babel finds it again for every text (context, domain, cache key from the locale's name),
+    which a page with hundreds of texts pays hundreds of times. Asked for another locale (inside
+    ``force_locale``, after ``refresh``), it is looked up afresh.
+    """
+    locale = get_locale()
+    remembered = g.get("_cube_translations") if has_app_context() else None
+    if remembered is None or remembered[0] is not locale:
+        remembered = (locale, get_translations())
+        if has_app_context():
+            g._cube_translations = remembered
+    return remembered[1]
+
+
 def register_i18n(app: Flask) -> None:
     """Bind Flask-Babel to ``app`` and give templates the language helpers and filters."""
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.install_gettext_callables(  # Flask-Babel's, through the remembered catalogue
+        gettext=lambda text: page_translations().ugettext(text),
+        ngettext=lambda singular, plural, n: page_translations().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, text: page_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: page_translations().unpgettext(context, singular, plural, n),
+    )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals.update(
         current_language=current_language, is_rtl=is_rtl, LANGUAGES=LANGUAGES, time_writer=time_writer

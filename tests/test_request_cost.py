@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 
+from flask_babel import force_locale, gettext
+
 from cube import create_app
 from cube.config import load_config
 from cube.extensions import db
@@ -108,3 +110,15 @@ def test_answers_are_gzipped_in_development_and_left_to_nginx_in_production(monk
     assert "Content-Security-Policy" in response.headers  # compressed after every other header was set
     tiny = compressing.test_client().get("/healthz", SITE, headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in tiny.headers  # too small to be worth it
+
+
+def test_templates_speak_a_forced_language_and_come_back(app):
+    template = app.jinja_env.from_string("{{ _('Work orders') }}")
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "de"}):
+        german = template.render()
+        with force_locale("fr"):
+            french = template.render()
+            assert french == gettext("Work orders")
+        assert template.render() == german == gettext("Work orders")
+    assert german != french
+    assert "Work orders" not in (german, french)
