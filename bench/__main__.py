@@ -1,14 +1,14 @@
-"""Run the benchmarks: ``python -m bench [catalog|workorders|pdf|throughput] [--database-url URL]``."""
+"""Run the benchmarks: ``python -m bench [catalog|workorders|pdf|pages|throughput] [--database-url URL]``."""
 
 import argparse
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bench import catalog, pdf, throughput, workorders
+from bench import catalog, pages, pdf, throughput, workorders
 from cube.config import normalise_database_url
 
-CHOICES = {"catalog", "workorders", "pdf", "throughput"}
+CHOICES = {"catalog", "workorders", "pdf", "pages", "throughput"}
 
 parser = argparse.ArgumentParser(description="CUBE-PRO benchmarks (PostgreSQL)")
 parser.add_argument("which", nargs="*", help="which benchmarks (default: catalog and workorders)")
@@ -16,6 +16,7 @@ parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5
 parser.add_argument("--products", type=int, default=100_000)
 parser.add_argument("--movements", type=int, default=1_000_000)
 parser.add_argument("--work-orders", type=int, default=1_000_000)
+parser.add_argument("--profile", metavar="PATH", help="pages: print a pyinstrument profile of this page")
 parser.add_argument(
     "--sizes", type=int, nargs="+", default=[10_000, 1_000_000], help="throughput: work orders per PostgreSQL run"
 )
@@ -34,6 +35,8 @@ if "workorders" in which:
     workorders.run(server, args.work_orders)
 if "pdf" in which:
     pdf.run()  # SQLite in a temporary folder: the PDF layout is what is measured
+if "pages" in which:
+    pages.run(server, 10_000, args.profile)  # the demo data and 10,000 work orders
 if "throughput" in which:
     throughput.run(
         server, args.sizes, sqlite=not args.no_sqlite, seconds=args.duration, markdown=args.markdown, only=args.only

@@ -33,6 +33,8 @@ CSP = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+# The header, written once per process (Flask-Talisman would rebuild it from the mapping on every response).
+CSP_HEADER = "; ".join(f"{directive} {sources}" for directive, sources in CSP.items())
 
 
 def create_app(config: str | dict[str, Any] | None = None) -> Flask:
@@ -44,6 +46,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     name = config if isinstance(config, str) else (config or {}).get("CUBE_ENV")
     overrides = config if isinstance(config, dict) else None
     app.config.from_mapping(load_config(name, overrides))
+    app.jinja_env.auto_reload = app.config["TEMPLATES_AUTO_RELOAD"]  # off: templates compile once per process
 
     _configure_logging(app)
     if app.config["PROXY_COUNT"]:
@@ -137,7 +140,7 @@ def _configure_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from cube import models  # noqa: F401  (register every model with the metadata)
-    from cube.extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
+    from cube.extensions import compress, csrf, db, limiter, login_manager, mail, migrate, talisman
     from cube.sessions import register_user_loader
 
     db.init_app(app)
@@ -147,10 +150,12 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     register_user_loader(login_manager)
+    if app.config["COMPRESS_RESPONSES"]:
+        compress.init_app(app)  # registered first, so it runs last: it compresses the finished answer
     talisman.init_app(
         app,
         force_https=False,  # Nginx redirects to HTTPS in production
-        content_security_policy=CSP,
+        content_security_policy=None,  # set below from CSP_HEADER
         frame_options="DENY",
         strict_transport_security=False,  # sent on every response below
         referrer_policy="strict-origin-when-cross-origin",
@@ -214,16 +219,18 @@ def _register_access_guard(app: Flask) -> None:
 
 
 def _register_headers(app: Flask) -> None:
-    from flask_login import current_user
+    from cube.sessions import has_signed_in_session
 
     hsts = f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains"
 
     @app.after_request
     def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP_HEADER)
         response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Signed-in pages are never stored; a view that set its own policy (private images) keeps it.
-        if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+        # Asked of the session, not of the user: a public answer loads no one and runs no SQL.
+        if request.endpoint != "static" and "Cache-Control" not in response.headers and has_signed_in_session():
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")  # i18n: not shown (HTTP header name)
         return response

@@ -174,6 +174,9 @@ class Config:
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CUBE-PRO <no-reply@localhost>")
         self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", False)
 
+        # Each worker reads the site settings at most this often (seconds); a change shows in the other workers
+        # within this time, at once in the one that saved it.
+        self.SITE_SETTINGS_MAX_AGE = env_int("SITE_SETTINGS_MAX_AGE", 5)
         self.USERS_PER_PAGE = env_int("USERS_PER_PAGE", 25)
         self.ITEMS_PER_PAGE = env_int("ITEMS_PER_PAGE", 25)
         # Uploaded files (product images, attachments) live here under random names.
@@ -182,12 +185,19 @@ class Config:
         self.ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 16 * 1024 * 1024)
         self.IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+        # Compress answers in the app (gzip): for the embedded server; behind Nginx, Nginx compresses.
+        self.COMPRESS_RESPONSES = env_bool("COMPRESS_RESPONSES", False)
+        self.COMPRESS_ALGORITHM = ["gzip"]
+        # Templates are compiled once per process; only development reads a changed template again.
+        self.TEMPLATES_AUTO_RELOAD: bool | None = None  # None: follow DEBUG (see derive)
 
     # Host names trusted besides BASE_URL's when TRUSTED_HOSTS is not set (loopback in development).
     LOCAL_HOSTS: tuple[str, ...] = ()
 
     def derive(self) -> None:
         """Fill in the settings that follow from others (after overrides are applied)."""
+        if self.TEMPLATES_AUTO_RELOAD is None:
+            self.TEMPLATES_AUTO_RELOAD = bool(self.DEBUG)
         if self.TRUSTED_HOSTS is None and self.BASE_URL:
             host = urlsplit(self.BASE_URL).hostname or ""
             self.TRUSTED_HOSTS = list(dict.fromkeys([host, *self.LOCAL_HOSTS]))
@@ -212,6 +222,7 @@ class DevelopmentConfig(Config):
         super().__init__()
         self.DEBUG = env_bool("FLASK_DEBUG", True)
         self.BASE_URL = self.BASE_URL or "http://127.0.0.1:5000"  # what `make run` serves
+        self.COMPRESS_RESPONSES = env_bool("COMPRESS_RESPONSES", True)  # the embedded server has no Nginx in front
         # Development prints e-mails to the log unless an SMTP server is configured.
         self.MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", "MAIL_SERVER" not in os.environ)
 

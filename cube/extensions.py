@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,6 +26,7 @@ csrf = CSRFProtect()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 talisman = Talisman()
+compress = Compress()  # only when COMPRESS_RESPONSES is on (no Nginx in front)
 
 
 @event.listens_for(Engine, "connect")

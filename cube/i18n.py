@@ -10,7 +10,7 @@ types, custom fields, roles) are data and stay as typed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,9 +18,9 @@ from functools import cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, numbers, support
 from flask import Flask, Response, g, has_app_context, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, gettext, refresh
+from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, refresh
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -112,26 +112,43 @@ def speaking_to(person: Speaker | None) -> Iterator[str]:
 
 def localtime(value: datetime | None, part: str = "datetime") -> str:
     """A stored UTC time in the reader's zone and the site's date style: ``datetime``, ``date`` or ``time``."""
-    if value is None:
-        return ""
-    return format_moment(value.astimezone(reader_zone()), part)
+    return "" if value is None else time_writer(part)(value)
+
+
+def time_writer(part: str = "datetime") -> Callable[[datetime | None], str]:
+    """``localtime`` for many times on one page: the zone, the date style and the locale are looked up once."""
+    zone, write = reader_zone(), moment_writer(part)
+    return lambda value: "" if value is None else write(value.astimezone(zone))
 
 
 def format_moment(moment: datetime, part: str = "datetime") -> str:
     """A time already in the reader's zone, written in the site's date style (ISO, or the reader's locale)."""
+    return moment_writer(part)(moment)
+
+
+ISO_FORMATS = {"date": "%Y-%m-%d", "time": "%H:%M", "datetime": "%Y-%m-%d %H:%M"}
+
+
+def moment_writer(part: str = "datetime") -> Callable[[datetime], str]:
+    """How times already in the reader's zone are written: the site's date style and the locale, looked up once."""
     if date_style() == ISO:
-        text = moment.strftime({"date": "%Y-%m-%d", "time": "%H:%M"}.get(part, "%Y-%m-%d %H:%M"))
-        return _left_to_right(text)
+        pattern, mark = ISO_FORMATS.get(part, ISO_FORMATS["datetime"]), LEFT_TO_RIGHT_MARK if is_rtl() else ""
+        return lambda moment: mark + moment.strftime(pattern)
+    locale = locale_object()
     if part == "date":
-        return dates.format_date(moment.date(), "medium", locale=locale_object())
+        return lambda moment: dates.format_date(moment.date(), "medium", locale=locale)
     if part == "time":
-        return dates.format_time(moment.time(), "short", locale=locale_object())
-    return dates.format_datetime(moment, datetime_pattern(str(locale_object())), locale=locale_object())
+        return lambda moment: dates.format_time(moment.time(), "short", locale=locale)
+    pattern = datetime_pattern(str(locale))
+    return lambda moment: dates.format_datetime(moment, pattern, locale=locale)
+
+
+LEFT_TO_RIGHT_MARK = "\u200e"  # keeps ISO text in its order inside right-to-left writing
 
 
 def _left_to_right(text: str) -> str:
     """ISO text kept in its order inside right-to-left writing (a left-to-right mark before it)."""
-    return "\u200e" + text if is_rtl() else text
+    return LEFT_TO_RIGHT_MARK + text if is_rtl() else text
 
 
 @cache
@@ -253,11 +270,36 @@ def locale_object() -> Locale:
     return get_locale() or Locale.parse(FALLBACK_LANGUAGE)
 
 
+def page_translations() -> support.Translations:
+    """The catalogue of the language spoken now, remembered beside the locale it is for.
+
+    Flask-Babel finds it again for every text (context, domain, cache key from the locale's name),
+    which a page with hundreds of texts pays hundreds of times. Asked for another locale (inside
+    ``force_locale``, after ``refresh``), it is looked up afresh.
+    """
+    locale = get_locale()
+    remembered = g.get("_cube_translations") if has_app_context() else None
+    if remembered is None or remembered[0] is not locale:
+        remembered = (locale, get_translations())
+        if has_app_context():
+            g._cube_translations = remembered
+    return remembered[1]
+
+
 def register_i18n(app: Flask) -> None:
     """Bind Flask-Babel to ``app`` and give templates the language helpers and filters."""
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.install_gettext_callables(  # Flask-Babel's, through the remembered catalogue
+        gettext=lambda text: page_translations().ugettext(text),
+        ngettext=lambda singular, plural, n: page_translations().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, text: page_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: page_translations().unpgettext(context, singular, plural, n),
+    )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.globals.update(current_language=current_language, is_rtl=is_rtl, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(
+        current_language=current_language, is_rtl=is_rtl, LANGUAGES=LANGUAGES, time_writer=time_writer
+    )
     filters: dict[str, Any] = {
         "localtime": localtime,
         "localdate": localdate,

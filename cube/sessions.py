@@ -15,10 +15,13 @@ import time
 from flask import current_app, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user
+from sqlalchemy.orm import joinedload
 
 from cube.extensions import db
-from cube.models import User
+from cube.models import Role, User
 
+# Where Flask-Login keeps the signed-in person's id in the session.
+SESSION_USER_KEY = "_user_id"
 # A sign-in time this far in the future is still accepted (clocks of several servers drift).
 CLOCK_SKEW_SECONDS = 60
 
@@ -45,10 +48,19 @@ def user_from_session_id(session_id: str) -> User | None:
     max_age = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
     if age > max_age or age < -CLOCK_SKEW_SECONDS:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=[joinedload(User.role).joinedload(Role.grants)])  # one statement
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user
+
+
+def has_signed_in_session() -> bool:
+    """True when this request's session belongs to someone signed in, without loading the user.
+
+    Flask-Login keeps the id in the session from sign-in to sign-out, and puts it there when a remember
+    cookie signs someone back in; a session whose user has gone since still counts (its answer is private).
+    """
+    return SESSION_USER_KEY in session
 
 
 def register_user_loader(login_manager: LoginManager) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,6 +17,7 @@ from cube.extensions import db
 from cube.languages import FALLBACK_LANGUAGE, is_shipped
 from cube.models import SiteSettings
 from cube.models.settings import SITE_SETTINGS_ID
+from cube.transactions import on_commit, on_rollback
 
 MANAGE = "settings.manage"
 DENIED = _l("You may not change the site settings.")
@@ -55,24 +57,53 @@ class SettingsNow:
 
 
 CACHE_KEY = "_site_settings"
+SHARED_KEY = "cube.site_settings"  # app.extensions: the snapshot this process read last, and when
+
+
+def _read() -> SettingsNow:
+    """The settings from the database."""
+    row = current_settings()
+    return SettingsNow(row.default_language, row.default_timezone or DEFAULT_TIMEZONE, row.date_style or ISO)
+
+
+def _shared() -> dict[str, tuple[float, SettingsNow]]:
+    """This process's snapshot of the settings (one per app)."""
+    return current_app.extensions.setdefault(SHARED_KEY, {})
 
 
 def settings_now() -> SettingsNow:
-    """The site settings, read once per app context (a request, a command, a job); saving them forgets it."""
-    cached = g.get(CACHE_KEY) if has_app_context() else None
+    """The site settings, one snapshot per app context (a request, a command, a job).
+
+    The snapshot is shared by the process for SITE_SETTINGS_MAX_AGE seconds, so most requests (the
+    public ones included) read no settings row; saving them forgets it at once in this process, and
+    the other workers see the change within that time.
+    """
+    if not has_app_context():
+        return _read()
+    cached = g.get(CACHE_KEY)
     if cached is not None:
         return cached
-    row = current_settings()
-    now = SettingsNow(row.default_language, row.default_timezone or DEFAULT_TIMEZONE, row.date_style or ISO)
-    if has_app_context():
-        g.setdefault(CACHE_KEY, now)
+    shared = _shared()
+    read_at, now = shared.get("now", (float("-inf"), None))
+    if now is None or time.monotonic() - read_at > current_app.config["SITE_SETTINGS_MAX_AGE"]:
+        now = _read()
+        shared["now"] = (time.monotonic(), now)
+    g.setdefault(CACHE_KEY, now)
     return now
 
 
 def forget_settings() -> None:
-    """Read the settings afresh next time (they were changed in this app context)."""
+    """Read the settings afresh next time (they were changed in this app context).
+
+    The process's snapshot is forgotten again when the change commits or rolls back: a request
+    reading the settings in between must not keep the old or the uncommitted ones.
+    """
     if has_app_context():
         g.pop(CACHE_KEY, None)
+        shared = _shared()
+        shared.pop("now", None)
+        on_commit(db.session, lambda: shared.pop("now", None))
+        on_rollback(db.session, lambda: shared.pop("now", None))
 
 
 def default_timezone() -> str:

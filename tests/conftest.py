@@ -104,6 +104,7 @@ def _isolated(app: Flask) -> Iterator[None]:
         yield
         db.session.remove()
         _empty_tables()
+        forget_settings()  # the process's snapshot of the settings the test may have saved
     limiter.reset()
 
 

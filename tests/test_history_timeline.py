@@ -413,7 +413,7 @@ def test_the_detail_page_statements_do_not_grow_with_the_timeline(story, client,
     after = statements(client, story.work_order)
     assert len(after) == len(before), "\n".join(difflib.unified_diff(before, after, lineterm=""))
     # The page reads its panels once each: +2 since the picker of workers by team and the parts picker with stock.
-    assert len(before) <= 42, len(before)
+    assert len(before) <= 36, len(before)
 
 
 def test_a_timeline_is_a_fixed_number_of_queries(story):

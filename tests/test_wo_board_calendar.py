@@ -208,7 +208,7 @@ def test_board_statements_do_not_grow_with_cards(client_as, make_user):
     add(14, 100)
     many = statements_for(manager, "/work-orders/board")
     assert many == few, (few, many)
-    assert few <= 15, few
+    assert few <= 11, few
 
 
 # --- Calendar ---------------------------------------------------------------------------------------------------

@@ -154,4 +154,4 @@ def test_board_statement_count_is_pinned(client_as, make_user, monkeypatch):
     # Statuses, the ranked and counted cards (one statement for every column), their assignees, the
     # transitions, and the page's own (user, filter choices): the same however many cards and columns. The
     # assignee and company filters list only their chosen value (none here), found by the pickers on demand.
-    assert many == few == 12, (few, many)
+    assert many == few == 9, (few, many)

@@ -42,9 +42,9 @@ class Role(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     description: Mapped[str] = mapped_column(String(255), default="")
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
-    grants: Mapped[list[RolePermission]] = relationship(
-        back_populates="role", cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded when asked (a person named on a page costs no permission query); the signed-in person's
+    # come with them in one statement (cube.sessions).
+    grants: Mapped[list[RolePermission]] = relationship(back_populates="role", cascade="all, delete-orphan")
 
     @property
     def permissions(self) -> frozenset[str]:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from cube import audit
 from cube.actors import Actor, require
@@ -36,8 +37,9 @@ def is_locked_role(actor: Actor, role: Role) -> bool:
 
 
 def all_roles() -> list[Role]:
-    """Every role, built-in ones first."""
-    return list(db.session.scalars(select(Role).order_by(Role.builtin.desc(), Role.id)))
+    """Every role with its permissions, built-in ones first."""
+    query = select(Role).options(selectinload(Role.grants)).order_by(Role.builtin.desc(), Role.id)
+    return list(db.session.scalars(query))
 
 
 def role_by_name(name: str) -> Role | None:

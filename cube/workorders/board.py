@@ -6,13 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from cube.actors import Actor
 from cube.extensions import db
 from cube.models import Status, WorkOrder
 from cube.workflow.categories import OPEN_CATEGORIES
-from cube.workorders.queries import WorkOrderFilters, sort_order, work_order_list
+from cube.workorders.queries import ASSIGNEE_NAMES, WorkOrderFilters, sort_order, work_order_list
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def board_columns(user: Actor, filters: WorkOrderFilters, limit: int) -> list[Bo
         .join(ranked, ranked.c.id == WorkOrder.id)
         .where(ranked.c.place <= limit)
         .order_by(ranked.c.place)
-        .options(selectinload(WorkOrder.assignees))
+        .options(ASSIGNEE_NAMES)
     )
     cards: dict[int, list[WorkOrder]] = defaultdict(list)
     totals: dict[int, int] = {}

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select, union
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, lazyload, load_only, selectinload
 
 from cube.actors import Actor
 from cube.extensions import db
-from cube.models import Comment, Priority, Status, WorkOrder, utcnow, work_order_assignees
+from cube.models import Comment, Priority, Status, User, WorkOrder, utcnow, work_order_assignees
 from cube.timezones import zone_of
 from cube.workflow.categories import OPEN_CATEGORIES, category_of
 from cube.workorders.scoping import visible_work_orders
@@ -66,6 +66,20 @@ class WorkOrderFilters:
     created_from: date | None = None
     created_to: date | None = None
     sort: str = DEFAULT_SORT
+
+
+# The assignees of each row of a list or board in one statement, by name: no other column, and not their role.
+ASSIGNEE_NAMES = selectinload(WorkOrder.assignees).options(load_only(User.id, User.name), lazyload(User.role))
+# The columns a row of the list shows (not the description, which may be long, nor the costs).
+LIST_COLUMNS = load_only(
+    WorkOrder.id,
+    WorkOrder.number,
+    WorkOrder.title,
+    WorkOrder.status_id,
+    WorkOrder.priority_id,
+    WorkOrder.type_id,
+    WorkOrder.due_at,
+)
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -134,7 +148,7 @@ def work_order_list(user: Actor, filters: WorkOrderFilters) -> Select[tuple[Work
         query = query.where(WorkOrder.created_at >= _day_start(filters.created_from, zone))
     if filters.created_to:
         query = query.where(WorkOrder.created_at < _day_start(filters.created_to + timedelta(days=1), zone))
-    return query.order_by(*sort_order(filters.sort)).options(selectinload(WorkOrder.assignees))
+    return query.order_by(*sort_order(filters.sort)).options(ASSIGNEE_NAMES)
 
 
 def recent_work_orders(

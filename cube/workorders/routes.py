@@ -20,6 +20,7 @@ from cube.models import Status, WorkOrder
 from cube.pagination import window
 from cube.parsing import optional_int
 from cube.permissions import can, requires, signed_in
+from cube.products.assets import location_paths
 from cube.products.forms import location_options
 from cube.timezones import as_utc, zone_of
 from cube.workflow import engine, settings
@@ -28,7 +29,8 @@ from cube.workorders.blueprint import bp
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
 from cube.workorders.listing import list_filters
 from cube.workorders.pages import detail_at
-from cube.workorders.queries import work_order_list
+from cube.workorders.queries import LIST_COLUMNS, work_order_list
+from cube.workorders.rows import list_rows
 
 
 @bp.route("")
@@ -36,12 +38,12 @@ from cube.workorders.queries import work_order_list
 def list_work_orders() -> str:
     """Work orders the user may see, filtered, searched and sorted; filters live in the URL."""
     form, filters = list_filters()
-    page = window(work_order_list(current_user, filters))
+    page = window(work_order_list(current_user, filters).options(LIST_COLUMNS))
     # Quick actions (start, pause, complete) on "My work": the transitions each row's status allows.
     actions = (
         engine.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
     )
-    return render_template("workorders/list.html", form=form, page=page, actions=actions)
+    return render_template("workorders/list.html", form=form, page=page, rows=list_rows(page.items), actions=actions)
 
 
 def _form(work_order: WorkOrder | None) -> WorkOrderForm:
@@ -172,6 +174,7 @@ def show_work_order(work_order_id: int) -> str:
         # Shown, so that saving does not drop them unseen; saving with them is refused with a message.
         no_longer = _("Assigned, but no longer able to do work")
         assign_form.assignee_ids.kept = [SelectChoice(u.id, u.name, optgroup=no_longer) for u in gone]
+    paths = location_paths({work_order.location_id}) if work_order.location_id else {}  # one query, however deep
     return render_template(
         "workorders/detail.html",
         work_order=work_order,
@@ -182,6 +185,7 @@ def show_work_order(work_order_id: int) -> str:
         timeline=timeline.timeline(work_order, current_user),
         mentioned=mentions.mentioned_in(work_order),
         custom_values=custom_values.labelled(work_order.custom_values),
+        location_path=paths.get(work_order.location_id),
     )
 
 
