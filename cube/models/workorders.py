@@ -193,6 +193,8 @@ class WorkOrder(TimestampMixin, Base):
         CheckConstraint("estimated_hours IS NULL OR estimated_hours >= 0", name="estimated_hours_not_negative"),
         CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="estimated_cost_not_negative"),
         Index("ix_work_orders_status_due", "status_id", "due_at"),
+        # The board: a status's newest cards and its capped count, both read from this index alone.
+        Index("ix_work_orders_status_created", "status_id", "archived", "created_at", "id"),
         Index("ix_work_orders_team_status", "team_id", "status_id"),
         Index("ix_work_orders_team_created", "team_id", "created_at", "id"),
         Index("ix_work_orders_requester", "requester_id", "id"),
