@@ -18,7 +18,14 @@ from cube.actors import Actor
 from cube.extensions import db
 from cube.models import Priority, Status, User, WorkOrder, work_order_assignees
 from cube.workflow.categories import OPEN_CATEGORIES, category_of
-from cube.workorders.queries import OPEN_WORK_VIEWS, WorkOrderFilters, matching_work_orders, sort_order, sorted_by
+from cube.workorders.queries import (
+    DEFAULT_SORT,
+    OPEN_WORK_VIEWS,
+    WorkOrderFilters,
+    matching_work_orders,
+    sort_order,
+    sorted_by,
+)
 
 COUNT_CAP = 500  # a column counts its work orders up to here and then says "500+"
 
@@ -88,7 +95,9 @@ def may_hold(status: Status, filters: WorkOrderFilters) -> bool:
 def _column(matching: Select[tuple[WorkOrder]], status_id: int, sort: str, limit: int) -> Select[tuple[int, int, int]]:
     """One column: the ids of its first ``limit`` cards, their places, and its count up to ``COUNT_CAP + 1``."""
     in_status = matching.where(WorkOrder.status_id == status_id)
-    counted = in_status.with_only_columns(literal(1)).limit(COUNT_CAP + 1).subquery()
+    # Counted newest first: the order of the board's index, so the count walks it however far the table's
+    # pages are marked all-visible (unordered, the planner may prefer to scan the table until it has enough).
+    counted = in_status.with_only_columns(literal(1)).order_by(*sort_order(DEFAULT_SORT)).limit(COUNT_CAP + 1)
     place = func.row_number().over(order_by=sort_order(sort))
     first = (
         sorted_by(in_status, sort)
@@ -96,7 +105,7 @@ def _column(matching: Select[tuple[WorkOrder]], status_id: int, sort: str, limit
         .limit(limit)
         .subquery()
     )
-    total = select(func.count()).select_from(counted).scalar_subquery()
+    total = select(func.count()).select_from(counted.subquery()).scalar_subquery()
     return select(first.c.id, first.c.place, total.label("total"))
 
 
