@@ -64,10 +64,11 @@ def fill(technician: User) -> None:
 def people(client_as: Callable[[str], FlaskClient], make_team: Callable[..., Team]) -> dict[str, Any]:
     manager = client_as("manager")
     technician = client_as("technician")
+    requester = client_as("requester")
     teams = [make_team(f"Plan team {n}") for n in range(1, 20)]
     teams.append(make_team("Plan team 20", members=(technician.user,)))
     fill(technician.user)
-    return {"manager": manager, "technician": technician, "team": teams[-1]}
+    return {"manager": manager, "technician": technician, "requester": requester, "team": teams[-1]}
 
 
 def statements_of(client: FlaskClient, url: str) -> list[tuple[str, Any]]:
@@ -108,7 +109,7 @@ def sequential_scans(client: FlaskClient, url: str) -> list[str]:
 
 
 def test_busy_pages_read_work_orders_through_indexes(people):
-    """One fill, every page: the default, filtered and searched lists, a technician's list and the board."""
+    """One fill, every page: the default, filtered and searched lists, the scoped lists and the boards."""
     status = status_named("In progress")
     pages = [
         ("manager", "/work-orders"),
@@ -117,6 +118,8 @@ def test_busy_pages_read_work_orders_through_indexes(people):
         ("technician", "/work-orders"),
         ("manager", "/work-orders/board"),
         ("technician", "/work-orders/board"),
+        ("requester", "/work-orders"),
+        ("requester", "/work-orders/board"),
     ]
     scanning = {(who, url): found for who, url in pages if (found := sequential_scans(people[who], url))}
     assert scanning == {}

@@ -233,7 +233,7 @@ class WorkOrder(TimestampMixin, Base):
     actual_hours: Mapped[Decimal] = mapped_column(HOURS, default=Decimal("0"))
     actual_cost: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     custom_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
