@@ -56,6 +56,20 @@ def _run(action: Callable[[], T]) -> tuple[T | None, DomainError | None]:
         return None, error
 
 
+def _commit(success: Text[T] | None, redirect_to: Text[T], result: T) -> Response:
+    """Commit, flash ``success`` and redirect to ``redirect_to``.
+
+    The message and the address are worded before the commit, while what they read is still loaded:
+    after it every record would be read again just to say what was done.
+    """
+    message = _text(success, result) if success else ""
+    target = _text(redirect_to, result)
+    db.session.commit()
+    if message:
+        flash(message, "success")
+    return redirect(target)
+
+
 def save_form(
     form: FlaskForm, action: Callable[[], T], *, success: Text[T] | None, redirect_to: Text[T]
 ) -> Response | None:
@@ -64,10 +78,7 @@ def save_form(
     if error is not None:
         show_error(form, error)
         return None
-    db.session.commit()
-    if success:
-        flash(_text(success, result), "success")  # type: ignore[arg-type]
-    return redirect(_text(redirect_to, result))  # type: ignore[arg-type]
+    return _commit(success, redirect_to, result)  # type: ignore[arg-type]
 
 
 def act(
@@ -92,10 +103,7 @@ def act(
     if error is not None:
         flash(f"{prefix}{error.message}", "danger")
         return redirect(back if back is not None else redirect_to)  # type: ignore[arg-type]
-    db.session.commit()
-    if success:
-        flash(_text(success, result), "success")  # type: ignore[arg-type]
-    return redirect(_text(redirect_to, result))  # type: ignore[arg-type]
+    return _commit(success, redirect_to, result)  # type: ignore[arg-type]
 
 
 def load_or_back(load: Callable[[], T], *, back: str, hint: str = "") -> T | Response:

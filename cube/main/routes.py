@@ -21,11 +21,8 @@ log = logging.getLogger(__name__)
 @signed_in
 def dashboard() -> str:
     """Role-aware landing page: what this user can do from here."""
-    figures: dict[str, int] = {}
-    if can("user.view"):
-        figures["active_users"] = queries.active_user_count()
-    if can("team.view"):
-        figures["teams"] = queries.active_team_count()
+    shown = [name for name, permission in (("active_users", "user.view"), ("teams", "team.view")) if can(permission)]
+    figures = queries.figures(shown)
     recent = audit_log.entries(queries.recent_audit_events(), current_user) if can("audit.view") else []
     return render_template("main/dashboard.html", figures=figures, recent=recent, user=current_user)
 

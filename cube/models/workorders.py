@@ -193,6 +193,8 @@ class WorkOrder(TimestampMixin, Base):
         CheckConstraint("estimated_hours IS NULL OR estimated_hours >= 0", name="estimated_hours_not_negative"),
         CheckConstraint("estimated_cost IS NULL OR estimated_cost >= 0", name="estimated_cost_not_negative"),
         Index("ix_work_orders_status_due", "status_id", "due_at"),
+        # The board: a status's newest cards and its capped count, both read from this index alone.
+        Index("ix_work_orders_status_created", "status_id", "archived", "created_at", "id"),
         Index("ix_work_orders_team_status", "team_id", "status_id"),
         Index("ix_work_orders_team_created", "team_id", "created_at", "id"),
         Index("ix_work_orders_requester", "requester_id", "id"),
@@ -231,7 +233,7 @@ class WorkOrder(TimestampMixin, Base):
     actual_hours: Mapped[Decimal] = mapped_column(HOURS, default=Decimal("0"))
     actual_cost: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0"))
     custom_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Float
@@ -39,13 +39,17 @@ def start(work_order: WorkOrder, at: datetime) -> WorkOrderStatusPeriod:
 
 
 def move(work_order: WorkOrder, status: Status, at: datetime) -> WorkOrderStatusPeriod:
-    """Close the work order's open period(s) at ``at`` and open one in ``status``."""
-    query = select(WorkOrderStatusPeriod).where(
-        WorkOrderStatusPeriod.work_order_id == work_order.id, WorkOrderStatusPeriod.ended_at.is_(None)
+    """Close the work order's open period(s) at ``at`` (never before they started) and open one in ``status``.
+
+    The close is one UPDATE: the open periods are not read first.
+    """
+    started = WorkOrderStatusPeriod.started_at
+    db.session.execute(
+        update(WorkOrderStatusPeriod)
+        .where(WorkOrderStatusPeriod.work_order_id == work_order.id, WorkOrderStatusPeriod.ended_at.is_(None))
+        .values(ended_at=case((started > at, started), else_=literal(at, UTCDateTime())))
+        .execution_options(synchronize_session="fetch")
     )
-    with db.session.no_autoflush:  # the close and the new period go out in the caller's one flush
-        for period in db.session.scalars(query):
-            period.ended_at = max(at, period.started_at)
     period = WorkOrderStatusPeriod(
         work_order_id=work_order.id, status_id=status.id, category=status.category, started_at=at
     )

@@ -3,7 +3,7 @@ exports, PDFs and detail pages."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select, union_all
 
 from cube.actors import Actor
 from cube.models import Team, WorkOrder, team_members, work_order_assignees
@@ -26,11 +26,15 @@ def visibility_condition(user: Actor) -> ColumnElement[bool]:
     """The WHERE condition behind ``visible_work_orders`` for a user without view_all."""
     if not user.active:
         return false()
-    own = or_(
-        WorkOrder.requester_id == user.id,
-        WorkOrder.created_by_id == user.id,
-        WorkOrder.supervisor_id == user.id,
-        WorkOrder.id.in_(select(work_order_assignees.c.work_order_id).where(work_order_assignees.c.user_id == user.id)),
+    # A person's own work orders, gathered through one index per way of being theirs: a few lookups
+    # however large the table, where four ORed columns would be checked row by row over all of it.
+    own = WorkOrder.id.in_(
+        union_all(
+            select(WorkOrder.id).where(WorkOrder.requester_id == user.id),
+            select(WorkOrder.id).where(WorkOrder.created_by_id == user.id),
+            select(WorkOrder.id).where(WorkOrder.supervisor_id == user.id),
+            select(work_order_assignees.c.work_order_id).where(work_order_assignees.c.user_id == user.id),
+        )
     )
     if not user.has_permission("workorder.view_team"):
         return own

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from cube.actors import Actor, person_id, require
 from cube.editing import Merge, Opened, merge_edit
@@ -119,10 +119,30 @@ def get_visible(user: Actor, work_order_id: int) -> WorkOrder:
     return work_order
 
 
-def _exists(model: type, value: int | None, field_name: str, message: str) -> None:
-    """Refuse an id that names no row with ``message``, on the field the form shows it in."""
-    if value is not None and db.session.get(model, value) is None:
-        raise ValidationFailed(message, field=field_name)
+# The fields that name another record: the table it must be in, and what a refusal says on the field.
+REFERENCES: tuple[tuple[str, Any, Any], ...] = (
+    ("type_id", WorkOrderType, _l("Choose a type from the list.")),
+    ("priority_id", Priority, _l("Choose a priority from the list.")),
+    ("requester_id", User, _l("Choose a requester from the list.")),
+    ("team_id", Team, _l("Choose a team from the list.")),
+    ("supervisor_id", User, _l("Choose a supervisor from the list.")),
+    ("company_id", Company, _l("Choose a company from the list.")),
+    ("product_id", Product, _l("Choose a product from the list.")),
+    ("asset_id", Asset, _l("Choose an asset from the list.")),
+    ("location_id", Location, _l("Choose a location from the list.")),
+)
+
+
+def _check_references(data: WorkOrderData) -> None:
+    """Refuse an id that names no record, on the field the form shows it in; one query asks for all of them."""
+    named = [(name, model, message) for name, model, message in REFERENCES if getattr(data, name) is not None]
+    if not named:
+        return
+    query = select(*(exists().where(model.id == getattr(data, name)) for name, model, _message in named))
+    found = db.session.execute(query).one()
+    for (name, _model, message), present in zip(named, found, strict=True):
+        if not present:
+            raise ValidationFailed(str(message), field=name)
 
 
 def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -163,15 +183,7 @@ def _custom_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def _clean(data: WorkOrderData) -> WorkOrderData:
     """Check and normalise the editable fields (ids exist, dates in order, text and numbers within bounds)."""
-    _exists(WorkOrderType, data.type_id, "type_id", _("Choose a type from the list."))
-    _exists(Priority, data.priority_id, "priority_id", _("Choose a priority from the list."))
-    _exists(User, data.requester_id, "requester_id", _("Choose a requester from the list."))
-    _exists(Team, data.team_id, "team_id", _("Choose a team from the list."))
-    _exists(User, data.supervisor_id, "supervisor_id", _("Choose a supervisor from the list."))
-    _exists(Company, data.company_id, "company_id", _("Choose a company from the list."))
-    _exists(Product, data.product_id, "product_id", _("Choose a product from the list."))
-    _exists(Asset, data.asset_id, "asset_id", _("Choose an asset from the list."))
-    _exists(Location, data.location_id, "location_id", _("Choose a location from the list."))
+    _check_references(data)
     if data.due_at and data.planned_start and data.due_at < data.planned_start:
         raise ValidationFailed(_("The due date cannot be before the planned start."), field="due_at")
     hours = data.estimated_hours
@@ -237,6 +249,7 @@ def create_work_order(
         created_by_id=person_id(actor),
         updated_by_id=person_id(actor),
         submission_key=submission_key or None,
+        assignees=[],  # known to be empty: nothing reads it back from the database
     )
     _apply(work_order, data)
     db.session.add(work_order)
