@@ -106,19 +106,26 @@ def _asset_text(row: Row[Any]) -> str:
     return f"{named} — {row.product}" + (f" ({places})" if places else "")
 
 
+def _first_assets(query: Select[Any]) -> Select[Any]:
+    """The ids of the first ``LOOKUP_LIMIT`` assets ``query`` finds, in the pickers' order (serial number)."""
+    first = query.order_by(Asset.serial_number, Asset.id).limit(LOOKUP_LIMIT).subquery()
+    return select(first.c.id)
+
+
 def find_assets(term: str) -> list[Option]:
     """The work order form's asset search: anywhere in the serial number, or a word's start in the asset's name, its
-    product's, location's or owner's name. Each is one indexed search on PostgreSQL (trigram indexes), united."""
+    product's, location's or owner's name. Each way is one indexed search on PostgreSQL (trigram indexes), capped
+    before they are united, so a product with 100,000 assets costs no more than one with 20."""
     wanted = cleaned_term(term)
     if not wanted:
         return []
-    matching = union(
+    ways = (
         select(Asset.id).where(or_(contains(Asset.serial_number, wanted), starts_a_word(Asset.name, wanted))),
         select(Asset.id).join(Product, Product.id == Asset.product_id).where(starts_a_word(Product.name, wanted)),
         select(Asset.id).join(Location, Location.id == Asset.location_id).where(starts_a_word(Location.name, wanted)),
         select(Asset.id).join(Company, Company.id == Asset.company_id).where(starts_a_word(Company.name, wanted)),
     )
-    return _assets(Asset.id.in_(matching), limit=LOOKUP_LIMIT)
+    return _assets(Asset.id.in_(union(*(_first_assets(way) for way in ways))), limit=LOOKUP_LIMIT)
 
 
 def assets_among(ids: Collection[int]) -> list[Option]:
