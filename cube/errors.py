@@ -83,6 +83,7 @@ class TooManyAttempts(DomainError):
 
 ERROR_TITLES = {
     400: _l("Bad request"),
+    401: _l("Signed out"),
     403: _l("Forbidden"),
     404: _l("Page not found"),
     405: _l("Method not allowed"),
@@ -96,6 +97,7 @@ ERROR_TITLES = {
 # What the page says when the code gave no message of its own (Werkzeug's defaults are English only).
 ERROR_MESSAGES = {
     400: _l("The browser sent a request this site could not understand."),
+    401: _l("You are signed out. Sign in again."),
     403: _l("You do not have permission to open this page."),
     404: _l("There is no page at this address. Check the link, or start again from the dashboard."),
     405: _l("This page cannot be used that way."),

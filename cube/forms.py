@@ -108,6 +108,7 @@ def picker(placeholder: Any) -> dict[str, Any]:
         "data-placeholder": placeholder,
         "data-no-results": _l("Nobody or nothing matches."),
         "data-remove-label": _l("Remove"),
+        "data-signed-out": _l("You are signed out. Sign in again."),
     }
 
 
@@ -180,3 +181,7 @@ class LookupMultipleField(_Looked, SelectMultipleField):
         placeholder = kwargs.pop("placeholder", _l("Type to search"))
         super().__init__(label, validators, coerce=int, **kwargs)
         self._setup(lookup, None, placeholder)
+
+    def __call__(self, **kwargs: Any) -> Any:
+        """The select, as tall as its chosen options (two to eight rows) for a page without JavaScript."""
+        return super().__call__(**{"size": min(max(len(self.choices), 2), 8), **kwargs})

@@ -47,3 +47,8 @@ def starts_a_word(column: Any, wanted: str) -> ColumnElement[bool]:
     """SQL: ``column`` (any case) or one of its words starts with ``wanted`` (a ``cleaned_term``)."""
     lowered = func.lower(column)
     return or_(lowered.like(f"{wanted}%", escape="\\"), lowered.like(f"% {wanted}%", escape="\\"))
+
+
+def contains(column: Any, wanted: str) -> ColumnElement[bool]:
+    """SQL: ``column`` (any case) holds ``wanted`` (a ``cleaned_term``) anywhere, as in a serial number's digits."""
+    return func.lower(column).like(f"%{wanted}%", escape="\\")

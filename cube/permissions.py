@@ -139,15 +139,24 @@ def public(view: F) -> F:
     return view
 
 
+def _signed_out() -> Any:
+    """The answer to a signed-out caller: a JSON client (a picker's or a part search's fetch) gets 401 and a
+    message it can show; a page request is sent to the sign-in page, which brings the person back afterwards."""
+    from cube.errors import wants_json
+    from cube.extensions import login_manager
+
+    if wants_json():
+        abort(401)
+    return login_manager.unauthorized()
+
+
 def signed_in(view: F) -> F:
     """Any active signed-in user may call this endpoint."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            from cube.extensions import login_manager
-
-            return login_manager.unauthorized()
+            return _signed_out()
         return view(*args, **kwargs)
 
     _declare(wrapper, SIGNED_IN)
@@ -164,9 +173,7 @@ def requires(*permissions: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                from cube.extensions import login_manager
-
-                return login_manager.unauthorized()
+                return _signed_out()
             if not all(current_user.has_permission(p) for p in permissions):
                 abort(403)
             return view(*args, **kwargs)

@@ -101,6 +101,22 @@ def test_the_asset_lookup_finds_by_serial_product_or_location(app, client_as, ma
     assert outsider.get("/work-orders/lookup/assets?q=pump").status_code == 403
 
 
+def test_the_asset_lookup_finds_anywhere_in_a_serial_and_by_the_assets_name_or_owner(app, client_as):
+    chiller = make_product("CH-1", "Chiller")
+    northwind = make_company("Northwind Facilities")
+    make_asset(chiller, "CH200-0002", name="Roof chiller", company_id=northwind.id)
+    make_asset(chiller, "CH100-0001")
+    client = client_as("requester")
+
+    expected = ["CH200-0002 · Roof chiller — Chiller (Northwind Facilities)"]
+    assert texts(client, "/work-orders/lookup/assets?q=0002") == expected  # inside the serial number
+    assert texts(client, "/work-orders/lookup/assets?q=h200") == expected
+    assert texts(client, "/work-orders/lookup/assets?q=roof chil") == expected  # the asset's own name
+    assert texts(client, "/work-orders/lookup/assets?q=northwind") == expected  # its owner
+    assert texts(client, "/work-orders/lookup/assets?q=oof") == []  # names match at a word's start
+    assert texts(client, "/work-orders/lookup/assets?q=-000") == ["CH100-0001 — Chiller", *expected]  # by serial
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -122,6 +138,43 @@ def test_a_lookup_answers_nothing_for_no_term_and_400_for_bad_ids(app, client_as
     assert client.get(url + "?ids=-1").status_code == 400
     assert client.get(url + "?" + urlencode([("ids", n) for n in range(1, 22)])).status_code == 400
     assert texts(client, url + "?ids=2147483647") == []
+
+
+def test_a_requester_may_not_list_the_workers_nor_filter_by_assignee(app, client_as, make_user):
+    tia = make_user("technician", name="Tia Tech")
+    requester = client_as("requester")
+
+    assert requester.get("/work-orders/lookup/workers?q=tia").status_code == 403
+    page = requester.get(f"/work-orders?assignee={tia.id}").get_data(as_text=True)
+    assert 'name="assignee"' not in page
+    assert 'data-testid="chip-assignee"' not in page
+    for url in ("/work-orders/board", "/work-orders/calendar"):
+        assert 'name="assignee"' not in requester.get(url).get_data(as_text=True)
+    technician = client_as("technician")  # sees the team's work: may filter it by assignee
+    assert texts(technician, "/work-orders/lookup/workers?q=tia") == ["Tia Tech"]
+    assert 'name="assignee"' in technician.get("/work-orders").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/work-orders/lookup/workers?q=a",
+        "/work-orders/lookup/companies?q=a",
+        "/companies/lookup?q=a",
+        "/work-orders/parts/search?q=a",
+        "/work-orders/parts/1/stock",
+    ],
+)
+def test_a_signed_out_lookup_answers_401_json_and_a_page_still_redirects(app, url):
+    client = app.test_client()
+
+    answer = client.get(url, headers={"Accept": "application/json"})
+
+    assert answer.status_code == 401
+    assert answer.get_json()["error"]["message"] == "You are signed out. Sign in again."
+    page = client.get(url)  # a browser's navigation asks for a page: the sign-in page, as before
+    assert page.status_code == 302
+    assert "/auth/login" in page.location
 
 
 # --- the forms ---------------------------------------------------------------------------------------------------

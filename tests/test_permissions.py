@@ -132,7 +132,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "workorders.return_part": ("POST", "/work-orders/{work_order}/parts/{usage}/return", ("admin",), WORKING),
     "workorders.search_parts": ("GET", "/work-orders/parts/search?q=matrix", ("admin", "supervisor", "technician")),
     "workorders.part_stock": ("GET", "/work-orders/parts/{product}/stock", ("admin", "supervisor", "technician")),
-    "workorders.lookup_workers": ("GET", "/work-orders/lookup/workers?q=matrix", EVERYONE),
+    # The workers are for those who see work beyond their own (view_team, view_all or assign): not requesters.
+    "workorders.lookup_workers": ("GET", "/work-orders/lookup/workers?q=matrix", EVERYONE[:-1]),
     "workorders.lookup_people": ("GET", "/work-orders/lookup/people?q=matrix", ("admin", "manager", "supervisor")),
     "workorders.lookup_companies": ("GET", "/work-orders/lookup/companies?q=matrix", EVERYONE),
     "workorders.lookup_assets": ("GET", "/work-orders/lookup/assets?q=matrix", EVERYONE),

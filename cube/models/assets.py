@@ -6,7 +6,7 @@ import enum
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cube.models.base import LONG_TEXT, TABLE_OPTIONS, Base, TimestampMixin, TreeNodeMixin
@@ -44,6 +44,10 @@ class Location(TreeNodeMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("parent_id", "name"),
         CheckConstraint("kind IN ('site', 'building', 'area')", name="kind_known"),
+        # The asset picker's search by a word's start on PostgreSQL.
+        Index("ix_locations_name_trgm", text("lower(name) gin_trgm_ops"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
         TABLE_OPTIONS,
     )
 
@@ -67,6 +71,13 @@ class Asset(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("product_id", "serial_number"),
         CheckConstraint("status IN ('in_service', 'down', 'retired')", name="status_known"),
+        # The asset picker's search on PostgreSQL: anywhere in the serial number, a word's start in the name.
+        Index("ix_assets_serial_number_trgm", text("lower(serial_number) gin_trgm_ops"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        Index("ix_assets_name_trgm", text("lower(name) gin_trgm_ops"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
         TABLE_OPTIONS,
     )
 

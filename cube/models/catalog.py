@@ -28,6 +28,13 @@ class Company(TimestampMixin, Base):
     """A customer, vendor and/or manufacturer."""
 
     __tablename__ = "companies"
+    __table_args__ = (
+        # The pickers' search by a word's start on PostgreSQL (LIKE 'term%' or '% term%').
+        Index("ix_companies_name_trgm", text("lower(name) gin_trgm_ops"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        TABLE_OPTIONS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)

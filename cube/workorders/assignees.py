@@ -3,7 +3,8 @@
 The rule is a permission, never a role name. The pickers search ``find_workers()``, the forms accept
 ``workers_among()`` and the services check ``assignable_people()``, so a forged post naming anyone else is
 refused. A person invited who has not chosen a password yet is active and counts: the work waits for them
-when they first sign in.
+when they first sign in. The list of workers is staff information: only people who see or hand out work beyond
+their own (``may_list_workers``) search it.
 """
 
 from __future__ import annotations
@@ -13,12 +14,20 @@ from collections.abc import Collection, Iterable
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, select
 
+from cube.actors import Actor
 from cube.errors import ValidationFailed
 from cube.extensions import db
 from cube.lookups import LOOKUP_LIMIT, Option, cleaned_term, starts_a_word
 from cube.models import RolePermission, Team, User, team_members
 
 WORK_PERMISSION = "workorder.work"
+# Who sees work beyond their own, or hands it out: they may list the workers (assignee filter and pickers).
+BEYOND_OWN_WORK = ("workorder.view_team", "workorder.view_all", "workorder.assign")
+
+
+def may_list_workers(actor: Actor) -> bool:
+    """Whether ``actor`` may search the people who do work (a requester, who sees only their own work, may not)."""
+    return any(actor.has_permission(permission) for permission in BEYOND_OWN_WORK)
 
 
 def may_do_work() -> ColumnElement[bool]:

@@ -77,7 +77,7 @@ class WorkOrderForm(CubeForm):
         _l("Asset"),
         lookup=ASSETS,
         blank=_l("No asset"),
-        placeholder=_l("Type a serial number, product or location"),
+        placeholder=_l("Type a serial number, name, product, location or owner"),
         invalid_choice_message=_l("Choose an asset from the list."),
     )
     location_id = SelectField(_l("Location"), coerce=optional_int, validate_choice=True)

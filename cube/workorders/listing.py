@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from cube.forms import options
 from cube.i18n import localdate
 from cube.parsing import optional_int
-from cube.workorders import choices
+from cube.workorders import assignees, choices
 from cube.workorders.forms import WorkOrderFilterForm
 from cube.workorders.queries import DEFAULT_SORT, WorkOrderFilters
 
@@ -49,8 +50,10 @@ class FilterChip:
 
 def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
     """The list filters from the query string (unknown values are ignored; a person or company the pickers do not
-    offer too)."""
+    offer too). The assignee filter is only for those who may list the workers."""
     form = WorkOrderFilterForm(request.args)
+    if not assignees.may_list_workers(current_user):
+        del form.assignee
     form.status.choices = options(choices.statuses(), blank=_("Any status"))
     form.priority.choices = options(choices.priorities(), blank=_("Any priority"))
     form.type.choices = options(choices.types(), blank=_("Any type"))
@@ -67,7 +70,7 @@ def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
         category=form.category.data or "",
         priority_id=form.priority.data,
         type_id=form.type.data,
-        assignee_id=valid(form.assignee),  # type: ignore[arg-type]
+        assignee_id=valid(form.assignee) if "assignee" in form else None,  # type: ignore[arg-type]
         team_id=form.team.data,
         company_id=valid(form.company),  # type: ignore[arg-type]
         product_id=optional_int(form.product.data),

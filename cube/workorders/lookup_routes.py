@@ -19,7 +19,10 @@ from cube.workorders.blueprint import bp
 @bp.route("/lookup/workers")
 @signed_in
 def lookup_workers() -> Response:
-    """People who may do work, under their team: the assignee pickers and the list's assignee filter."""
+    """People who may do work, under their team: the assignee pickers and the list's assignee filter (for those
+    who see work beyond their own)."""
+    if not assignees.may_list_workers(current_user):
+        abort(403)
     return answer(assignees.find_workers, assignees.workers_among)
 
 

@@ -21,6 +21,7 @@ from tests.support import add_crowd
 from tests.workorder_factories import make_work_order
 
 SHOTS = ARTIFACTS / "picker"
+PROMPT = "Type a serial number, name, product, location or owner"  # the asset picker's placeholder
 
 
 def shoot(page: Page, name: str) -> None:
@@ -167,3 +168,146 @@ def test_remote_pickers_find_a_person_to_filter_by_and_an_asset_among_hundreds(
     page.wait_for_load_state()
     expect(page.get_by_role("link", name="ZZ-0001")).to_be_visible()
     assert errors == []
+
+
+# --- what the walk-through found (lost clicks, hidden hints, right to left, signed out, without JavaScript) --------
+
+
+def control_height(page: Page, wrapper: str) -> float:
+    """The height of the picker control in ``wrapper`` (a CSS selector)."""
+    box = page.locator(f"{wrapper} .ts-control").bounding_box()
+    assert box is not None
+    return box["height"]
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_choosing_two_people_in_the_bulk_panel_then_one_click_on_apply_assigns_them(
+    app: Any, page: Page, make_account: Callable[..., Any], submit_login: Any, width: int
+) -> None:
+    """The picker keeps its height when focus leaves it, so the first click on "Apply" lands (it used to shrink
+    under the pointer and the click was lost)."""
+    manager = make_account("manager", name="Mona Manager")
+    make_account("technician", name="Tia Tech")
+    make_account("technician", name="Theo Fixer")
+    with app.app_context():
+        from cube.models import User
+
+        boss = db.session.get(User, manager.id)
+        ids = [make_work_order(boss, title).id for title in ("Leaking tap", "Broken window")]
+        db.session.remove()
+    errors = watch_console(page)
+    page.set_viewport_size({"width": width, "height": 900})
+
+    submit_login(page, manager.email, manager.password)
+    page.goto("/work-orders")
+    for work_order_id in ids:
+        page.locator(f"input[data-bulk-item][value='{work_order_id}']").locator("visible=true").check()
+    wrapper = "#bulk-assignees + .ts-wrapper"
+    pick(page, "Assign to", "tia", "Tia Tech")
+    pick(page, "Assign to", "theo", "Theo Fixer")
+    page.keyboard.press("Escape")
+    focused = control_height(page, wrapper)
+    page.get_by_text("Change the selected work orders").click()  # focus leaves: nothing below moves
+    assert control_height(page, wrapper) == focused
+    shoot(page, f"bulk-two-people-at-{width}")
+    page.locator(f"{wrapper} .ts-control").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Apply to selected").click()  # straight from the picker, as a person does
+    page.wait_for_load_state()
+
+    expect(page.get_by_text("2 done, 0 refused.")).to_be_visible()
+    with app.app_context():
+        from cube.models import WorkOrder
+
+        for work_order_id in ids:
+            work_order = db.session.get(WorkOrder, work_order_id)
+            assert work_order is not None
+            assert sorted(u.name for u in work_order.assignees) == ["Theo Fixer", "Tia Tech"]
+        db.session.remove()
+    assert errors == []
+
+
+def test_a_single_picker_says_what_to_do_keeps_its_blank_choice_and_hides_its_value_while_typing(
+    app: Any, page: Page, make_account: Callable[..., Any], submit_login: Any
+) -> None:
+    supervisor = make_account("supervisor", name="Sol Supervisor")
+    with app.app_context():
+        pump = make_product("PMP-7", "Booster pump")
+        make_asset(pump, "CH200-0002", name="Roof chiller")
+        db.session.remove()
+    errors = watch_console(page)
+
+    submit_login(page, supervisor.email, supervisor.password)
+    page.goto("/work-orders/new")
+    asset = page.locator("#asset_id + .ts-wrapper")
+    expect(asset.locator(".ts-control .item")).to_have_text("No asset")
+    asset.locator(".ts-control").click()
+    dropdown = asset.locator(".ts-dropdown")
+    expect(dropdown.locator(".no-results")).to_have_text(PROMPT)  # what to do, before any typing
+    expect(dropdown.get_by_role("option", name="No asset")).to_be_visible()  # the blank stays choosable
+    page.keyboard.type("0002")
+    expect(asset.locator(".ts-control .item")).to_be_hidden()  # the typed words alone, not "No asset 0002"
+    expect(dropdown.locator(".no-results")).to_have_count(0)
+    dropdown.get_by_role("option", name="CH200-0002 · Roof chiller — Booster pump").click()
+    expect(asset.locator(".ts-control .item")).to_have_text("CH200-0002 · Roof chiller — Booster pump")
+    asset.locator(".ts-control").click()
+    dropdown.get_by_role("option", name="No asset").click()  # back to none
+    expect(asset.locator(".ts-control .item")).to_have_text("No asset")
+    assert errors == []
+
+
+def test_a_picker_says_when_the_person_was_signed_out(
+    app: Any, page: Page, make_account: Callable[..., Any], submit_login: Any
+) -> None:
+    lena = make_account("supervisor", name="Lena Leiterin", language="de")
+    make_account("technician", name="Tia Tech")
+
+    submit_login(page, lena.email, lena.password)
+    page.goto("/work-orders/new")
+    page.context.clear_cookies()  # the session ends while the form is open
+    with page.expect_response(lambda response: "/lookup/workers" in response.url) as answered:
+        page.get_by_role("combobox", name="Zuständige", exact=True).fill("tia")
+    assert answered.value.status == 401
+    dropdown = page.locator("#assignee_ids + .ts-wrapper .ts-dropdown")
+    expect(dropdown.locator(".no-results")).to_have_text("Sie sind abgemeldet. Bitte melden Sie sich erneut an.")
+
+
+def test_right_to_left_a_chosen_value_stays_clear_of_the_arrow(
+    app: Any, page: Page, make_account: Callable[..., Any], submit_login: Any
+) -> None:
+    samir = make_account("supervisor", name="Samir Supervisor", language="ar")
+    make_account("technician", name="Taylor Technician")
+
+    submit_login(page, samir.email, samir.password)
+    page.goto("/work-orders")
+    page.get_by_test_id("filter-toggle").click()
+    wrapper = page.locator("#assignee + .ts-wrapper")
+    wrapper.locator("input").fill("Taylor")
+    wrapper.get_by_role("option", name="Taylor Technician").click()
+    page.keyboard.press("Escape")
+    control, item = wrapper.locator(".ts-control").bounding_box(), wrapper.locator(".item").bounding_box()
+    assert control is not None
+    assert item is not None
+    item_width = wrapper.locator(".item").evaluate("item => [item.scrollWidth, item.clientWidth]")
+    assert item_width[0] <= item_width[1]  # the whole name shows, nothing cut at its start
+    assert item["x"] + item["width"] <= control["x"] + control["width"] - 8  # the text starts clear of the edge
+    assert item["x"] >= control["x"] + 30  # and ends clear of the arrow, on the left
+    shoot(page, "list-filter-rtl")
+
+
+def test_without_javascript_the_form_says_once_that_searching_needs_it(
+    app: Any, new_context: Callable[..., Any], make_account: Callable[..., Any], submit_login: Any
+) -> None:
+    supervisor = make_account("supervisor", name="Sol Supervisor")
+    page = new_context(java_script_enabled=False).new_page()
+
+    submit_login(page, supervisor.email, supervisor.password)
+    page.goto("/work-orders/new")
+
+    expect(page.get_by_text("Searching needs JavaScript")).to_have_count(1)
+    for name in ("assignee_ids", "supervisor_id", "requester_id", "company_id", "asset_id"):
+        expect(page.locator(f"#{name}")).to_have_attribute("aria-describedby", re.compile(r"\blookup-note\b"))
+    box = page.locator("#assignee_ids").bounding_box()
+    assert box is not None
+    assert box["height"] < 80  # two rows, not a tall empty box
+    shoot(page, "new-work-order-without-javascript")
