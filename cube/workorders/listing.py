@@ -47,14 +47,17 @@ class FilterChip:
     remove_url: str
 
 
-def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
+def list_filters(
+    offered: choices.ListChoices | None = None,
+) -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
     """The list filters from the query string (unknown values are ignored; a person or company the pickers do not
-    offer too)."""
+    offer too), choosing among ``offered`` (read here when not given)."""
+    offered = offered or choices.list_choices()
     form = WorkOrderFilterForm(request.args)
-    form.status.choices = options(choices.statuses(), blank=_("Any status"))
-    form.priority.choices = options(choices.priorities(), blank=_("Any priority"))
-    form.type.choices = options(choices.types(), blank=_("Any type"))
-    form.team.choices = options(choices.teams(), blank=_("Any team"))
+    form.status.choices = options(offered.statuses, blank=_("Any status"))
+    form.priority.choices = options(offered.priorities, blank=_("Any priority"))
+    form.type.choices = options(offered.types, blank=_("Any type"))
+    form.team.choices = options(offered.teams, blank=_("Any team"))
     form.validate()
 
     def valid(field: object) -> object:
