@@ -188,4 +188,5 @@ def can(permission: str) -> bool:
     """True when the current user holds ``permission`` (for views and templates)."""
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")  # i18n: not shown (programmer error)
-    return bool(current_user.is_authenticated and current_user.has_permission(permission))
+    person = current_user._get_current_object()  # one proxy lookup, not two
+    return bool(person.is_authenticated and person.has_permission(permission))

@@ -15,15 +15,23 @@ import time
 from flask import current_app, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import with_expression
 
 from cube.extensions import db
-from cube.models import Role, User
+from cube.models import RolePermission, User
 
 # Where Flask-Login keeps the signed-in person's id in the session.
 SESSION_USER_KEY = "_user_id"
 # A sign-in time this far in the future is still accepted (clocks of several servers drift).
 CLOCK_SKEW_SECONDS = 60
+# The signed-in person's permissions, read in their row (see User.granted).
+GRANTED = func.coalesce(
+    select(func.aggregate_strings(RolePermission.permission, " "))
+    .where(RolePermission.role_id == User.role_id)
+    .scalar_subquery(),
+    "",
+)
 
 
 def now_seconds() -> int:
@@ -48,7 +56,7 @@ def user_from_session_id(session_id: str) -> User | None:
     max_age = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
     if age > max_age or age < -CLOCK_SKEW_SECONDS:
         return None
-    user = db.session.get(User, user_id, options=[joinedload(User.role).joinedload(Role.grants)])  # one statement
+    user = db.session.get(User, user_id, options=[with_expression(User.granted, GRANTED)])  # one row, role joined
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

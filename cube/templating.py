@@ -6,6 +6,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from cube import __version__
+from cube.layout import layout
 from cube.models import Role, User
 from cube.permissions import can
 from cube.products import inventory
@@ -65,6 +66,6 @@ CATALOG_AND_USER_PREDICATES = {
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Make ``can``, ``query_args`` and the template predicates available in every template."""
-    app.jinja_env.globals.update(can=can, app_version=__version__, query_args=query_args)
+    """Make ``can``, ``layout``, ``query_args`` and the template predicates available in every template."""
+    app.jinja_env.globals.update(can=can, app_version=__version__, query_args=query_args, layout=layout)
     app.jinja_env.globals.update(CATALOG_AND_USER_PREDICATES)

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from cube.languages import FALLBACK_LANGUAGE
 from cube.models.base import TABLE_OPTIONS, Base, TimestampMixin, UTCDateTime
@@ -102,6 +102,10 @@ class User(UserMixin, TimestampMixin, Base):
 
     role: Mapped[Role] = relationship(lazy="joined", innerjoin=True)
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members", order_by="Team.name")
+    # The role's permissions as one space-separated text, read in the same row as the signed-in person
+    # (cube.sessions): one row however many they hold, where joining the grants gave one row per permission.
+    # None when not read that way: then they come from the role's grants.
+    granted: Mapped[str | None] = query_expression()
 
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
@@ -117,7 +121,9 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def permissions(self) -> frozenset[str]:
-        return self.role.permissions if self.active else frozenset()
+        if not self.active:
+            return frozenset()
+        return self.role.permissions if self.granted is None else frozenset(self.granted.split())
 
     def has_permission(self, permission: str) -> bool:
         return permission in self.permissions

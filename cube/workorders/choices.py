@@ -147,10 +147,34 @@ class BulkChoices:
     statuses: Pairs
 
 
-def bulk_choices() -> BulkChoices:
-    """Options for the list's bulk form."""
-    return BulkChoices(
+@dataclass(frozen=True)
+class ListChoices:
+    """What the work order list offers, each kind read once: every status, priority, type and team (the
+    filters) and the active statuses and priorities among them (the bulk form)."""
+
+    statuses: Pairs
+    priorities: Pairs
+    types: Pairs
+    teams: Pairs
+    active_statuses: Pairs
+    active_priorities: Pairs
+
+    def bulk(self) -> BulkChoices:
+        """The bulk form's options."""
+        return BulkChoices(teams=self.teams, priorities=self.active_priorities, statuses=self.active_statuses)
+
+
+def list_choices() -> ListChoices:
+    """The list's options (four statements)."""
+    statuses = db.session.execute(select(Status.id, Status.name, Status.active).order_by(Status.position)).all()
+    priorities = db.session.execute(
+        select(Priority.id, Priority.name, Priority.active).order_by(Priority.position)
+    ).all()
+    return ListChoices(
+        statuses=[(row.id, row.name) for row in statuses],
+        priorities=[(row.id, row.name) for row in priorities],
+        types=types(),
         teams=teams(),
-        priorities=priorities(active_only=True),
-        statuses=statuses(active_only=True),
+        active_statuses=[(row.id, row.name) for row in statuses if row.active],
+        active_priorities=[(row.id, row.name) for row in priorities if row.active],
     )

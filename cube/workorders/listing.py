@@ -48,16 +48,20 @@ class FilterChip:
     remove_url: str
 
 
-def list_filters() -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
+def list_filters(
+    offered: choices.ListChoices | None = None,
+) -> tuple[WorkOrderFilterForm, WorkOrderFilters]:
     """The list filters from the query string (unknown values are ignored; a person or company the pickers do not
-    offer too). The assignee filter is only for those who may list the workers."""
+    offer too), choosing among ``offered`` (read here when not given). The assignee filter is only for those who may
+    list the workers."""
+    offered = offered or choices.list_choices()
     form = WorkOrderFilterForm(request.args)
     if not assignees.may_list_workers(current_user):
         del form.assignee
-    form.status.choices = options(choices.statuses(), blank=_("Any status"))
-    form.priority.choices = options(choices.priorities(), blank=_("Any priority"))
-    form.type.choices = options(choices.types(), blank=_("Any type"))
-    form.team.choices = options(choices.teams(), blank=_("Any team"))
+    form.status.choices = options(offered.statuses, blank=_("Any status"))
+    form.priority.choices = options(offered.priorities, blank=_("Any priority"))
+    form.type.choices = options(offered.types, blank=_("Any type"))
+    form.team.choices = options(offered.teams, blank=_("Any team"))
     form.validate()
 
     def valid(field: object) -> object:

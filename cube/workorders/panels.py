@@ -118,11 +118,11 @@ def attachment_panel(work_order: WorkOrder) -> AttachmentPanel:
     )
 
 
-def bulk_choices() -> choices.BulkChoices | None:
+def bulk_choices(offered: choices.ListChoices) -> choices.BulkChoices | None:
     """Options for the list's bulk form, or None when the user can take no bulk action."""
     if not current_user.is_authenticated or not bulk.may_use_bulk(current_user):
         return None
-    return choices.bulk_choices()
+    return offered.bulk()
 
 
 # Named predicates for the signed-in person ------------------------------------------------------
@@ -171,7 +171,6 @@ def transition_cancels(transition: Transition) -> bool:
 TEMPLATE_GLOBALS = {
     "work_panel": work_panel,
     "attachment_panel": attachment_panel,
-    "bulk_choices": bulk_choices,
     "can_edit_checklist": can_edit_checklist,
     "can_answer_checklist": can_answer_checklist,
     "can_create_follow_up": can_create_follow_up,

@@ -29,6 +29,7 @@ from cube.workorders.blueprint import bp
 from cube.workorders.forms import AssignForm, CommentForm, TransitionForm, WorkOrderForm, work_order_form
 from cube.workorders.listing import list_filters
 from cube.workorders.pages import detail_at
+from cube.workorders.panels import bulk_choices
 from cube.workorders.queries import LIST_COLUMNS, work_order_list
 from cube.workorders.rows import list_rows
 
@@ -37,13 +38,17 @@ from cube.workorders.rows import list_rows
 @signed_in
 def list_work_orders() -> str:
     """Work orders the user may see, filtered, searched and sorted; filters live in the URL."""
-    form, filters = list_filters()
+    offered = choices.list_choices()  # the filters' options and the bulk form's, read once
+    form, filters = list_filters(offered)
     page = window(work_order_list(current_user, filters).options(LIST_COLUMNS))
     # Quick actions (start, pause, complete) on "My work": the transitions each row's status allows.
     actions = (
         engine.available_by_status(current_user, {wo.status_id for wo in page.items}) if filters.view == "my" else {}
     )
-    return render_template("workorders/list.html", form=form, page=page, rows=list_rows(page.items), actions=actions)
+    bulk_options = bulk_choices(offered) if page.items else None
+    return render_template(
+        "workorders/list.html", form=form, page=page, rows=list_rows(page.items), actions=actions, bulk=bulk_options
+    )
 
 
 def _form(work_order: WorkOrder | None) -> WorkOrderForm:
