@@ -195,7 +195,9 @@ class WorkOrder(TimestampMixin, Base):
         Index("ix_work_orders_status_due", "status_id", "due_at"),
         # The board: a status's newest cards and its capped count, both read from this index alone.
         Index("ix_work_orders_status_created", "status_id", "archived", "created_at", "id"),
-        Index("ix_work_orders_team_status", "team_id", "status_id"),
+        # A team's work in a status, newest first: a team + status filter walks only those rows, however rare
+        # the other filters make a match (a million work orders with none matching read none of the others).
+        Index("ix_work_orders_team_status_created", "team_id", "status_id", "archived", "created_at", "id"),
         Index("ix_work_orders_team_created", "team_id", "created_at", "id"),
         Index("ix_work_orders_requester", "requester_id", "id"),
         Index("ix_work_orders_created", "created_at", "id"),

@@ -28,5 +28,9 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "mysql":
+        # MySQL and MariaDB need an index behind the created_by_id foreign key: put back the one they
+        # make for it (named after the constraint) before this one goes.
+        op.create_index("fk_work_orders_created_by_id_users", "work_orders", ["created_by_id"], unique=False)
     op.drop_index("ix_work_orders_created_by_id", table_name="work_orders")
     op.drop_index("ix_work_orders_status_created", table_name="work_orders")
