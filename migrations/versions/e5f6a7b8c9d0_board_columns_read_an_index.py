@@ -10,6 +10,7 @@ Revises: dbdd2686b8d8
 Create Date: 2026-11-29 16:00:00.000000
 
 """
+import sqlalchemy as sa
 from alembic import op
 
 
@@ -18,6 +19,8 @@ revision = 'e5f6a7b8c9d0'
 down_revision = 'dbdd2686b8d8'
 branch_labels = None
 depends_on = None
+
+FOREIGN_KEY_INDEX = "fk_work_orders_created_by_id_users"  # what MySQL names the index it makes for the key
 
 
 def upgrade():
@@ -28,9 +31,12 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "mysql":
-        # MySQL and MariaDB need an index behind the created_by_id foreign key: put back the one they
-        # make for it (named after the constraint) before this one goes.
-        op.create_index("fk_work_orders_created_by_id_users", "work_orders", ["created_by_id"], unique=False)
+    bind = op.get_bind()
+    if bind.dialect.name == "mysql":
+        # MySQL and MariaDB need an index behind the created_by_id foreign key. The one they made for it
+        # (named after the constraint) may have given way to this one: put it back before this one goes.
+        kept = {index["name"] for index in sa.inspect(bind).get_indexes("work_orders")}
+        if FOREIGN_KEY_INDEX not in kept:
+            op.create_index(FOREIGN_KEY_INDEX, "work_orders", ["created_by_id"], unique=False)
     op.drop_index("ix_work_orders_created_by_id", table_name="work_orders")
     op.drop_index("ix_work_orders_status_created", table_name="work_orders")
